@@ -1,0 +1,115 @@
+# minic: the C libraries, their tests, demos and benchmarks.
+#
+#   make                 hosted (build/libminic.a, build/libminic.so) and
+#                        freestanding (build/freestanding/libminic.a) libraries
+#   make MALLOC=<mode>   the same with another allocator mode, under build/<mode>/
+#   make demo            build, then run the C programs in examples/
+#   make check           every test (cargo, clippy, fmt, ctests in every mode)
+#   make install PREFIX=/usr/local
+
+MALLOC ?= default
+# The allocator modes make check builds and tests.
+MODES := default
+CARGO ?= cargo
+CC ?= cc
+PREFIX ?= /usr/local
+
+ifeq ($(MALLOC),default)
+OUT := build
+else
+OUT := build/$(MALLOC)
+endif
+
+comma := ,
+# cargo_staticlib(<configuration>, <features>): cargo's staticlib for one
+# configuration, each in its own target directory.
+cargo_staticlib = MINIC_MALLOC=$(MALLOC) $(CARGO) rustc --quiet --release --lib \
+	--crate-type staticlib --features $(2) --target-dir target/$(1)
+
+CTEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Iinclude
+# The freestanding ctests see only minic's headers and the compiler's own.
+FREESTANDING_CFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-ffreestanding -fno-stack-protector -fno-pie -no-pie -static -nostdlib
+# Every ctests/<area>.c; those that need no threads also run freestanding.
+CTESTS := mman
+FREESTANDING_CTESTS := mman
+CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
+
+.PHONY: all hosted freestanding setup demo check ctests install clean FORCE
+all: hosted freestanding
+
+hosted: $(OUT)/libminic.a $(OUT)/libminic.so
+freestanding: $(OUT)/freestanding/libminic.a
+
+$(OUT)/libminic.a: FORCE
+	@mkdir -p $(OUT)
+	$(call cargo_staticlib,$(MALLOC)-hosted,capi)
+	mk/package-archive.sh target/$(MALLOC)-hosted/release/libminic.a $@ $(OUT)/exports.txt
+
+# The shared object exports the same API, less recallocarray: preloaded, minic's
+# three-argument form would replace libbsd's four-argument one.
+$(OUT)/libminic.so: $(OUT)/libminic.a
+	{ echo '{ global:'; grep -v -x -e recallocarray $(OUT)/exports.txt | sed 's/.*/  &;/'; \
+	  echo '  local: *;'; echo '};'; } > $(OUT)/libminic.map
+	$(CC) -shared -o $@ -Wl,-soname,libminic.so.0 -Wl,--version-script=$(OUT)/libminic.map \
+		-Wl,--whole-archive $< -Wl,--no-whole-archive -Wl,--gc-sections \
+		-Wl,-Bsymbolic-functions -Wl,-z,now -Wl,-z,relro -Wl,-z,noexecstack
+	ln -sf libminic.so $(OUT)/libminic.so.0
+
+$(OUT)/freestanding/libminic.a: FORCE
+	@mkdir -p $(OUT)/freestanding
+	$(call cargo_staticlib,$(MALLOC)-freestanding,capi$(comma)freestanding)
+	mk/package-archive.sh target/$(MALLOC)-freestanding/release/libminic.a $@ \
+		$(OUT)/freestanding/exports.txt
+
+# --- tests -------------------------------------------------------------------
+$(OUT)/ctests/%: ctests/%.c $(CTEST_DEPS) $(OUT)/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) -o $@ $< $(OUT)/libminic.a -lpthread
+
+$(OUT)/ctests/freestanding/%: ctests/%.c ctests/crt0.S $(CTEST_DEPS) $(OUT)/freestanding/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S $< \
+		$(OUT)/freestanding/libminic.a
+
+CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%)
+
+# Builds and runs this mode's ctests and library checks; prints one total line.
+ctests: all $(CTEST_BINS)
+	mk/check-library.sh $(OUT)
+	mk/run-ctests.sh $(MALLOC) $(CTEST_BINS)
+
+# Installs what a fresh machine lacks (compilers, binutils, Rust components).
+setup:
+	mk/setup.sh
+
+check: setup
+	MODES="$(MODES)" mk/check.sh
+
+# --- demo --------------------------------------------------------------------
+EXAMPLES := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
+
+demo: setup
+	$(MAKE) --no-print-directory all
+	@mkdir -p build/examples
+	@for e in $(EXAMPLES); do \
+		$(CC) -std=c11 -Wall -Wextra -Werror -Iinclude -o build/examples/$$e examples/$$e.c \
+			-Lbuild -Wl,-Bstatic -lminic -Wl,-Bdynamic -lpthread || exit 1; \
+		echo "== examples/$$e.c"; build/examples/$$e || exit 1; \
+	done
+
+# --- install -----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/minic
+	install -m 644 $(OUT)/libminic.a $(DESTDIR)$(PREFIX)/lib/libminic.a
+	install -m 755 $(OUT)/libminic.so $(DESTDIR)$(PREFIX)/lib/libminic.so.0
+	ln -sf libminic.so.0 $(DESTDIR)$(PREFIX)/lib/libminic.so
+	install -d $(DESTDIR)$(PREFIX)/lib/minic-freestanding
+	install -m 644 $(OUT)/freestanding/libminic.a $(DESTDIR)$(PREFIX)/lib/minic-freestanding/libminic.a
+	cd include && find . -name '*.h' -exec install -D -m 644 {} $(DESTDIR)$(PREFIX)/include/minic/{} \;
+	sed -e 's|@PREFIX@|$(PREFIX)|' mk/minic.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/minic.pc
+
+clean:
+	rm -rf build target
+
+FORCE:

@@ -1,0 +1,119 @@
+/*
+ * The ctests harness: counts assertions and prints "N passed, N failed".
+ * It uses no C library (output goes through a raw write to fd 1), so the same
+ * test runs linked with the host C library or freestanding.
+ *
+ * A test program includes this header once, calls RUN(test_fn) for each test
+ * and returns t_report("area").
+ */
+#ifndef MINIC_TEST_HARNESS_H
+#define MINIC_TEST_HARNESS_H
+
+#include "support.h"
+#include <errno.h>
+
+static int t_passed, t_failed;
+static const char *t_test = "";
+
+static size_t t_strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+static void t_puts(const char *s) { t_write(1, s, t_strlen(s)); }
+
+static void t_putnum(long long v)
+{
+    char buf[24];
+    int i = sizeof buf;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        buf[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[--i] = '-';
+    t_write(1, buf + i, sizeof buf - i);
+}
+
+static void t_fail_at(const char *file, int line, const char *what)
+{
+    t_failed++;
+    t_puts("FAIL ");
+    t_puts(t_test);
+    t_puts(" (");
+    t_puts(file);
+    t_puts(":");
+    t_putnum(line);
+    t_puts("): ");
+    t_puts(what);
+    t_puts("\n");
+}
+
+static void t_fail_values(long long got, long long want)
+{
+    t_puts("    got ");
+    t_putnum(got);
+    t_puts(", expected ");
+    t_putnum(want);
+    t_puts("\n");
+}
+
+/* CHECK(cond): the condition holds. */
+#define CHECK(cond)                                         \
+    do {                                                    \
+        if (cond)                                           \
+            t_passed++;                                     \
+        else                                                \
+            t_fail_at(__FILE__, __LINE__, #cond);           \
+    } while (0)
+
+/* CHECK_EQ(a, b): two integer values are equal (both printed on failure). */
+#define CHECK_EQ(a, b)                                      \
+    do {                                                    \
+        long long t_a_ = (long long)(a), t_b_ = (long long)(b); \
+        if (t_a_ == t_b_) {                                 \
+            t_passed++;                                     \
+        } else {                                            \
+            t_fail_at(__FILE__, __LINE__, #a " == " #b);    \
+            t_fail_values(t_a_, t_b_);                      \
+        }                                                   \
+    } while (0)
+
+/* CHECK_ERRNO(call, failure_value, e): call returns failure_value and sets errno to e. */
+#define CHECK_ERRNO(call, failure_value, e)                 \
+    do {                                                    \
+        errno = 0;                                          \
+        int t_ok_ = (call) == (failure_value);              \
+        int t_errno_ = errno;                               \
+        if (!t_ok_) {                                       \
+            t_fail_at(__FILE__, __LINE__, #call " fails");  \
+        } else if (t_errno_ != (e)) {                       \
+            t_fail_at(__FILE__, __LINE__, #call ": errno " #e); \
+            t_fail_values(t_errno_, (e));                   \
+        } else {                                            \
+            t_passed++;                                     \
+        }                                                   \
+    } while (0)
+
+#define RUN(fn)         \
+    do {                \
+        t_test = #fn;   \
+        fn();           \
+    } while (0)
+
+static int t_report(const char *area)
+{
+    t_puts(area);
+    t_puts(": ");
+    t_putnum(t_passed);
+    t_puts(" passed, ");
+    t_putnum(t_failed);
+    t_puts(" failed\n");
+    return t_failed != 0 || t_passed == 0;
+}
+
+#endif /* MINIC_TEST_HARNESS_H */

@@ -1,0 +1,40 @@
+/*
+ * minic: the base types and declaration macros shared by minic's headers
+ * when they stand alone (freestanding: -nostdinc -ffreestanding, only the
+ * compiler's own <stddef.h> and <stdint.h>). Internal to minic's headers.
+ */
+#ifndef MINIC_TYPES_H
+#define MINIC_TYPES_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+#define MINIC_BEGIN_DECLS extern "C" {
+#define MINIC_END_DECLS }
+#else
+#define MINIC_BEGIN_DECLS
+#define MINIC_END_DECLS
+#endif
+
+#if !defined(__x86_64__) && !defined(MINIC_PORT_TYPES)
+#error "minic's standalone headers describe the Linux x86_64 ABI; a port defines MINIC_PORT_TYPES and its own"
+#endif
+
+#ifndef MINIC_SSIZE_T
+#define MINIC_SSIZE_T
+typedef long ssize_t;
+#endif
+#ifndef MINIC_OFF_T
+#define MINIC_OFF_T
+typedef long off_t;
+#endif
+#ifndef MINIC_MODE_T
+#define MINIC_MODE_T
+typedef unsigned int mode_t;
+#endif
+#ifndef MINIC_PID_T
+#define MINIC_PID_T
+typedef int pid_t;
+#endif
+
+#endif /* MINIC_TYPES_H */

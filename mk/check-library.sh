@@ -1,0 +1,83 @@
+#!/bin/sh
+# Checks one build directory's libraries: only the C API is global, the
+# freestanding archive needs nothing from outside, the shared object has its
+# SONAME and version script, and the freestanding mem* functions do not call
+# themselves. Prints "library: N passed, N failed".
+#
+#   mk/check-library.sh <build dir>
+set -u
+out=$1
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL library ($out): $*"; }
+
+# Every global a library defines must be a function or object that minic's
+# headers declare: no Rust-mangled names, no rust_* or compiler-builtins.
+declared=$(cat include/*.h include/*/*.h | tr -c 'A-Za-z0-9_' '\n' | sort -u)
+check_exports() { # <archive>
+    leaked=$(nm -g --defined-only "$1" | awk 'NF == 3 { print $3 }' | sort -u |
+        while read -r s; do echo "$declared" | grep -qx "$s" || echo "$s"; done)
+    if [ -z "$leaked" ]; then ok; else bad "$1 exports undeclared symbols: $(echo $leaked | head -c 300)"; fi
+    if objdump -h "$1" | grep -q -e '\.llvmbc' -e '\.llvmcmd'; then bad "$1 keeps LLVM bitcode sections"; else ok; fi
+}
+
+check_exports "$out/libminic.a"
+check_exports "$out/freestanding/libminic.a"
+
+# The hosted archive may need from the host only the documented symbols.
+allowed_host='__errno_location memcpy memmove memset memcmp bcmp pthread_create pthread_atfork'
+extra=$(nm -u "$out/libminic.a" | awk '{ print $2 }' | sort -u |
+    while read -r s; do echo "$allowed_host" | tr ' ' '\n' | grep -qx "$s" || echo "$s"; done)
+if [ -z "$extra" ]; then ok; else bad "hosted archive needs undocumented host symbols: $extra"; fi
+
+# The freestanding archive needs nothing at all.
+undef=$(nm -u "$out/freestanding/libminic.a" | awk '{ print $2 }')
+if [ -z "$undef" ]; then ok; else bad "freestanding archive has undefined symbols: $undef"; fi
+
+# The shared object: SONAME, and exactly the archive's exports less recallocarray.
+if readelf -d "$out/libminic.so" | grep -q 'SONAME.*libminic\.so\.0'; then ok; else bad "no SONAME"; fi
+so_exports=$(nm -D --defined-only "$out/libminic.so" | awk 'NF == 3 { print $3 }' | sort -u)
+want=$(grep -v -x recallocarray "$out/exports.txt" | sort -u)
+if [ "$so_exports" = "$want" ]; then ok; else bad "libminic.so exports differ from the archive's"; fi
+
+# memcpy & co. must not have been compiled into calls to themselves.
+for f in memcpy memmove memset memcmp bcmp; do
+    body=$(objdump -d --no-show-raw-insn "$out/freestanding/libminic.a" |
+        awk -v f="$f" '$0 ~ "^[0-9a-f]+ <" f ">:" { on = 1; next } on && /^$/ { exit } on { print }')
+    if [ -z "$body" ]; then
+        # No label of its own: an alias of another checked function, if defined.
+        if nm --defined-only "$out/freestanding/libminic.a" | grep -q " T $f\$"; then ok; else bad "no $f"; fi
+        continue
+    fi
+    if echo "$body" | grep -q -E "(call|jmp) .*<(memcpy|memmove|memset|$f)>"; then
+        bad "$f calls a mem* function (recursion)"
+    else
+        ok
+    fi
+done
+
+# Each header compiles on its own: standing alone (freestanding, only the
+# compiler's headers), beside the host's headers, and as C++.
+cc=${CC:-cc}
+inc=$($cc -print-file-name=include)
+for h in $(cd include && find . -name '*.h' ! -path './minic/*' | sed 's|^\./||' | sort); do
+    for how in "-x c -std=c11 -nostdinc -isystem $inc -ffreestanding" "-x c -std=c11" "-x c++"; do
+        # shellcheck disable=SC2086
+        if printf '#include <%s>\n' "$h" | $cc $how -Wall -Wextra -Werror -Iinclude -fsyntax-only - 2>/dev/null
+        then ok; else bad "<$h> does not compile with: $how"; fi
+    done
+done
+
+# Proof that the hosted test programs run minic's functions, not the host's:
+# linked against the archive and the host's shared C library, every minic
+# export must be defined in the program itself.
+for t in "$out"/ctests/*; do
+    [ -f "$t" ] && [ -x "$t" ] || continue
+    defined=$(nm --defined-only "$t" | awk '$2 ~ /^[TW]$/ { print $3 }' | sort -u)
+    missing=$(echo "$defined" | comm -13 - "$out/exports.txt")
+    if [ -z "$missing" ]; then ok; else bad "$t takes from the host: $missing"; fi
+done
+
+echo "library: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,46 @@
+#!/bin/sh
+# make check: every test, with one closing total. Each step's own count is
+# added up; a step that has no count (fmt, clippy) counts as one check.
+set -u
+MODES=${MODES:-default}
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# run <name> <command...>: runs a step, adds its counts, shows its output.
+run() {
+    name=$1
+    shift
+    echo "== $name"
+    "$@" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    # cargo test: "test result: ok. 3 passed; 0 failed; ..."; ours: "N passed, N failed".
+    counts=$(sed -n -e 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' \
+        -e 's/^[a-z][a-z ()_-]*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$log" |
+        awk '{ p += $1; f += $2 } END { if (NR) print p, f }')
+    if [ -n "$counts" ]; then
+        passed=$((passed + ${counts% *}))
+        failed=$((failed + ${counts#* }))
+        if [ "$rc" -ne 0 ] && [ "${counts#* }" -eq 0 ]; then failed=$((failed + 1)); fi
+    elif [ "$rc" -eq 0 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+    [ "$rc" -eq 0 ] || echo "FAIL: $name (exit status $rc)"
+}
+
+run "cargo fmt --check" cargo fmt --check
+run "cargo clippy" cargo clippy --quiet --all-targets -- -D warnings
+run "cargo clippy --all-features" cargo clippy --quiet --all-features --lib -- -D warnings
+run "cargo test" cargo test --quiet
+for mode in $MODES; do
+    # make's own output (compiler lines) is kept out of the counts by the step's parser.
+    run "ctests, MALLOC=$mode" make --no-print-directory MALLOC="$mode" ctests
+done
+
+echo
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Turns cargo's staticlib into minic's C archive, in which only the C API is global.
+#
+#   mk/package-archive.sh <cargo staticlib> <output archive> <exports file>
+#
+# A Rust staticlib carries all of core and compiler-builtins with global
+# symbols. This partially links minic's own objects (the Rust crate and the C
+# shim) with just the compiler-builtins members they need, drops unreachable
+# sections, and then keeps global only the C API: the symbols minic's objects
+# define, less the internal __minic_* ones. The export list is written to
+# <exports file> (one name a line) for the shared object's version script.
+set -eu
+
+in=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+out=$2
+exports=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+mkdir "$tmp/x"
+(cd "$tmp/x" && ar x "$in")
+# binutils' LLVM plugin aborts on Rust's embedded bitcode: remove it.
+for o in "$tmp"/x/*.o; do
+    objcopy --remove-section=.llvmbc --remove-section=.llvmcmd "$o"
+done
+
+# minic's own objects: the Rust crate (minic-*.o) and the C shim, whose
+# sources are all named minic_*.c. Everything else is compiler support code,
+# linked only as far as minic needs it.
+own=$(ls "$tmp"/x/*.o | grep -E '/minic-[^/]*\.o$|/[^/]*-minic_[^/]*\.o$' || true)
+[ -n "$own" ] || { echo "package-archive: no minic objects in $1" >&2; exit 1; }
+# shellcheck disable=SC2086
+ar rcs "$tmp/support.a" $(ls "$tmp"/x/*.o | grep -v -E '/minic-[^/]*\.o$|/[^/]*-minic_[^/]*\.o$')
+
+# shellcheck disable=SC2086
+nm -g --defined-only $own | awk 'NF == 3 { print $3 }' |
+    grep -v -e '^__minic_' -e '^_ZN' -e '^_R' -e '^rust_' | sort -u > "$tmp/exports"
+[ -s "$tmp/exports" ] || { echo "package-archive: no exported symbols" >&2; exit 1; }
+
+# shellcheck disable=SC2086
+ld -r --gc-sections $(sed 's/^/-u /' "$tmp/exports") -o "$tmp/minic.o" $own "$tmp/support.a"
+objcopy --keep-global-symbols="$tmp/exports" "$tmp/minic.o"
+
+# Deterministic archive, replaced only when it changed, so that what links
+# against it is not rebuilt for nothing.
+ar rcsD "$tmp/out.a" "$tmp/minic.o"
+cmp -s "$tmp/out.a" "$out" 2>/dev/null || cp "$tmp/out.a" "$out"
+cmp -s "$tmp/exports" "$exports" 2>/dev/null || cp "$tmp/exports" "$exports"

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Runs ctest programs and adds up their "N passed, N failed" lines. A program
+# that exits non-zero without counting a failure, or prints no count, adds a
+# failure of its own.
+#
+#   mk/run-ctests.sh <mode> <test binary>...
+set -u
+mode=$1
+shift
+passed=0
+failed=0
+for t in "$@"; do
+    log=$(timeout 300 "$t" 2>&1)
+    rc=$?
+    printf '%s\n' "$log" | sed "s|^|  [$t] |"
+    counts=$(printf '%s\n' "$log" |
+        sed -n 's/.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' | tail -n 1)
+    if [ -z "$counts" ]; then
+        echo "FAIL $t printed no result (exit status $rc)"
+        failed=$((failed + 1))
+        continue
+    fi
+    p=${counts% *}
+    f=${counts#* }
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "FAIL $t exited with status $rc"
+        failed=$((failed + 1))
+    fi
+done
+echo "ctests ($mode): $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

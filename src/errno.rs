@@ -1,0 +1,155 @@
+//! Error numbers: the Rust `Errno` type and, for the C API, the `errno` variable.
+//!
+//! The hosted C library shares the host's `errno` through `__errno_location`,
+//! so a C program reads minic's errors with the ordinary `errno` (two errno
+//! variables would hide every error from the program). The freestanding
+//! library defines `__errno_location` itself: one process-wide variable, since
+//! a freestanding program has no thread-local storage to offer.
+
+use core::ffi::c_int;
+use core::fmt;
+
+/// An error number as the kernel and POSIX define it (`EINVAL`, `ENOMEM`, ...).
+///
+/// ```
+/// use minic::Errno;
+/// assert_eq!(Errno::EINVAL.code(), 22);
+/// assert_eq!(Errno::ENOMEM.to_string(), "Cannot allocate memory (ENOMEM)");
+/// ```
+#[derive(Copy, Clone, PartialEq, Eq, Hash)]
+pub struct Errno(pub c_int);
+
+macro_rules! errno_table {
+    ($($name:ident = $msg:literal,)*) => {
+        impl Errno {
+            $(
+                #[doc = $msg]
+                pub const $name: Errno = Errno(libc::$name);
+            )*
+
+            /// The symbolic name (`"EINVAL"`), if minic knows this number.
+            pub fn name(self) -> Option<&'static str> {
+                match self.0 {
+                    $(libc::$name => Some(stringify!($name)),)*
+                    _ => None,
+                }
+            }
+
+            /// The usual message text (`"Invalid argument"`).
+            pub fn message(self) -> &'static str {
+                match self.0 {
+                    $(libc::$name => $msg,)*
+                    _ => "Unknown error",
+                }
+            }
+        }
+    };
+}
+
+errno_table! {
+    EPERM = "Operation not permitted",
+    ENOENT = "No such file or directory",
+    EINTR = "Interrupted system call",
+    EIO = "Input/output error",
+    EBADF = "Bad file descriptor",
+    EAGAIN = "Resource temporarily unavailable",
+    ENOMEM = "Cannot allocate memory",
+    EACCES = "Permission denied",
+    EFAULT = "Bad address",
+    EBUSY = "Device or resource busy",
+    EEXIST = "File exists",
+    ENODEV = "No such device",
+    ENOTDIR = "Not a directory",
+    EISDIR = "Is a directory",
+    EINVAL = "Invalid argument",
+    ENFILE = "Too many open files in system",
+    EMFILE = "Too many open files",
+    ETXTBSY = "Text file busy",
+    EFBIG = "File too large",
+    ENOSPC = "No space left on device",
+    EROFS = "Read-only file system",
+    ERANGE = "Numerical result out of range",
+    ENAMETOOLONG = "File name too long",
+    ENOSYS = "Function not implemented",
+    ELOOP = "Too many levels of symbolic links",
+    EOVERFLOW = "Value too large for defined data type",
+    EMSGSIZE = "Message too long",
+    ENOTSUP = "Operation not supported",
+    ETIMEDOUT = "Connection timed out",
+}
+
+impl Errno {
+    /// The raw number.
+    pub const fn code(self) -> c_int {
+        self.0
+    }
+}
+
+impl fmt::Debug for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => f.write_str(n),
+            None => write!(f, "Errno({})", self.0),
+        }
+    }
+}
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => write!(f, "{} ({})", self.message(), n),
+            None => write!(f, "Unknown error {}", self.0),
+        }
+    }
+}
+
+/// The C `errno` variable, for the C API.
+#[cfg(feature = "capi")]
+pub(crate) mod c {
+    use super::Errno;
+    use core::ffi::{c_int, c_void};
+
+    #[cfg(not(feature = "freestanding"))]
+    extern "C" {
+        // The host C library's errno (glibc, musl): the one the program reads.
+        fn __errno_location() -> *mut c_int;
+    }
+
+    #[cfg(feature = "freestanding")]
+    static ERRNO: core::sync::atomic::AtomicI32 = core::sync::atomic::AtomicI32::new(0);
+
+    /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/errno.html>
+    #[cfg(feature = "freestanding")]
+    #[unsafe(no_mangle)]
+    pub extern "C" fn __errno_location() -> *mut c_int {
+        ERRNO.as_ptr()
+    }
+
+    /// Sets `errno`.
+    #[inline]
+    pub fn set(e: Errno) {
+        // SAFETY: __errno_location returns the calling thread's errno, valid for writes.
+        unsafe { *__errno_location() = e.0 }
+    }
+
+    /// The C convention for calls returning `int`: the value, or -1 with `errno`.
+    #[inline]
+    pub fn int_result(r: Result<usize, Errno>) -> c_int {
+        match r {
+            Ok(v) => v as c_int,
+            Err(e) => {
+                set(e);
+                -1
+            }
+        }
+    }
+
+    /// The `mmap` convention: the address, or `MAP_FAILED` with `errno`.
+    #[inline]
+    pub fn map_result(r: Result<*mut c_void, Errno>) -> *mut c_void {
+        r.unwrap_or_else(|e| {
+            set(e);
+            libc::MAP_FAILED
+        })
+    }
+}
