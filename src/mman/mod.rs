@@ -8,8 +8,10 @@ use crate::errno::Errno;
 use crate::port;
 use core::ffi::{c_int, c_void, CStr};
 
+/// The C ABI (exported symbols); public so the header check can compare types.
 #[cfg(feature = "capi")]
-mod c;
+#[doc(hidden)]
+pub mod c;
 
 /// Largest length a mapping may have: anything at or above `PTRDIFF_MAX`
 /// would make pointer differences inside it overflow.
