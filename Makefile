@@ -3,11 +3,14 @@
 #   make                 hosted (build/libminic.a, build/libminic.so) and
 #                        freestanding (build/freestanding/libminic.a) libraries
 #   make MALLOC=<mode>   the same with another allocator mode, under build/<mode>/
+#   make PORT=extern     also the freestanding library whose kernel calls are
+#                        extern "C" minic_sys_* functions (build/port-extern/)
 #   make demo            build, then run the C programs in examples/
 #   make check           every test (cargo, clippy, fmt, ctests in every mode)
 #   make install PREFIX=/usr/local
 
 MALLOC ?= default
+PORT ?= linux
 # The allocator modes make check builds and tests.
 MODES := default
 CARGO ?= cargo
@@ -35,8 +38,8 @@ CTESTS := mman
 FREESTANDING_CTESTS := mman
 CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
 
-.PHONY: all hosted freestanding setup demo check ctests install clean FORCE
-all: hosted freestanding
+.PHONY: all hosted freestanding port-extern setup demo check ctests install clean FORCE
+all: hosted freestanding $(if $(filter extern,$(PORT)),port-extern)
 
 hosted: $(OUT)/libminic.a $(OUT)/libminic.so
 freestanding: $(OUT)/freestanding/libminic.a
@@ -62,6 +65,14 @@ $(OUT)/freestanding/libminic.a: FORCE
 	mk/package-archive.sh target/$(MALLOC)-freestanding/release/libminic.a $@ \
 		$(OUT)/freestanding/exports.txt
 
+port-extern: $(OUT)/port-extern/libminic.a
+
+$(OUT)/port-extern/libminic.a: FORCE
+	@mkdir -p $(OUT)/port-extern
+	$(call cargo_staticlib,$(MALLOC)-port-extern,capi$(comma)freestanding$(comma)port-extern)
+	mk/package-archive.sh target/$(MALLOC)-port-extern/release/libminic.a $@ \
+		$(OUT)/port-extern/exports.txt
+
 # --- tests -------------------------------------------------------------------
 $(OUT)/ctests/%: ctests/%.c $(CTEST_DEPS) $(OUT)/libminic.a
 	@mkdir -p $(dir $@)
@@ -72,10 +83,19 @@ $(OUT)/ctests/freestanding/%: ctests/%.c ctests/crt0.S $(CTEST_DEPS) $(OUT)/free
 	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S $< \
 		$(OUT)/freestanding/libminic.a
 
-CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%)
+# The same freestanding tests through the port layer: ctests/port_linux.c is
+# an operating system's port (minic_sys_* in C) that happens to run on Linux.
+$(OUT)/ctests/port-extern/%: ctests/%.c ctests/crt0.S ctests/port_linux.c $(CTEST_DEPS) \
+		$(OUT)/port-extern/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S ctests/port_linux.c $< \
+		$(OUT)/port-extern/libminic.a
+
+CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%) \
+	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%)
 
 # Builds and runs this mode's ctests and library checks; prints one total line.
-ctests: all $(CTEST_BINS)
+ctests: all port-extern $(CTEST_BINS)
 	mk/check-library.sh $(OUT)
 	mk/run-ctests.sh $(MALLOC) $(CTEST_BINS)
 

@@ -35,6 +35,24 @@ if [ -z "$extra" ]; then ok; else bad "hosted archive needs undocumented host sy
 undef=$(nm -u "$out/freestanding/libminic.a" | awk '{ print $2 }')
 if [ -z "$undef" ]; then ok; else bad "freestanding archive has undefined symbols: $undef"; fi
 
+# The port-extern archive reaches the kernel only through the port: it needs
+# exactly minic_sys_* functions, each documented in PORTING.md, and holds no
+# syscall instruction of its own.
+pe=$out/port-extern/libminic.a
+if [ -f "$pe" ]; then
+    check_exports "$pe"
+    others=$(nm -u "$pe" | awk '{ print $2 }' | grep -v '^minic_sys_')
+    if [ -z "$others" ]; then ok; else bad "port-extern archive needs more than the port: $others"; fi
+    for s in $(nm -u "$pe" | awk '{ print $2 }' | grep '^minic_sys_'); do
+        if grep -q "$s(" PORTING.md; then ok; else bad "$s is not documented in PORTING.md"; fi
+    done
+    if objdump -d "$pe" | grep -q -w -e syscall -e sysenter; then
+        bad "port-extern archive issues system calls itself"
+    else
+        ok
+    fi
+fi
+
 # The shared object: SONAME, and exactly the archive's exports less recallocarray.
 if readelf -d "$out/libminic.so" | grep -q 'SONAME.*libminic\.so\.0'; then ok; else bad "no SONAME"; fi
 so_exports=$(nm -D --defined-only "$out/libminic.so" | awk 'NF == 3 { print $3 }' | sort -u)
