@@ -7,6 +7,8 @@
 #                        extern "C" minic_sys_* functions (build/port-extern/)
 #   make demo            build, then run the C programs in examples/
 #   make check           every test (cargo, clippy, fmt, ctests in every mode)
+#   make bench           allocator benchmarks against glibc, jemalloc, mimalloc,
+#                        tcmalloc (RUNS=7): bench/results.md, bench/results.svg
 #   make install PREFIX=/usr/local
 
 MALLOC ?= default
@@ -38,7 +40,7 @@ CTESTS := mman
 FREESTANDING_CTESTS := mman
 CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
 
-.PHONY: all hosted freestanding port-extern setup demo check ctests install clean FORCE
+.PHONY: all hosted freestanding port-extern setup demo check ctests bench bench-smoke install clean FORCE
 all: hosted freestanding $(if $(filter extern,$(PORT)),port-extern)
 
 hosted: $(OUT)/libminic.a $(OUT)/libminic.so
@@ -117,6 +119,23 @@ demo: setup
 			-Lbuild -Wl,-Bstatic -lminic -Wl,-Bdynamic -lpthread || exit 1; \
 		echo "== examples/$$e.c"; build/examples/$$e || exit 1; \
 	done
+
+# --- benchmarks (not tests: bench/run.sh, bench/results.md) ---------------
+BENCH_WORKLOADS := mixed prodcons realloc larson tiny frag large
+BENCH_BINS := $(BENCH_WORKLOADS:%=build/bench/%)
+RUNS ?= 7
+
+build/bench/%: bench/%.c bench/common.h
+	@mkdir -p build/bench
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -pthread -o $@ $<
+
+# Every workload under minic, glibc, jemalloc, mimalloc and tcmalloc, RUNS times.
+bench: setup hosted $(BENCH_BINS)
+	MINIC_SO=$(OUT)/libminic.so bench/run.sh $(RUNS)
+
+# For make check: every workload once, tiny, under minic.
+bench-smoke: hosted $(BENCH_BINS)
+	MINIC_SO=$(OUT)/libminic.so bench/run.sh --smoke
 
 # --- install -----------------------------------------------------------------
 install: all

@@ -40,6 +40,8 @@ for mode in $MODES; do
     # make's own output (compiler lines) is kept out of the counts by the step's parser.
     run "ctests, MALLOC=$mode" make --no-print-directory MALLOC="$mode" ctests
 done
+# Benchmarks are not tests: each workload runs once, tiny, to prove it works.
+run "bench smoke" make --no-print-directory bench-smoke
 
 echo
 echo "total: $passed passed, $failed failed"

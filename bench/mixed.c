@@ -1,0 +1,85 @@
+/* Random mix of small sizes against a live set (the classic "random
+ * replace" shape): each step replaces a random slot's block by a new one of
+ * another size. The work is two equal jobs with their own live sets;
+ * `mixed <scale> 1` runs them one after the other on one thread, `mixed
+ * <scale> 2` on two threads at once. The work and the data are the same,
+ * so the ratio of the two times is the allocator's scaling alone (no help
+ * from smaller per-thread data fitting the caches better). Each live set
+ * (20,000 blocks, about 4 MiB) is small enough that the time is the
+ * allocator's code rather than cache misses, which the 2 threads of a
+ * small machine share. */
+#include "common.h"
+
+#define JOBS 2
+
+struct job {
+    size_t slots, ops;
+    uint64_t seed;
+    size_t live_peak;
+};
+
+static void *run(void *arg)
+{
+    struct job *j = arg;
+    void **p = calloc(j->slots, sizeof *p);
+    size_t *sz = calloc(j->slots, sizeof *sz);
+    if (!p || !sz)
+        die("out of memory");
+    uint64_t s = j->seed;
+    size_t live = 0, peak = 0;
+    for (size_t i = 0; i < j->ops; i++) {
+        size_t k = (size_t)(rnd(&s) % j->slots);
+        if (p[k]) {
+            check_block(p[k], sz[k], k);
+            free(p[k]);
+            live -= sz[k];
+        }
+        size_t n = rnd_small_size(&s);
+        p[k] = xmalloc(n);
+        sz[k] = n;
+        tag_block(p[k], n, k);
+        live += n;
+        if (live > peak)
+            peak = live;
+    }
+    for (size_t k = 0; k < j->slots; k++) {
+        if (p[k]) {
+            check_block(p[k], sz[k], k);
+            free(p[k]);
+        }
+    }
+    free(p);
+    free(sz);
+    j->live_peak = peak;
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    double scale = arg_scale(argc, argv);
+    long threads = arg_long(argc, argv, 2, 1);
+    if (threads != 1 && threads != JOBS)
+        die("threads must be 1 or 2");
+    size_t slots = scaled(scale, 20000, 128), ops = scaled(scale, 6e6, 500);
+    struct job jobs[JOBS];
+    pthread_t t[JOBS];
+    size_t peak = 0;
+    double t0 = now_s();
+    for (int i = 0; i < JOBS; i++) {
+        jobs[i] = (struct job){slots, ops, 0x1234567ULL + i * 7919, 0};
+        if (threads == 1) {
+            run(&jobs[i]);
+            if (jobs[i].live_peak > peak)
+                peak = jobs[i].live_peak;
+        } else {
+            start_thread(&t[i], run, &jobs[i]);
+        }
+    }
+    if (threads > 1)
+        for (int i = 0; i < JOBS; i++) {
+            pthread_join(t[i], NULL);
+            peak += jobs[i].live_peak;
+        }
+    report(now_s() - t0, peak);
+    return 0;
+}

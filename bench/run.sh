@@ -1,0 +1,137 @@
+#!/bin/sh
+# make bench: runs every workload under minic and the allocators it is
+# compared with, several times, interleaved (run 1 of every workload under
+# every allocator, then run 2, ...; the allocator order rotates each run, so
+# slow drift of a noisy machine does not favour one), and reports medians.
+#
+#   bench/run.sh [runs] [scale]          (defaults: 7 runs, scale 1)
+#   bench/run.sh --smoke                 every workload once, tiny, under minic
+#
+# Environment: BENCH_BIN (the workloads, default build/bench), MINIC_SO
+# (default build/libminic.so), BENCH_EXTRA ("name=/path/lib.so ..." more
+# preloaded allocators, e.g. a minic built without its checks), BENCH_OUT
+# (where results.md and results.svg go, default bench).
+set -u
+BIN=${BENCH_BIN:-build/bench}
+MINIC_SO=${MINIC_SO:-build/libminic.so}
+OUT=${BENCH_OUT:-bench}
+HERE=$(dirname "$0")
+
+# name|program arguments ($S is the scale). The 2-thread mixed run does the
+# same total work as the 1-thread one: their ratio is the scaling figure.
+WORKLOADS='mixed|mixed $S 1
+mixed-2t|mixed $S 2
+prodcons|prodcons $S
+realloc|realloc $S
+larson|larson $S
+tiny|tiny $S
+frag|frag $S $PAUSE
+large|large $S'
+
+# The result line a workload prints, or nothing.
+run_one() { # <preload or empty> <workload name>
+    cmd=$(printf '%s\n' "$WORKLOADS" | awk -F'|' -v w="$2" '$1 == w { print $2 }')
+    # shellcheck disable=SC2086 # the command line is split on purpose
+    set -- "$1" $(eval "echo $cmd")
+    pre=$1
+    shift
+    prog=$1
+    shift
+    if [ -n "$pre" ]; then
+        LD_PRELOAD=$pre timeout 300 "$BIN/$prog" "$@"
+    else
+        timeout 300 "$BIN/$prog" "$@"
+    fi
+}
+
+minic_has_malloc() {
+    nm -D --defined-only "$MINIC_SO" 2>/dev/null | awk '$3 == "malloc" { f = 1 } END { exit !f }'
+}
+
+if [ "${1:-}" = "--smoke" ]; then
+    # make check: proves each workload runs and finds its blocks intact.
+    S=0.01
+    PAUSE=0
+    passed=0
+    failed=0
+    for w in $(printf '%s\n' "$WORKLOADS" | cut -d'|' -f1); do
+        if line=$(run_one "$MINIC_SO" "$w" 2>&1) && [ -n "$line" ] &&
+            printf '%s\n' "$line" | grep -q '^time='; then
+            passed=$((passed + 1))
+        else
+            echo "FAIL bench workload $w: $line"
+            failed=$((failed + 1))
+        fi
+    done
+    if minic_has_malloc; then what="minic's malloc"; else what="the host's malloc: libminic.so has none"; fi
+    echo "  (workloads ran under $what)"
+    echo "bench smoke: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+fi
+
+RUNS=${1:-7}
+S=${2:-1}
+PAUSE=1000
+
+# The packages of the allocators minic is compared with, installed when missing.
+lib_of_package() { # <package> <library file name>
+    if ! dpkg -s "$1" >/dev/null 2>&1; then
+        echo "installing $1" >&2
+        { apt-get install -y "$1" || { apt-get update && apt-get install -y "$1"; }; } >/dev/null 2>&1 ||
+            echo "could not install $1: its column is left out" >&2
+    fi
+    dpkg -L "$1" 2>/dev/null | grep "/$2\$" | head -n 1
+}
+
+MINIC_LABEL=
+if minic_has_malloc; then
+    MINIC_NOTE="\`$MINIC_SO\` exports malloc: the minic column is minic's allocator."
+else
+    MINIC_LABEL="minic (= glibc: no malloc yet)"
+    MINIC_NOTE="**\`$MINIC_SO\` exports no malloc: the minic column is glibc's allocator run a second time** (minic's allocator has not landed yet)."
+fi
+
+# name=preload pairs; glibc's is the program's own allocator (no preload).
+ALLOCS="minic=$MINIC_SO glibc="
+for spec in jemalloc:libjemalloc2:libjemalloc.so.2 mimalloc:libmimalloc2.0:libmimalloc.so.2.0 \
+    tcmalloc:libtcmalloc-minimal4:libtcmalloc_minimal.so.4; do
+    so=$(lib_of_package "$(echo "$spec" | cut -d: -f2)" "$(echo "$spec" | cut -d: -f3)")
+    [ -n "$so" ] && ALLOCS="$ALLOCS ${spec%%:*}=$so"
+done
+ALLOCS="$ALLOCS ${BENCH_EXTRA:-}"
+names=$(for a in $ALLOCS; do printf '%s ' "${a%%=*}"; done)
+nalloc=$(echo "$names" | wc -w)
+
+raw=$OUT/results.tsv
+: >"$raw"
+wl_names=$(printf '%s\n' "$WORKLOADS" | cut -d'|' -f1)
+echo "bench: $RUNS runs of $(echo "$wl_names" | wc -l) workloads under: $names(scale $S)"
+r=1
+while [ "$r" -le "$RUNS" ]; do
+    for w in $wl_names; do
+        # Rotate the allocator order by the run number.
+        i=0
+        order=$(for a in $ALLOCS; do echo "$(((i - r + nalloc * RUNS) % nalloc)) $a"; i=$((i + 1)); done |
+            sort -n | cut -d' ' -f2)
+        for a in $order; do
+            name=${a%%=*}
+            line=$(run_one "${a#*=}" "$w" 2>/dev/null | grep '^time=' | tail -n 1)
+            if [ -z "$line" ]; then
+                echo "  $w under $name: FAILED (run $r)" >&2
+                continue
+            fi
+            printf '%s\t%s\t%s\t%s\n' "$w" "$name" "$r" "$line" >>"$raw"
+        done
+    done
+    echo "  run $r of $RUNS done"
+    r=$((r + 1))
+done
+
+MACHINE="$(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r), $(ldd --version 2>/dev/null | head -n 1 | sed 's/.*) //;s/^/glibc /')"
+awk -f "$HERE/report.awk" -v workloads="$(echo $wl_names)" -v allocs="$names" \
+    -v runs="$RUNS" -v scale="$S" -v machine="$MACHINE" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    -v note="$MINIC_NOTE" -v minic_label="$MINIC_LABEL" -v svg="$OUT/results.svg" "$raw" >"$OUT/results.md"
+cat "$OUT/results.md"
+echo
+echo "written: $OUT/results.md, $OUT/results.svg, $OUT/results.tsv (every run)"
