@@ -35,10 +35,15 @@ extern crate std;
 #[cfg_attr(not(feature = "capi"), allow(dead_code))]
 mod diag;
 pub mod errno;
+// The C ABI and the statistics are the allocator's only users of some parts.
+#[cfg_attr(not(feature = "capi"), allow(dead_code))]
+pub mod malloc;
 pub mod mman;
 mod port;
 #[cfg(all(feature = "freestanding", feature = "capi"))]
 mod string;
+#[cfg_attr(not(feature = "capi"), allow(dead_code))]
+mod sync;
 #[cfg(all(feature = "freestanding", feature = "capi"))]
 mod unistd;
 

@@ -1,0 +1,225 @@
+//! Which heap a thread uses.
+//!
+//! Hosted: each thread its own, found through a thread-local pointer (a C
+//! variable, `src/c/minic_tls.c`), with no lock. A thread's first allocation
+//! adopts the heap of a thread that has exited (its owner's thread id no
+//! longer exists) before creating a new one, so programs that start many
+//! short threads reuse heaps and the blocks in them. `fork` is made safe by
+//! pthread_atfork handlers that hold every allocator lock across it.
+//!
+//! Freestanding (no thread-local storage, and no threads in a bare program)
+//! and the Rust-only build: one shared heap behind a lock.
+
+use super::Heap;
+
+#[cfg(all(feature = "capi", not(feature = "freestanding")))]
+mod imp {
+    use super::super::{large, slab};
+    use super::Heap;
+    use crate::port;
+    use crate::sync::Mutex;
+    use core::ptr::null_mut;
+    use core::sync::atomic::{AtomicBool, Ordering};
+
+    extern "C" {
+        fn __minic_tls_heap() -> *mut core::ffi::c_void;
+        fn __minic_tls_set_heap(h: *mut core::ffi::c_void);
+        fn pthread_atfork(
+            prepare: Option<unsafe extern "C" fn()>,
+            parent: Option<unsafe extern "C" fn()>,
+            child: Option<unsafe extern "C" fn()>,
+        ) -> core::ffi::c_int;
+    }
+
+    /// Nothing to hold: the heap is the thread's own.
+    pub type Guard = ();
+
+    struct Heaps {
+        first: *mut Heap,
+        /// Unused room for new heaps.
+        next: usize,
+        end: usize,
+    }
+
+    // SAFETY: heaps are shared memory reached under the mutex only (their
+    // owner-only fields are never touched by the list's users).
+    unsafe impl Send for Heaps {}
+
+    static HEAPS: Mutex<Heaps> = Mutex::new(Heaps {
+        first: null_mut(),
+        next: 0,
+        end: 0,
+    });
+    static ATFORK: AtomicBool = AtomicBool::new(false);
+
+    #[inline]
+    pub fn heap() -> Option<(*mut Heap, Guard)> {
+        // SAFETY: reads this thread's own variable.
+        let h = unsafe { __minic_tls_heap() }.cast::<Heap>();
+        if !h.is_null() {
+            return Some((h, ()));
+        }
+        first_heap().map(|h| (h, ()))
+    }
+
+    #[inline]
+    pub fn heap_if(owner: *mut Heap) -> Option<(*mut Heap, Guard)> {
+        // SAFETY: reads this thread's own variable.
+        let h = unsafe { __minic_tls_heap() }.cast::<Heap>();
+        (h == owner).then_some((h, ()))
+    }
+
+    fn tid() -> u32 {
+        // SAFETY: gettid has no memory effects.
+        unsafe { port::gettid() }.unwrap_or(0) as u32
+    }
+
+    /// True when no thread of this process has the id `t` (or it is ours:
+    /// the id was reused after its heap's owner exited).
+    fn gone(t: u32, me: u32) -> bool {
+        if t == me {
+            return true;
+        }
+        // SAFETY: signal 0 only checks that the thread exists.
+        unsafe {
+            let pid = port::getpid().unwrap_or(0) as core::ffi::c_int;
+            port::tgkill(pid, t as core::ffi::c_int, 0) == Err(crate::Errno(libc::ESRCH))
+        }
+    }
+
+    #[cold]
+    fn first_heap() -> Option<*mut Heap> {
+        let me = tid();
+        let h = {
+            let mut hs = HEAPS.lock();
+            let mut found = null_mut();
+            let mut h = hs.first;
+            while !h.is_null() {
+                // SAFETY: heaps on the list live forever.
+                let o = unsafe { &(*h).owner };
+                if gone(o.load(Ordering::Relaxed), me) {
+                    o.store(me, Ordering::Relaxed);
+                    found = h;
+                    break;
+                }
+                // SAFETY: as above.
+                h = unsafe { (*h).next };
+            }
+            if found.is_null() {
+                let size = core::mem::size_of::<Heap>();
+                if hs.next + size > hs.end {
+                    // Zeroed memory is an empty heap.
+                    hs.next = slab::map_aligned(slab::SLAB)?;
+                    hs.end = hs.next + slab::SLAB;
+                }
+                found = hs.next as *mut Heap;
+                hs.next += size;
+                // SAFETY: fresh zeroed memory of ours, now a heap.
+                unsafe {
+                    (*found).owner.store(me, Ordering::Relaxed);
+                    (*found).next = hs.first;
+                }
+                hs.first = found;
+            }
+            found
+        };
+        // SAFETY: sets this thread's own variable.
+        unsafe { __minic_tls_set_heap(h.cast()) };
+        if !ATFORK.swap(true, Ordering::Relaxed) {
+            // After the heap is set: registering may allocate.
+            // SAFETY: the handlers are sound at any fork.
+            unsafe { pthread_atfork(Some(prepare), Some(parent), Some(child)) };
+        }
+        Some(h)
+    }
+
+    pub fn for_each_heap(mut f: impl FnMut(*mut Heap)) {
+        let hs = HEAPS.lock();
+        let mut h = hs.first;
+        while !h.is_null() {
+            f(h);
+            // SAFETY: heaps on the list live forever.
+            h = unsafe { (*h).next };
+        }
+    }
+
+    unsafe extern "C" fn prepare() {
+        HEAPS.acquire_forever();
+        slab::fork_lock();
+        large::fork_lock();
+    }
+
+    unsafe extern "C" fn parent() {
+        // SAFETY: prepare took these locks in this thread.
+        unsafe {
+            large::fork_unlock(false);
+            slab::fork_unlock(false);
+            HEAPS.release_and_wake();
+        }
+    }
+
+    unsafe extern "C" fn child() {
+        // SAFETY: prepare took these locks in the thread that forked, which
+        // is the child's only thread.
+        unsafe {
+            large::fork_unlock(true);
+            slab::fork_unlock(true);
+            HEAPS.release();
+            // The thread has a new id: keep its heap from looking abandoned.
+            let h = __minic_tls_heap().cast::<Heap>();
+            if !h.is_null() {
+                (*h).owner.store(tid(), Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+#[cfg(not(all(feature = "capi", not(feature = "freestanding"))))]
+mod imp {
+    use super::super::{Bin, Heap, CLASSES};
+    use crate::sync::{Guard as MutexGuard, Mutex};
+    use core::ptr::null_mut;
+    use core::sync::atomic::{AtomicPtr, AtomicU32};
+
+    /// The shared heap's lock, held for the whole operation.
+    pub type Guard = MutexGuard<'static, Heap>;
+
+    static SHARED: Mutex<Heap> = Mutex::new(Heap {
+        bins: [Bin {
+            head: null_mut(),
+            tail: null_mut(),
+        }; CLASSES],
+        remote: AtomicPtr::new(null_mut()),
+        owner: AtomicU32::new(0),
+        next: null_mut(),
+        in_use: 0,
+        recent: [null_mut(); CLASSES],
+        recent_count: [0; CLASSES],
+    });
+
+    pub fn heap() -> Option<(*mut Heap, Guard)> {
+        let mut g = SHARED.lock();
+        let h: *mut Heap = &mut *g;
+        Some((h, g))
+    }
+
+    pub fn heap_if(_owner: *mut Heap) -> Option<(*mut Heap, Guard)> {
+        heap()
+    }
+
+    pub fn for_each_heap(mut f: impl FnMut(*mut Heap)) {
+        let (h, _g) = heap().expect("the shared heap always exists");
+        f(h);
+    }
+}
+
+pub use imp::{heap, heap_if};
+
+/// Calls `f` with every heap of the process.
+pub fn for_each_heap(f: impl FnMut(*mut Heap)) {
+    imp::for_each_heap(f)
+}
+
+// A heap is handed between threads (adoption, the shared heap's lock).
+// SAFETY: its owner-only fields are reached by one thread at a time.
+unsafe impl Send for Heap {}
