@@ -35,11 +35,6 @@ fn main() {
             .flag("-fvisibility=hidden")
             .warnings(true)
             .extra_warnings(true);
-        // The default allocator's thread-local heap pointer: hosted only (a
-        // freestanding program may have no thread pointer at all).
-        if env::var_os("CARGO_FEATURE_FREESTANDING").is_none() {
-            build.file("src/c/minic_tls.c");
-        }
         build.compile("minic_shim");
     }
 }

@@ -1,34 +1,62 @@
-//! Size classes of slots (header included): 16-byte steps up to 128, then
-//! four classes per power of two up to [`MAX_SLOT`], so a slot wastes at most
-//! a quarter of itself (an eighth on average over uniform sizes).
+//! Size classes of slots (header included): 16-byte steps up to 256, then
+//! eight classes per power of two up to [`MAX_SLOT`], so a slot wastes at
+//! most an eighth of itself (a sixteenth on average over uniform sizes).
 
 /// The smallest slot: a header and 16 payload bytes.
 pub const MIN_SLOT: usize = 32;
 /// The largest slot; larger blocks get their own mapping.
 pub const MAX_SLOT: usize = 8192;
 /// Number of classes.
-pub const CLASSES: usize = 31;
+pub const CLASSES: usize = 55;
+
+/// Slot sizes by class.
+const SIZES: [usize; CLASSES] = {
+    let mut s = [0; CLASSES];
+    let mut c = 0;
+    while c < CLASSES {
+        s[c] = if c < 7 {
+            (c + 2) * 16
+        } else {
+            let e = 7 + (c - 7) / 8;
+            (9 + (c - 7) % 8) << (e - 3)
+        };
+        c += 1;
+    }
+    s
+};
+
+/// Classes of slots up to 1024 bytes by `slot.div_ceil(16)`: a load
+/// instead of arithmetic on the hot path.
+const SMALL: [u8; 65] = {
+    let mut t = [0u8; 65];
+    let mut i = 2;
+    let mut c = 0;
+    while i < 65 {
+        while SIZES[c] < i * 16 {
+            c += 1;
+        }
+        t[i] = c as u8;
+        i += 1;
+    }
+    t
+};
 
 /// The class of the smallest slot that holds `slot` bytes
 /// (`MIN_SLOT <= slot <= MAX_SLOT`).
-#[inline]
+#[inline(always)]
 pub fn class_of(slot: usize) -> usize {
-    if slot <= 128 {
-        return slot.div_ceil(16) - 2;
+    if slot <= 1024 {
+        return SMALL[slot.div_ceil(16)] as usize;
     }
     let b = slot - 1;
-    let e = (usize::BITS - 1 - b.leading_zeros()) as usize; // floor(log2(b)), >= 7
-    7 + (e - 7) * 4 + ((b >> (e - 2)) & 3)
+    let e = (usize::BITS - 1 - b.leading_zeros()) as usize; // floor(log2(b)), >= 10
+    7 + (e - 7) * 8 + ((b >> (e - 3)) & 7)
 }
 
 /// The slot size of a class.
-#[inline]
-pub const fn size_of(class: usize) -> usize {
-    if class < 7 {
-        return (class + 2) * 16;
-    }
-    let e = 7 + (class - 7) / 4;
-    (5 + (class - 7) % 4) << (e - 2)
+#[inline(always)]
+pub fn size_of(class: usize) -> usize {
+    SIZES[class]
 }
 
 #[cfg(test)]
@@ -44,6 +72,7 @@ mod tests {
             assert!(size_of(c) >= slot, "slot {slot} class {c}");
             assert!(c == 0 || size_of(c - 1) < slot, "slot {slot} class {c}");
             assert_eq!(size_of(c) % 16, 0);
+            assert!(size_of(c) - slot <= slot / 8 + 15, "slot {slot} class {c}");
         }
     }
 }

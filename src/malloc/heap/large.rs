@@ -2,8 +2,10 @@
 //! start minus 16 (the pad before it is the mapping's first bytes). Freed
 //! mappings wait in a small cache, so a program that frees and allocates
 //! buffers does not pay a fresh mapping and its page faults every time; a
-//! cached mapping of another size is resized with `mremap`, which keeps its
-//! resident pages. The cache is bounded (16 mappings, 32 MiB), so resident
+//! cached mapping of another size is used if it is at most twice the size
+//! asked for. The cache is bounded (64 mappings, 64 MiB) and ages: a
+//! mapping not reused within about a second is unmapped at the next large
+//! allocation or free, so resident
 //! memory stays close to live memory. `realloc` resizes with `mremap`: the
 //! kernel moves page table entries instead of copying bytes.
 
@@ -15,18 +17,30 @@ use core::ptr::null_mut;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 const PAGE: usize = port::PAGE_SIZE;
-const CACHE_ENTRIES: usize = 16;
-const CACHE_BYTES: usize = 32 << 20;
+const CACHE_ENTRIES: usize = 64;
+const CACHE_BYTES: usize = 64 << 20;
+/// How long a freed mapping waits for reuse: 2^31 time-stamp counter
+/// ticks, about a second at the clock rates of today's x86-64 machines.
+const AGE: u64 = 1 << 31;
+
+/// A cheap clock for the cache's ageing (no system call).
+fn ticks() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: rdtsc has no preconditions on x86-64.
+    return unsafe { core::arch::x86_64::_rdtsc() };
+    #[cfg(not(target_arch = "x86_64"))]
+    return 0;
+}
 
 struct Cache {
-    /// (start, length) of free mappings, oldest first.
-    e: [(usize, usize); CACHE_ENTRIES],
+    /// (start, length, time freed) of free mappings, oldest first.
+    e: [(usize, usize, u64); CACHE_ENTRIES],
     n: usize,
     bytes: usize,
 }
 
 static CACHE: Mutex<Cache> = Mutex::new(Cache {
-    e: [(0, 0); CACHE_ENTRIES],
+    e: [(0, 0, 0); CACHE_ENTRIES],
     n: 0,
     bytes: 0,
 });
@@ -40,22 +54,27 @@ pub static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
 /// None on overflow.
 fn length_for(n: usize, align: usize) -> Option<usize> {
     let extra = if align > HEADER { align } else { HEADER };
-    n.checked_add(extra)?
-        .checked_add(PAGE - 1)
-        .map(|l| l & !(PAGE - 1))
+    let len = n.checked_add(extra)?;
+    // Rounded up to one of 4 sizes per power of two (at most a fifth more),
+    // so that freed mappings fit later requests of about the same size.
+    let step = (len.next_power_of_two() / 8).max(PAGE);
+    len.checked_add(step - 1).map(|l| l & !(step - 1))
 }
 
 /// A large block of at least `n` bytes aligned to `align` (a power of two,
 /// at least 16); the flag says whether its memory is fresh from the kernel
 /// (zero). None: no memory.
+// Kept out of line: inlined, its frame would weigh on every small malloc.
+#[inline(never)]
 pub fn alloc(n: usize, align: usize) -> Option<(Block, bool)> {
     let len = length_for(n, align)?;
     if len > isize::MAX as usize {
         return None;
     }
-    let (start, fresh) = match reuse(len) {
-        Some(s) => (s, false),
-        None => (map(len)?, true),
+    expire();
+    let (start, len, fresh) = match reuse(len) {
+        Some((s, l)) => (s, l, false),
+        None => (map(len)?, len, true),
     };
     LIVE_COUNT.fetch_add(1, Ordering::Relaxed);
     LIVE_BYTES.fetch_add(len, Ordering::Relaxed);
@@ -91,49 +110,57 @@ fn map(len: usize) -> Option<usize> {
     }
 }
 
-/// A cached mapping resized to `len`, if the cache has one.
-fn reuse(len: usize) -> Option<usize> {
-    let (start, have) = {
-        let mut c = CACHE.lock();
-        if c.n == 0 {
-            return None;
+/// A cached mapping of `len` to `2 * len` bytes and its length, if the
+/// cache has one: used as it is, with the pages that are still resident
+/// (what makes reuse worth it; resizing would fault them in again).
+fn reuse(len: usize) -> Option<(usize, usize)> {
+    let mut c = CACHE.lock();
+    let mut best = None;
+    for i in 0..c.n {
+        let l = c.e[i].1;
+        if l >= len && l <= 2 * len && best.is_none_or(|b: usize| l < c.e[b].1) {
+            best = Some(i);
         }
-        // The smallest mapping that is large enough, else the largest.
-        let mut best = 0;
-        for i in 1..c.n {
-            let (b, x) = (c.e[best].1, c.e[i].1);
-            let better = if b >= len { x >= len && x < b } else { x > b };
-            if better {
-                best = i;
-            }
-        }
-        let e = c.e[best];
-        let n = c.n;
-        c.e.copy_within(best + 1..n, best);
-        c.n -= 1;
-        c.bytes -= e.1;
-        e
-    };
-    if have == len {
-        return Some(start);
     }
-    // SAFETY: the mapping was a freed block of ours; resizing keeps or
-    // moves its pages and unmaps nothing else.
-    match unsafe {
-        port::mremap(
-            start as *mut c_void,
-            have,
-            len,
-            libc::MREMAP_MAYMOVE,
-            null_mut(),
-        )
-    } {
-        Ok(a) => Some(a),
-        Err(_) => {
-            // SAFETY: as above.
-            let _ = unsafe { port::munmap(start as *mut c_void, have) };
-            None
+    let i = best?;
+    let e = c.e[i];
+    let n = c.n;
+    c.e.copy_within(i + 1..n, i);
+    c.n -= 1;
+    c.bytes -= e.1;
+    Some((e.0, e.1))
+}
+
+impl Cache {
+    fn pop_oldest(&mut self) -> (usize, usize, u64) {
+        let e = self.e[0];
+        let n = self.n;
+        self.e.copy_within(1..n, 0);
+        self.n -= 1;
+        self.bytes -= e.1;
+        e
+    }
+}
+
+/// Unmaps the mappings that waited longer than their age.
+fn expire() {
+    let now = ticks();
+    let mut evicted = [(0usize, 0usize, 0u64); CACHE_ENTRIES];
+    let mut ne = 0;
+    {
+        let mut c = CACHE.lock();
+        while c.n > 0 && now.wrapping_sub(c.e[0].2) > AGE {
+            evicted[ne] = c.pop_oldest();
+            ne += 1;
         }
+    }
+    unmap(&evicted[..ne]);
+}
+
+fn unmap(mappings: &[(usize, usize, u64)]) {
+    for &(s, l, _) in mappings {
+        // SAFETY: cached mappings are free blocks of ours.
+        let _ = unsafe { port::munmap(s as *mut c_void, l) };
     }
 }
 
@@ -141,43 +168,39 @@ fn reuse(len: usize) -> Option<usize> {
 ///
 /// # Safety
 /// `b` is a live large block, no longer used.
+#[inline(never)]
 pub unsafe fn free(b: &Block) {
     let start = b.start();
     let len = b.pad + HEADER + b.capacity;
     LIVE_COUNT.fetch_sub(1, Ordering::Relaxed);
     LIVE_BYTES.fetch_sub(len, Ordering::Relaxed);
-    let mut evicted = [(0usize, 0usize); CACHE_ENTRIES];
+    let now = ticks();
+    let mut evicted = [(0usize, 0usize, 0u64); CACHE_ENTRIES];
     let mut ne = 0;
-    let mut keep = len <= CACHE_BYTES / 2;
+    let keep = len <= CACHE_BYTES / 2;
     // A second free of the block is caught while the mapping is cached (it
     // faults once the mapping is gone).
     // SAFETY: the header of the block being freed, still mapped.
     unsafe { Block { state: 0, ..*b }.write() };
     {
         let mut c = CACHE.lock();
-        while keep && (c.n == CACHE_ENTRIES || c.bytes + len > CACHE_BYTES) {
-            if c.n == 0 {
-                keep = false;
-                break;
-            }
-            evicted[ne] = c.e[0];
+        // The oldest go first: those past their age, then as many as the new
+        // one needs room for.
+        while c.n > 0
+            && (now.wrapping_sub(c.e[0].2) > AGE
+                || keep && (c.n == CACHE_ENTRIES || c.bytes + len > CACHE_BYTES))
+        {
+            evicted[ne] = c.pop_oldest();
             ne += 1;
-            c.bytes -= c.e[0].1;
-            let n = c.n;
-            c.e.copy_within(1..n, 0);
-            c.n -= 1;
         }
         if keep {
             let n = c.n;
-            c.e[n] = (start, len);
+            c.e[n] = (start, len, now);
             c.n += 1;
             c.bytes += len;
         }
     }
-    for &(s, l) in &evicted[..ne] {
-        // SAFETY: evicted mappings are free blocks of ours.
-        let _ = unsafe { port::munmap(s as *mut c_void, l) };
-    }
+    unmap(&evicted[..ne]);
     if !keep {
         // SAFETY: the block's own mapping, no longer used.
         let _ = unsafe { port::munmap(start as *mut c_void, len) };
@@ -224,10 +247,7 @@ pub fn trim() -> bool {
         c.bytes = 0;
         r
     };
-    for &(s, l) in &e[..n] {
-        // SAFETY: cached mappings are free blocks of ours.
-        let _ = unsafe { port::munmap(s as *mut c_void, l) };
-    }
+    unmap(&e[..n]);
     n > 0
 }
 

@@ -51,8 +51,9 @@ struct Bin {
 }
 
 /// A thread's heap. Everything but `remote` and `owner` is touched by its
-/// owner thread only.
-#[repr(C)]
+/// owner thread only. Cache-line aligned: two threads' heaps never share a
+/// line.
+#[repr(C, align(64))]
 pub struct Heap {
     bins: [Bin; CLASSES],
     /// Slots freed by other threads, for the owner to take.
@@ -72,13 +73,13 @@ pub struct Heap {
 
 /// Freed slots a heap keeps per class before it gives them back to their
 /// slabs, all at once.
-const RECENT: u32 = 32;
+const RECENT: u32 = 64;
 
 /// The policy of the default mode, for the family's shared layer.
 pub struct Heaps;
 
 impl Policy for Heaps {
-    #[inline]
+    #[inline(always)]
     fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
         // Worst-case room for the pad that aligning the payload needs.
         let extra = align - HEADER;
@@ -92,7 +93,7 @@ impl Policy for Heaps {
         large::alloc(capacity, align).ok_or(Errno::ENOMEM)
     }
 
-    #[inline]
+    #[inline(always)]
     unsafe fn free(block: Block) {
         // SAFETY: the caller's contract.
         unsafe { free_block(&block) }
@@ -112,7 +113,7 @@ impl Policy for Heaps {
 
 /// # Safety
 /// `h` is the calling thread's heap.
-#[inline]
+#[inline(always)]
 unsafe fn alloc_small(h: *mut Heap, class: usize, align: usize) -> Option<Block> {
     // SAFETY: the owner alone touches the bins and their slabs' free lists.
     unsafe {
@@ -183,6 +184,7 @@ unsafe fn alloc_small(h: *mut Heap, class: usize, align: usize) -> Option<Block>
 /// # Safety
 /// `h` is the calling thread's heap.
 #[cold]
+#[inline(never)]
 unsafe fn refill(h: *mut Heap, class: usize) -> Option<*mut Slab> {
     // SAFETY: owner-only state of our heap.
     unsafe {
@@ -237,7 +239,7 @@ unsafe fn drain_remote(h: *mut Heap) {
 
 /// # Safety
 /// `b` is a live block, no longer used.
-#[inline]
+#[inline(always)]
 unsafe fn free_block(b: &Block) {
     if b.state & OWN_MAPPING != 0 {
         // SAFETY: the caller's contract.

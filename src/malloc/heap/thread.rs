@@ -1,7 +1,7 @@
 //! Which heap a thread uses.
 //!
-//! Hosted: each thread its own, found through a thread-local pointer (a C
-//! variable, `src/c/minic_tls.c`), with no lock. A thread's first allocation
+//! Hosted: each thread its own, found through a thread-local pointer (an
+//! initial-exec variable defined in assembly), with no lock. A thread's first allocation
 //! adopts the heap of a thread that has exited (its owner's thread id no
 //! longer exists) before creating a new one, so programs that start many
 //! short threads reuse heaps and the blocks in them. `fork` is made safe by
@@ -21,9 +21,50 @@ mod imp {
     use core::ptr::null_mut;
     use core::sync::atomic::{AtomicBool, Ordering};
 
+    // The thread's heap pointer: an 8-byte initial-exec thread-local
+    // variable, defined here because stable Rust has no #[thread_local].
+    // Initial-exec means one load from the thread pointer plus an offset the
+    // dynamic linker fixes at load time (in a preloaded libminic.so too), and
+    // no call to __tls_get_addr, which may allocate.
+    core::arch::global_asm!(
+        ".pushsection .tbss,\"awT\",@nobits",
+        ".p2align 3",
+        ".globl __minic_heap_tls",
+        ".hidden __minic_heap_tls",
+        "__minic_heap_tls:",
+        ".zero 8",
+        ".popsection",
+    );
+
+    #[inline(always)]
+    fn tls_heap() -> *mut Heap {
+        let h: *mut Heap;
+        // SAFETY: reads this thread's own variable (see above).
+        unsafe {
+            core::arch::asm!(
+                "mov {h}, qword ptr [rip + __minic_heap_tls@GOTTPOFF]",
+                "mov {h}, qword ptr fs:[{h}]",
+                h = out(reg) h,
+                options(nostack, readonly, preserves_flags),
+            );
+        }
+        h
+    }
+
+    fn set_tls_heap(h: *mut Heap) {
+        // SAFETY: writes this thread's own variable.
+        unsafe {
+            core::arch::asm!(
+                "mov {t}, qword ptr [rip + __minic_heap_tls@GOTTPOFF]",
+                "mov qword ptr fs:[{t}], {h}",
+                t = out(reg) _,
+                h = in(reg) h,
+                options(nostack, preserves_flags),
+            );
+        }
+    }
+
     extern "C" {
-        fn __minic_tls_heap() -> *mut core::ffi::c_void;
-        fn __minic_tls_set_heap(h: *mut core::ffi::c_void);
         fn pthread_atfork(
             prepare: Option<unsafe extern "C" fn()>,
             parent: Option<unsafe extern "C" fn()>,
@@ -54,8 +95,7 @@ mod imp {
 
     #[inline]
     pub fn heap() -> Option<(*mut Heap, Guard)> {
-        // SAFETY: reads this thread's own variable.
-        let h = unsafe { __minic_tls_heap() }.cast::<Heap>();
+        let h = tls_heap();
         if !h.is_null() {
             return Some((h, ()));
         }
@@ -64,8 +104,7 @@ mod imp {
 
     #[inline]
     pub fn heap_if(owner: *mut Heap) -> Option<(*mut Heap, Guard)> {
-        // SAFETY: reads this thread's own variable.
-        let h = unsafe { __minic_tls_heap() }.cast::<Heap>();
+        let h = tls_heap();
         (h == owner).then_some((h, ()))
     }
 
@@ -123,8 +162,7 @@ mod imp {
             }
             found
         };
-        // SAFETY: sets this thread's own variable.
-        unsafe { __minic_tls_set_heap(h.cast()) };
+        set_tls_heap(h);
         if !ATFORK.swap(true, Ordering::Relaxed) {
             // After the heap is set: registering may allocate.
             // SAFETY: the handlers are sound at any fork.
@@ -166,7 +204,7 @@ mod imp {
             slab::fork_unlock(true);
             HEAPS.release();
             // The thread has a new id: keep its heap from looking abandoned.
-            let h = __minic_tls_heap().cast::<Heap>();
+            let h = tls_heap();
             if !h.is_null() {
                 (*h).owner.store(tid(), Ordering::Relaxed);
             }
