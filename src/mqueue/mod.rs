@@ -356,6 +356,36 @@ mod tests {
         assert_eq!(offset_of!(MqAttr, mq_curmsgs), 24);
     }
 
+    #[cfg(not(feature = "freestanding"))]
+    #[test]
+    fn thread_notification_calls_the_function() {
+        use core::sync::atomic::{AtomicI32, Ordering};
+        static SEEN: AtomicI32 = AtomicI32::new(0);
+        unsafe extern "C" fn seen(v: Sigval) {
+            // SAFETY: registered below with an integer value.
+            SEEN.store(unsafe { v.sival_int }, Ordering::SeqCst);
+        }
+        let name = c"/minic-unit-notify-thread";
+        let _ = unlink(name);
+        let flags = libc::O_RDWR | libc::O_CREAT | libc::O_EXCL;
+        let q = open(name, flags, 0o600, Some(&MqAttr::new(2, 8))).unwrap();
+        unlink(name).unwrap();
+        let ev = SigEvent::thread(seen, Sigval { sival_int: 31 }, ptr::null_mut());
+        // SAFETY: `seen` may be called from any thread.
+        unsafe { notify(q, Some(&ev)) }.unwrap();
+        // SAFETY: as above.
+        assert_eq!(unsafe { notify(q, Some(&ev)) }, Err(Errno::EBUSY));
+        send(q, b"x", 0).unwrap();
+        for _ in 0..300 {
+            if SEEN.load(Ordering::SeqCst) == 31 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(SEEN.load(Ordering::SeqCst), 31);
+        close(q).unwrap();
+    }
+
     #[test]
     fn bad_attributes_refused_before_the_kernel() {
         let flags = libc::O_RDWR | libc::O_CREAT;

@@ -142,6 +142,12 @@ extern "C" fn helper(arg: *mut c_void) -> *mut c_void {
     // SAFETY: a whole struct sigevent; the kernel copies the cookie now.
     let registered =
         unsafe { port::mq_notify(mqd, &kernel_event as *const SigEvent as *const c_void) };
+    if registered.is_err() {
+        // Closed before the caller hears of the failure, so that no
+        // descriptor of ours is left open when mq_notify returns.
+        // SAFETY: the socket is this thread's alone.
+        let _ = unsafe { port::close(sock) };
+    }
     // SAFETY: *reg is alive until done is set; after the store below the
     // caller may return, so only the word's address is used (a futex wake
     // on a stale address at worst wakes a waiter early, which futex users
@@ -166,8 +172,6 @@ extern "C" fn helper(arg: *mut c_void) -> *mut c_void {
         )
     };
     if registered.is_err() {
-        // SAFETY: the socket is this thread's alone.
-        let _ = unsafe { port::close(sock) };
         return ptr::null_mut();
     }
 
