@@ -394,9 +394,11 @@ static void test_many_in_order_between_processes(void)
         if (n == 12 && prio == 0 && get_number(buf + 4) == i)
             in_order++;
         if (i == 100) { /* let the sender fill the queue, so it blocks too */
-            t_sleep_ms(30);
-            struct mq_attr a;
-            mq_getattr(q, &a);
+            struct mq_attr a = {0};
+            for (int wait = 0; wait < 500 && a.mq_curmsgs != depth; wait++) {
+                t_sleep_ms(10);
+                mq_getattr(q, &a);
+            }
             full_seen = a.mq_curmsgs == depth;
         }
     }
@@ -431,10 +433,10 @@ static void test_full_queue_unblocks(void)
     CHECK(q >= 0);
     CHECK_EQ(mq_send(q, "0", 1, 0), 0);
     CHECK_EQ(mq_send(q, "1", 1, 0), 0);
+    long long start = t_now_ns(); /* before the child's sleep begins */
     int pid = t_fork();
     if (pid == 0)
         child_receives_one_later(NULL);
-    long long start = t_now_ns();
     CHECK_EQ(mq_send(q, "2", 1, 0), 0); /* blocks until the child takes one */
     CHECK(t_now_ns() - start >= 50 * 1000000LL);
     int status = -1;
@@ -465,10 +467,10 @@ static void test_empty_queue_unblocks(void)
 {
     mqd_t q = make_queue(2, 0);
     CHECK(q >= 0);
+    long long start = t_now_ns(); /* before the child's sleep begins */
     int pid = t_fork();
     if (pid == 0)
         child_sends_one_later(NULL);
-    long long start = t_now_ns();
     char buf[MSGSIZE];
     unsigned prio = 0;
     struct timespec ts = deadline_in_ms(10000);
