@@ -22,6 +22,7 @@
 #else
 
 #include <minic/types.h>
+#include <minic/timespec.h>
 #include <minic/sigevent.h>
 #include <fcntl.h>
 

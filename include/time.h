@@ -21,6 +21,7 @@
 #else
 
 #include <minic/types.h>
+#include <minic/timespec.h>
 
 #define CLOCK_REALTIME 0
 #define CLOCK_MONOTONIC 1

@@ -37,16 +37,4 @@ typedef unsigned int mode_t;
 typedef int pid_t;
 #endif
 
-#ifndef MINIC_TIME_T
-#define MINIC_TIME_T
-typedef long time_t;
-#endif
-#ifndef MINIC_STRUCT_TIMESPEC
-#define MINIC_STRUCT_TIMESPEC
-struct timespec {
-    time_t tv_sec;
-    long tv_nsec;
-};
-#endif
-
 #endif /* MINIC_TYPES_H */
