@@ -24,9 +24,10 @@ pub unsafe extern "C" fn __minic_mq_open(
     mode: c_uint,
     attr: *const MqAttr,
 ) -> Mqd {
-    // SAFETY: the C caller passes a string or null, and a struct mq_attr or null.
-    let r =
-        unsafe { c_name(name) }.and_then(|n| super::open(n, oflag, mode, unsafe { attr.as_ref() }));
+    // SAFETY: the C caller passes a struct mq_attr or null.
+    let attr = unsafe { attr.as_ref() };
+    // SAFETY: the C caller passes a string or null.
+    let r = unsafe { c_name(name) }.and_then(|n| super::open(n, oflag, mode, attr));
     int_result(r.map(|q| q as usize))
 }
 
