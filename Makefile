@@ -34,8 +34,8 @@ CTEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Iinclude
 FREESTANDING_CFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-ffreestanding -fno-stack-protector -fno-pie -no-pie -static -nostdlib
 # Every ctests/<area>.c; those that need no threads also run freestanding.
-CTESTS := mman
-FREESTANDING_CTESTS := mman
+CTESTS := mman shm mqueue mqueue_threads
+FREESTANDING_CTESTS := mman shm mqueue
 CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
 
 .PHONY: all hosted freestanding port-extern setup demo check ctests install clean FORCE

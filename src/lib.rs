@@ -36,7 +36,9 @@ extern crate std;
 mod diag;
 pub mod errno;
 pub mod mman;
+pub mod mqueue;
 mod port;
+pub mod shm;
 #[cfg(all(feature = "freestanding", feature = "capi"))]
 mod string;
 #[cfg(all(feature = "freestanding", feature = "capi"))]

@@ -142,6 +142,10 @@ port_calls! {
     fn mq_notify(mqd: c_int, sev: *const c_void) = MQ_NOTIFY;
     /// mq_getsetattr(2).
     fn mq_getsetattr(mqd: c_int, new: *const c_void, old: *mut c_void) = MQ_GETSETATTR;
+    /// socket(2): the netlink socket of a SIGEV_THREAD message-queue notification.
+    fn socket(domain: c_int, kind: c_int, protocol: c_int) = SOCKET;
+    /// recvfrom(2).
+    fn recvfrom(fd: c_int, buf: *mut c_void, len: usize, flags: c_int, from: *mut c_void, fromlen: *mut c_uint) = RECVFROM;
 }
 
 #[cfg(test)]
