@@ -58,3 +58,4 @@ long minic_sys_mq_notify(int mqd, const void *sev) { return S(244, mqd, sev, 0, 
 long minic_sys_mq_getsetattr(int mqd, const void *new_attr, void *old_attr) { return S(245, mqd, new_attr, old_attr, 0, 0, 0); }
 long minic_sys_socket(int domain, int type, int protocol) { return S(41, domain, type, protocol, 0, 0, 0); }
 long minic_sys_recvfrom(int fd, void *buf, size_t len, int flags, void *from, unsigned *fromlen) { return S(45, fd, buf, len, flags, from, fromlen); }
+long minic_sys_clock_gettime(int clock, void *tp) { return S(228, clock, tp, 0, 0, 0, 0); }

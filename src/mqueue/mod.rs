@@ -6,6 +6,10 @@
 //! notification itself (a helper thread, see `thread.rs`), which the kernel
 //! only supports through a netlink socket. Everything else (priorities,
 //! blocking, timeouts, limits) is the kernel's, with its errors.
+//!
+//! [`MessageQueue`] is the owned form (closed on drop, timeouts as
+//! [`Duration`](core::time::Duration) or [`Deadline`]); the functions below
+//! work on raw descriptors ([`Mqd`]) with the C interface's arguments.
 
 use crate::errno::Errno;
 use crate::port;
@@ -17,8 +21,11 @@ use core::ptr;
 #[doc(hidden)]
 pub mod c;
 
+mod queue;
 #[cfg(not(feature = "freestanding"))]
 mod thread;
+
+pub use queue::{Attributes, Deadline, MessageQueue, Notification, OpenOptions};
 
 /// A message queue descriptor (`mqd_t`): a file descriptor on Linux.
 pub type Mqd = c_int;

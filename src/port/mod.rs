@@ -146,6 +146,9 @@ port_calls! {
     fn socket(domain: c_int, kind: c_int, protocol: c_int) = SOCKET;
     /// recvfrom(2).
     fn recvfrom(fd: c_int, buf: *mut c_void, len: usize, flags: c_int, from: *mut c_void, fromlen: *mut c_uint) = RECVFROM;
+    /// clock_gettime(2): the Rust message-queue API turns a relative timeout
+    /// into the kernel's absolute `CLOCK_REALTIME` deadline with it.
+    fn clock_gettime(clock: c_int, tp: *mut c_void) = CLOCK_GETTIME;
 }
 
 #[cfg(test)]
