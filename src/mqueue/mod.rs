@@ -28,12 +28,38 @@ mod thread;
 pub use queue::{Attributes, Deadline, MessageQueue, Notification, OpenOptions};
 
 /// A message queue descriptor (`mqd_t`): a file descriptor on Linux.
+///
+/// ```
+/// # use minic::mqueue::{self, MqAttr};
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-mqd-{}", std::process::id())).unwrap();
+/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # mqueue::unlink(&name)?;
+/// let same: minic::mqueue::Mqd = q;
+/// mqueue::close(same)?;
+/// # Ok::<(), minic::Errno>(())
+/// ```
 pub type Mqd = c_int;
 
 /// The number of message priorities: valid priorities are `0..MQ_PRIO_MAX`.
+///
+/// ```
+/// # use minic::mqueue::{self, MqAttr};
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-prio-max-{}", std::process::id())).unwrap();
+/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # mqueue::unlink(&name)?;
+/// mqueue::send(q, b"top", mqueue::MQ_PRIO_MAX - 1)?;
+/// assert_eq!(mqueue::send(q, b"over", mqueue::MQ_PRIO_MAX), Err(minic::Errno::EINVAL));
+/// # mqueue::close(q)?;
+/// # Ok::<(), minic::Errno>(())
+/// ```
 pub const MQ_PRIO_MAX: c_uint = 32768;
 
 /// A queue's attributes (`struct mq_attr`, the Linux layout).
+///
+/// ```
+/// let attr = minic::mqueue::MqAttr::new(10, 1024);
+/// assert_eq!((attr.mq_maxmsg, attr.mq_msgsize, attr.mq_flags), (10, 1024, 0));
+/// ```
 #[repr(C)]
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct MqAttr {
@@ -50,6 +76,11 @@ pub struct MqAttr {
 
 impl MqAttr {
     /// Attributes for creating a queue of `maxmsg` messages of at most `msgsize` bytes.
+    ///
+    /// ```
+    /// let attr = minic::mqueue::MqAttr::new(4, 64);
+    /// assert_eq!(attr.mq_curmsgs, 0);
+    /// ```
     pub const fn new(maxmsg: c_long, msgsize: c_long) -> Self {
         MqAttr {
             mq_flags: 0,
@@ -61,6 +92,11 @@ impl MqAttr {
     }
 
     /// Attributes for [`set_attr`]: only the flags (`O_NONBLOCK` or 0) count.
+    ///
+    /// ```
+    /// let nonblocking = minic::mqueue::MqAttr::with_flags(libc::O_NONBLOCK as libc::c_long);
+    /// assert_eq!(nonblocking.mq_flags, libc::O_NONBLOCK as libc::c_long);
+    /// ```
     pub const fn with_flags(flags: c_long) -> Self {
         let mut a = MqAttr::new(0, 0);
         a.mq_flags = flags;
@@ -69,6 +105,12 @@ impl MqAttr {
 }
 
 /// The value a notification carries (`union sigval`).
+///
+/// ```
+/// let v = minic::mqueue::Sigval { sival_int: 7 };
+/// // SAFETY: the field written is the one read.
+/// assert_eq!(unsafe { v.sival_int }, 7);
+/// ```
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union Sigval {
@@ -79,9 +121,22 @@ pub union Sigval {
 }
 
 /// A `SIGEV_THREAD` notification function.
+///
+/// ```
+/// use minic::mqueue::{NotifyFunction, Sigval};
+/// extern "C" fn arrived(_: Sigval) {}
+/// let f: NotifyFunction = arrived;
+/// # let _ = f;
+/// ```
 pub type NotifyFunction = unsafe extern "C" fn(Sigval);
 
 /// How a notification is delivered (`struct sigevent`, the Linux layout).
+///
+/// ```
+/// use minic::mqueue::{SigEvent, Sigval};
+/// let ev = SigEvent::signal(libc::SIGUSR1, Sigval { sival_int: 1 });
+/// assert_eq!((ev.sigev_notify, ev.sigev_signo), (libc::SIGEV_SIGNAL, libc::SIGUSR1));
+/// ```
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct SigEvent {
@@ -111,17 +166,34 @@ impl SigEvent {
     }
 
     /// `SIGEV_NONE`: register, but deliver nothing.
+    ///
+    /// ```
+    /// assert_eq!(minic::mqueue::SigEvent::none().sigev_notify, libc::SIGEV_NONE);
+    /// ```
     pub fn none() -> Self {
         Self::with(libc::SIGEV_NONE, 0, Sigval { sival_int: 0 })
     }
 
     /// `SIGEV_SIGNAL`: send `signo` with `value` (as `si_value`, `si_code` `SI_MESGQ`).
+    ///
+    /// ```
+    /// use minic::mqueue::{SigEvent, Sigval};
+    /// let ev = SigEvent::signal(libc::SIGUSR2, Sigval { sival_int: 3 });
+    /// assert_eq!(ev.sigev_signo, libc::SIGUSR2);
+    /// ```
     pub fn signal(signo: c_int, value: Sigval) -> Self {
         Self::with(libc::SIGEV_SIGNAL, signo, value)
     }
 
     /// `SIGEV_THREAD`: call `function(value)` in a new thread; `attributes`
     /// is a `pthread_attr_t *` or null.
+    ///
+    /// ```
+    /// use minic::mqueue::{SigEvent, Sigval};
+    /// extern "C" fn arrived(_: Sigval) {}
+    /// let ev = SigEvent::thread(arrived, Sigval { sival_int: 0 }, core::ptr::null_mut());
+    /// assert!(ev.sigev_notify_function.is_some());
+    /// ```
     pub fn thread(function: NotifyFunction, value: Sigval, attributes: *mut c_void) -> Self {
         let mut ev = Self::with(libc::SIGEV_THREAD, 0, value);
         ev.sigev_notify_function = Some(function);
@@ -151,7 +223,7 @@ fn timeout_ptr(abs_timeout: Option<&libc::timespec>) -> *const c_void {
 ///
 /// ```
 /// use minic::mqueue::{self, MqAttr};
-/// let name = c"/minic-doc-mq-open";
+/// let name = &std::ffi::CString::new(format!("/minic-doc-mq-fn-open-{}", std::process::id())).unwrap();
 /// let attr = MqAttr::new(4, 64);
 /// let _ = mqueue::unlink(name); // from an interrupted run
 /// let q = mqueue::open(name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&attr)).unwrap();
@@ -190,6 +262,16 @@ pub fn open(
 
 /// Closes a queue descriptor, as `mq_close`; ends this process's
 /// notification registration made through it.
+///
+/// ```
+/// # use minic::mqueue::{self, MqAttr};
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-close-{}", std::process::id())).unwrap();
+/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # mqueue::unlink(&name)?;
+/// mqueue::close(q)?;
+/// assert_eq!(mqueue::close(q), Err(minic::Errno::EBADF));
+/// # Ok::<(), minic::Errno>(())
+/// ```
 pub fn close(mqd: Mqd) -> Result<(), Errno> {
     // SAFETY: closing a descriptor touches no memory.
     unsafe { port::close(mqd) }.map(drop)
@@ -199,6 +281,12 @@ pub fn close(mqd: Mqd) -> Result<(), Errno> {
 /// descriptor is closed. Name errors as for [`open`]; a kernel `EPERM` (the
 /// sticky queue directory, another user's queue) is reported as `EACCES`, the
 /// error POSIX gives for "permission denied".
+///
+/// ```
+/// use minic::{mqueue, Errno};
+/// assert_eq!(mqueue::unlink(c"/minic-doc-never-created"), Err(Errno::ENOENT));
+/// assert_eq!(mqueue::unlink(c"/../x"), Err(Errno::EINVAL));
+/// ```
 pub fn unlink(name: &CStr) -> Result<(), Errno> {
     let name = crate::shm::object_name(name)?;
     // SAFETY: name is NUL-terminated.
@@ -244,6 +332,17 @@ pub(crate) unsafe fn receive_raw(
 /// descriptor is non-blocking (`EAGAIN`). A message longer than the queue's
 /// `mq_msgsize` is `EMSGSIZE`, a priority of `MQ_PRIO_MAX` or more `EINVAL`,
 /// a descriptor not open for writing `EBADF`.
+///
+/// ```
+/// # use minic::mqueue::{self, MqAttr};
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-send-{}", std::process::id())).unwrap();
+/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(1, 4)))?;
+/// # mqueue::unlink(&name)?;
+/// mqueue::send(q, b"four", 0)?;
+/// assert_eq!(mqueue::send(q, b"fives", 0), Err(minic::Errno::EMSGSIZE));
+/// # mqueue::close(q)?;
+/// # Ok::<(), minic::Errno>(())
+/// ```
 pub fn send(mqd: Mqd, msg: &[u8], prio: c_uint) -> Result<(), Errno> {
     timed_send(mqd, msg, prio, None)
 }
@@ -251,6 +350,18 @@ pub fn send(mqd: Mqd, msg: &[u8], prio: c_uint) -> Result<(), Errno> {
 /// Sends a message, waiting at most until `abs_timeout` (`CLOCK_REALTIME`),
 /// as `mq_timedsend`: `ETIMEDOUT` then, `EINVAL` for a `tv_nsec` outside
 /// `0..1_000_000_000`. Other errors as for [`send`].
+///
+/// ```
+/// # use minic::mqueue::{self, MqAttr};
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-timed-send-{}", std::process::id())).unwrap();
+/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # mqueue::unlink(&name)?;
+/// let past = libc::timespec { tv_sec: 1, tv_nsec: 0 };
+/// mqueue::timed_send(q, b"room", 0, Some(&past))?; // no wait needed
+/// assert_eq!(mqueue::timed_send(q, b"full", 0, Some(&past)), Err(minic::Errno::ETIMEDOUT));
+/// # mqueue::close(q)?;
+/// # Ok::<(), minic::Errno>(())
+/// ```
 pub fn timed_send(
     mqd: Mqd,
     msg: &[u8],
@@ -266,12 +377,38 @@ pub fn timed_send(
 /// returns its length and priority. Waits while the queue is empty unless
 /// the descriptor is non-blocking (`EAGAIN`). A buffer shorter than the
 /// queue's `mq_msgsize` is `EMSGSIZE`, a descriptor not open for reading `EBADF`.
+///
+/// ```
+/// # use minic::mqueue::{self, MqAttr};
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-receive-{}", std::process::id())).unwrap();
+/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # mqueue::unlink(&name)?;
+/// mqueue::send(q, b"hello", 2)?;
+/// let mut buf = [0u8; 8];
+/// assert_eq!(mqueue::receive(q, &mut buf), Ok((5, 2)));
+/// # mqueue::close(q)?;
+/// # Ok::<(), minic::Errno>(())
+/// ```
 pub fn receive(mqd: Mqd, buf: &mut [u8]) -> Result<(usize, c_uint), Errno> {
     timed_receive(mqd, buf, None)
 }
 
 /// Receives a message, waiting at most until `abs_timeout`, as
 /// `mq_timedreceive`. Errors as for [`receive`] and [`timed_send`].
+///
+/// ```
+/// # use minic::mqueue::{self, MqAttr};
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-timed-receive-{}", std::process::id())).unwrap();
+/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # mqueue::unlink(&name)?;
+/// let past = libc::timespec { tv_sec: 1, tv_nsec: 0 };
+/// let mut buf = [0u8; 8];
+/// assert_eq!(mqueue::timed_receive(q, &mut buf, Some(&past)), Err(minic::Errno::ETIMEDOUT));
+/// let bad = libc::timespec { tv_sec: 1, tv_nsec: 1_000_000_000 };
+/// assert_eq!(mqueue::timed_receive(q, &mut buf, Some(&bad)), Err(minic::Errno::EINVAL));
+/// # mqueue::close(q)?;
+/// # Ok::<(), minic::Errno>(())
+/// ```
 pub fn timed_receive(
     mqd: Mqd,
     buf: &mut [u8],
@@ -285,6 +422,17 @@ pub fn timed_receive(
 }
 
 /// A queue's attributes, as `mq_getattr`.
+///
+/// ```
+/// # use minic::mqueue::{self, MqAttr};
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-attr-{}", std::process::id())).unwrap();
+/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(3, 16)))?;
+/// # mqueue::unlink(&name)?;
+/// let a = mqueue::attr(q)?;
+/// assert_eq!((a.mq_maxmsg, a.mq_msgsize, a.mq_curmsgs), (3, 16, 0));
+/// # mqueue::close(q)?;
+/// # Ok::<(), minic::Errno>(())
+/// ```
 pub fn attr(mqd: Mqd) -> Result<MqAttr, Errno> {
     let mut old = MqAttr::default();
     // SAFETY: old is a whole struct mq_attr, written by the kernel.
@@ -295,6 +443,18 @@ pub fn attr(mqd: Mqd) -> Result<MqAttr, Errno> {
 /// Sets a descriptor's `O_NONBLOCK` flag from `new.mq_flags`, as
 /// `mq_setattr`, and returns the previous attributes. The other fields are
 /// ignored; flags other than `O_NONBLOCK` are `EINVAL`.
+///
+/// ```
+/// # use minic::mqueue::{self, MqAttr};
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-set-attr-{}", std::process::id())).unwrap();
+/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # mqueue::unlink(&name)?;
+/// let nonblocking = MqAttr::with_flags(libc::O_NONBLOCK as libc::c_long);
+/// assert_eq!(mqueue::set_attr(q, &nonblocking)?.mq_flags, 0);
+/// assert_eq!(mqueue::receive(q, &mut [0u8; 8]), Err(minic::Errno::EAGAIN));
+/// # mqueue::close(q)?;
+/// # Ok::<(), minic::Errno>(())
+/// ```
 pub fn set_attr(mqd: Mqd, new: &MqAttr) -> Result<MqAttr, Errno> {
     let mut old = MqAttr::default();
     let (new, old_p) = (attr_ptr(Some(new)), &mut old as *mut MqAttr as *mut c_void);
@@ -317,6 +477,22 @@ pub fn set_attr(mqd: Mqd, new: &MqAttr) -> Result<MqAttr, Errno> {
 /// With `SIGEV_THREAD`, `sigev_notify_function` must be sound to call from
 /// another thread with `sigev_value`, at any later time, and
 /// `sigev_notify_attributes` must be null or a valid `pthread_attr_t`.
+///
+/// ```
+/// # use minic::mqueue::{self, MqAttr};
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-notify-{}", std::process::id())).unwrap();
+/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # mqueue::unlink(&name)?;
+/// use minic::mqueue::SigEvent;
+/// // SAFETY: SIGEV_NONE calls nothing.
+/// unsafe { mqueue::notify(q, Some(&SigEvent::none())) }?;
+/// // SAFETY: as above.
+/// assert_eq!(unsafe { mqueue::notify(q, Some(&SigEvent::none())) }, Err(minic::Errno::EBUSY));
+/// // SAFETY: None only unregisters.
+/// unsafe { mqueue::notify(q, None) }?;
+/// # mqueue::close(q)?;
+/// # Ok::<(), minic::Errno>(())
+/// ```
 pub unsafe fn notify(mqd: Mqd, event: Option<&SigEvent>) -> Result<(), Errno> {
     match event {
         Some(ev) if ev.sigev_notify == libc::SIGEV_THREAD => {

@@ -320,6 +320,17 @@ impl OpenOptions {
 }
 
 /// A queue's attributes, as [`MessageQueue::attributes`] reads them.
+///
+/// ```
+/// use minic::mqueue::MessageQueue;
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-attributes-type-{}", std::process::id())).unwrap();
+/// let q = MessageQueue::create_new(&name, 2, 16)?;
+/// MessageQueue::unlink(&name)?;
+/// let mut buf = vec![0u8; q.attributes()?.message_size];
+/// q.send(b"sized", 0)?;
+/// assert_eq!(q.receive(&mut buf)?, (5, 0));
+/// # Ok::<(), minic::Errno>(())
+/// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Attributes {
     /// The most messages the queue holds (`mq_maxmsg`).
@@ -353,6 +364,14 @@ impl From<MqAttr> for Attributes {
 
 /// What happens when a message arrives on an empty queue, for
 /// [`MessageQueue::notify`]. A registration fires once.
+///
+/// ```
+/// use minic::mqueue::{Notification, Sigval};
+/// extern "C" fn arrived(_: Sigval) {}
+/// let by_thread = Notification::Thread { function: arrived, value: Sigval { sival_int: 1 } };
+/// let by_signal = Notification::Signal { signal: libc::SIGUSR1, value: Sigval { sival_int: 2 } };
+/// # let _ = (by_thread, by_signal);
+/// ```
 #[derive(Copy, Clone)]
 pub enum Notification {
     /// Register, but deliver nothing (`SIGEV_NONE`): only keeps other
@@ -383,6 +402,8 @@ pub enum Notification {
 ///
 /// Sending and receiving take `&self`, so one queue can be shared between
 /// threads (`Arc`, scoped threads); the kernel serialises the operations.
+/// A signal handled while a call waits ends it with `EINTR`; it is not
+/// retried, so that a deadline stays the caller's to extend or not.
 ///
 /// ```
 /// use minic::mqueue::MessageQueue;

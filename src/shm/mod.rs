@@ -98,7 +98,7 @@ fn object_path<'a>(name: &CStr, buf: &'a mut [u8; PATH_CAP]) -> Result<&'a CStr,
 ///
 /// ```
 /// use minic::shm;
-/// let name = c"/minic-doc-shm-open";
+/// let name = &std::ffi::CString::new(format!("/minic-doc-shm-fn-open-{}", std::process::id())).unwrap();
 /// let _ = shm::unlink(name); // from an interrupted run
 /// let fd = shm::open(name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600).unwrap();
 /// shm::unlink(name).unwrap();
@@ -118,6 +118,17 @@ pub fn open(name: &CStr, oflag: c_int, mode: libc::mode_t) -> Result<c_int, Errn
 /// Leading slashes are ignored; an empty name, `.`, `..` or a name with
 /// another slash is `EINVAL`, a name longer than `NAME_MAX` is
 /// `ENAMETOOLONG`. Other errors are the kernel's (`ENOENT`, `EACCES`, ...).
+///
+/// ```
+/// use minic::{shm, Errno};
+/// let name = &std::ffi::CString::new(format!("/minic-doc-shm-fn-unlink-{}", std::process::id())).unwrap();
+/// let fd = shm::open(name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600)?;
+/// shm::unlink(name)?;
+/// assert_eq!(shm::unlink(name), Err(Errno::ENOENT));
+/// assert_eq!(shm::unlink(c"/a/../b"), Err(Errno::EINVAL));
+/// # unsafe { libc::close(fd) };
+/// # Ok::<(), Errno>(())
+/// ```
 pub fn unlink(name: &CStr) -> Result<(), Errno> {
     let mut buf = [0u8; PATH_CAP];
     let path = object_path(name, &mut buf)?;
