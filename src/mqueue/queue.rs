@@ -188,12 +188,7 @@ impl OpenOptions {
     /// ```
     pub const fn new() -> Self {
         OpenOptions {
-            access: Access {
-                read: false,
-                write: false,
-                create: false,
-                exclusive: false,
-            },
+            access: Access::NONE,
             mode: 0o600,
             capacity: None,
             nonblocking: false,

@@ -48,7 +48,7 @@ pub(crate) fn object_name(name: &CStr) -> Result<&CStr, Errno> {
 
 /// The part of the open flags shared memory objects and message queues take
 /// alike: the access mode and creation.
-#[derive(Copy, Clone, Debug, Default)]
+#[derive(Copy, Clone, Debug)]
 pub(crate) struct Access {
     pub(crate) read: bool,
     pub(crate) write: bool,
@@ -58,6 +58,14 @@ pub(crate) struct Access {
 }
 
 impl Access {
+    /// No access and no creation: what options start from.
+    pub(crate) const NONE: Access = Access {
+        read: false,
+        write: false,
+        create: false,
+        exclusive: false,
+    };
+
     /// The `O_*` flags; neither read nor write access is `EINVAL`.
     pub(crate) fn oflag(self) -> Result<c_int, Errno> {
         let mut oflag = match (self.read, self.write) {
@@ -175,12 +183,7 @@ impl OpenOptions {
     /// ```
     pub const fn new() -> Self {
         OpenOptions {
-            access: Access {
-                read: false,
-                write: false,
-                create: false,
-                exclusive: false,
-            },
+            access: Access::NONE,
             truncate: false,
             mode: 0o600,
         }
