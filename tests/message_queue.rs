@@ -389,3 +389,18 @@ fn notifications() {
     assert_eq!(CALLS.load(Ordering::SeqCst), 3);
     q.clear_notification().unwrap();
 }
+
+/// `Deadline::now` reads the same clock as `SystemTime` (CLOCK_REALTIME).
+#[test]
+fn deadline_now_is_the_realtime_clock() {
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let now = Deadline::now().unwrap();
+    let after = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    assert!(Deadline::from_unix(before) <= now && now <= Deadline::from_unix(after));
+    let later = Deadline::after(Duration::from_secs(3600)).unwrap();
+    assert!(later >= Deadline::from_unix(after + Duration::from_secs(3600)));
+}
