@@ -548,8 +548,13 @@ mod tests {
             // SAFETY: registered below with an integer value.
             SEEN.store(unsafe { v.sival_int }, Ordering::SeqCst);
         }
-        let name = c"/minic-unit-notify-thread";
-        let _ = unlink(name);
+        // Unique per process: several checkouts may run their tests at once.
+        let owned = std::ffi::CString::new(std::format!(
+            "/minic-unit-notify-thread-{}",
+            std::process::id()
+        ))
+        .unwrap();
+        let name = owned.as_c_str();
         let flags = libc::O_RDWR | libc::O_CREAT | libc::O_EXCL;
         let q = open(name, flags, 0o600, Some(&MqAttr::new(2, 8))).unwrap();
         unlink(name).unwrap();
