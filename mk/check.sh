@@ -36,6 +36,9 @@ run "cargo fmt --check" cargo fmt --check
 run "cargo clippy" cargo clippy --quiet --all-targets -- -D warnings
 run "cargo clippy --all-features" cargo clippy --quiet --all-features --lib -- -D warnings
 run "cargo test" cargo test --quiet
+run "cargo doc" env RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+run "cargo fmt --check (header check)" cargo fmt --check --manifest-path checks/headers/Cargo.toml
+run "header check (bindgen)" mk/check-headers.sh
 for mode in $MODES; do
     # make's own output (compiler lines) is kept out of the counts by the step's parser.
     run "ctests, MALLOC=$mode" make --no-print-directory MALLOC="$mode" ctests

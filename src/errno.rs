@@ -103,9 +103,10 @@ impl fmt::Display for Errno {
     }
 }
 
-/// The C `errno` variable, for the C API.
+/// The C `errno` variable, for the C API; public (hidden) for the header check.
 #[cfg(feature = "capi")]
-pub(crate) mod c {
+#[doc(hidden)]
+pub mod c {
     use super::Errno;
     use core::ffi::{c_int, c_void};
 

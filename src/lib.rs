@@ -37,9 +37,12 @@ mod diag;
 pub mod errno;
 pub mod mman;
 mod port;
+// Public (hidden) only so that the header check can name their C functions.
 #[cfg(all(feature = "freestanding", feature = "capi"))]
-mod string;
+#[doc(hidden)]
+pub mod string;
 #[cfg(all(feature = "freestanding", feature = "capi"))]
-mod unistd;
+#[doc(hidden)]
+pub mod unistd;
 
 pub use errno::Errno;
