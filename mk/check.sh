@@ -37,6 +37,8 @@ run "cargo clippy" cargo clippy --quiet --all-targets -- -D warnings
 run "cargo clippy --all-features" cargo clippy --quiet --all-features --lib -- -D warnings
 run "cargo test" cargo test --quiet
 run "cargo doc" env RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+# The published package builds on its own (the include list is complete).
+run "cargo package" cargo package --quiet --allow-dirty
 run "cargo fmt --check (header check)" cargo fmt --check --manifest-path checks/headers/Cargo.toml
 run "header check (bindgen)" mk/check-headers.sh
 for mode in $MODES; do
