@@ -39,6 +39,8 @@ struct Items {
     structs: BTreeMap<String, (bool, Vec<String>)>,
     /// name -> aliased type
     typedefs: BTreeMap<String, String>,
+    /// structs declared but not defined (`struct mq_attr;`)
+    opaque: BTreeSet<String>,
     /// extern variables and anything else the check cannot compare
     others: Vec<String>,
 }
@@ -152,12 +154,21 @@ fn main() {
             continue;
         };
         writeln!(out, "pub mod {module} {{\n    {code}").unwrap();
+        // The fixed-argument Rust functions the shim calls. (A shim may also
+        // define __minic_* functions for Rust to call; those have no Rust body.)
         for (name, sig) in items
             .functions
             .iter()
-            .filter(|(n, _)| n.starts_with("__minic_"))
+            .filter(|(n, _)| n.starts_with("__minic_") && rust_fns.contains_key(*n))
         {
-            check_function(&mut out, &rel, name, sig, &rust_fns, &mut problems);
+            check_function(&mut out, &rel, name, sig, &items, &rust_fns, &mut problems);
+            // Each parameter and the return type by name, for the variadic
+            // functions' prefix check.
+            for (i, p) in sig.params.iter().enumerate() {
+                writeln!(out, "    pub type {name}__p{i} = {p};").unwrap();
+            }
+            let ret = sig.ret.as_deref().filter(|r| *r != "!").unwrap_or("()");
+            writeln!(out, "    pub type {name}__ret = {ret};").unwrap();
             *summary.entry("shim prototypes").or_default() += 1;
         }
         out.push_str("}\n");
@@ -188,10 +199,10 @@ fn main() {
                 continue;
             }
             if !sig.variadic {
-                check_function(&mut out, &what, name, sig, &rust_fns, &mut problems);
+                check_function(&mut out, &what, name, sig, &items, &rust_fns, &mut problems);
                 continue;
             }
-            check_variadic(&mut out, &what, name, sig, &shims, &mut problems);
+            check_variadic(&mut out, &what, name, sig, &shims, &rust_fns, &mut problems);
         }
         for (name, (ty, value)) in &items.constants {
             *summary.entry("constants").or_default() += 1;
@@ -256,7 +267,7 @@ fn main() {
         // (MINIC_*), or listed in allow.txt with the reason it is not a constant.
         let text = fs::read_to_string(&header).unwrap_or_default();
         for name in defined_macros(&text) {
-            if !name.starts_with("MINIC_")
+            if !minic_own(&name)
                 && !items.constants.contains_key(&name)
                 && !allow.allows("macro", &name)
             {
@@ -361,6 +372,13 @@ fn run_bindgen(
                     .constants
                     .insert(c.ident.to_string(), (tokens(&c.ty), tokens(&c.expr)));
             }
+            // Anonymous inner structs and unions are covered by the field
+            // that holds them (its offset and size).
+            syn::Item::Struct(s) if s.ident.to_string().contains("_bindgen_") => {}
+            syn::Item::Union(u) if u.ident.to_string().contains("_bindgen_") => {}
+            syn::Item::Struct(s) if field_names(&s.fields) == ["_unused"] => {
+                items.opaque.insert(s.ident.to_string());
+            }
             syn::Item::Struct(s) => {
                 items
                     .structs
@@ -377,6 +395,7 @@ fn run_bindgen(
                 let target = tokens(&t.ty);
                 if is_integer(&target)
                     && !name.starts_with("_bindgen")
+                    && !minic_own(&name)
                     && !allow.allows("type", &name)
                 {
                     // Compared with libc's by size and signedness, then spelt
@@ -389,7 +408,7 @@ fn run_bindgen(
                     alias.to_tokens(&mut kept);
                     continue;
                 }
-                if !name.starts_with("_bindgen") {
+                if !name.starts_with("_bindgen") && !minic_own(&name) {
                     items.typedefs.insert(name, target);
                 }
             }
@@ -441,6 +460,12 @@ fn run_bindgen(
         ));
     }
     Some((kept.to_string(), items))
+}
+
+/// minic's own names (`MINIC_*` macros, `minic_*` types), which the headers
+/// use internally and the Linux ABI does not have.
+fn minic_own(name: &str) -> bool {
+    name.starts_with("MINIC_") || name.starts_with("minic_") || name.starts_with("__minic_")
 }
 
 fn tokens<T: ToTokens>(t: &T) -> String {
@@ -511,6 +536,7 @@ fn check_function(
     what: &str,
     name: &str,
     sig: &Sig,
+    items: &Items,
     rust_fns: &BTreeMap<String, String>,
     problems: &mut Vec<String>,
 ) {
@@ -525,11 +551,64 @@ fn check_function(
     } else {
         format!("minic::{module}::{name}")
     };
-    // The path on a line of its own, with the item: what a type error shows.
+    // A pointer to one of the header's structs: minic's Rust side has its
+    // own struct or libc's, another Rust type; it must have the header
+    // struct's size and alignment (whose layout is checked against libc's).
+    // A pointer to a struct that is only declared (`struct mq_attr;`) may
+    // point to any type.
+    let pointee = |p: &str| {
+        let target = p
+            .strip_prefix("* const ")
+            .or_else(|| p.strip_prefix("* mut "))?;
+        Some(target.trim().to_string())
+    };
+    let mut layouts = Vec::new();
+    let mut bounds = Vec::new();
+    let mut holed = sig.clone();
+    for (i, p) in sig.params.iter().enumerate() {
+        let Some(target) = pointee(p) else { continue };
+        if items.structs.contains_key(&target) {
+            layouts.push(format!(
+                "crate::same_layout::<<A{i} as crate::Ptr>::Target, {target}>()"
+            ));
+            bounds.push(format!("A{i}: crate::Ptr"));
+        } else if !items.opaque.contains(&target) {
+            continue;
+        }
+        holed.params[i] = if p.starts_with("* const") {
+            "*const _".into()
+        } else {
+            "*mut _".into()
+        };
+    }
+    if holed.params == sig.params {
+        // The path on a line of its own, with the item: what a type error shows.
+        writeln!(
+            out,
+            "    const _: {} =\n        {path}; // {what}: function {name}",
+            fn_type(sig)
+        )
+        .unwrap();
+        return;
+    }
+    let generics: Vec<String> = (0..sig.params.len()).map(|i| format!("A{i}")).collect();
+    let (ret_generic, ret) = match sig.ret.as_deref() {
+        Some("!") => ("", " -> !"),
+        Some(_) => (", R", " -> R"),
+        None => ("", ""),
+    };
+    layouts.push("true".into());
+    let msg = format!(
+        "{what}: function {name}: a parameter points to a type of another size or alignment than the header's struct"
+    );
     writeln!(
         out,
-        "    const _: {} =\n        {path}; // {what}: function {name}",
-        fn_type(sig)
+        "    const _: () = {{\n        const fn pointees<{}{ret_generic}>(_: unsafe extern \"C\" fn({}){ret}) -> bool where {} {{ {} }}\n        let f: {} =\n        {path}; // {what}: function {name}\n        assert!(pointees(f), {msg:?});\n    }};",
+        generics.join(", "),
+        generics.join(", "),
+        bounds.join(", "),
+        layouts.join(" && "),
+        fn_type(&holed),
     )
     .unwrap();
 }
@@ -543,6 +622,7 @@ fn check_variadic(
     name: &str,
     sig: &Sig,
     shims: &BTreeMap<String, (String, Items)>,
+    rust_fns: &BTreeMap<String, String>,
     problems: &mut Vec<String>,
 ) {
     let inner = format!("__minic_{name}");
@@ -567,12 +647,34 @@ fn check_variadic(
         ));
         return;
     };
-    let n = sig.params.len();
-    if target.params.len() < n || target.params[..n] != sig.params[..] || target.ret != sig.ret {
+    if !rust_fns.contains_key(&inner) {
         problems.push(format!(
-            "{what}: variadic function {name}: its fixed parameters and return type are not the first parameters and the return type of {inner} in {rel}"
+            "{what}: variadic function {name}: minic defines no Rust function {inner} for {rel} to call"
         ));
+        return;
     }
+    let n = sig.params.len();
+    if target.params.len() < n
+        || (target.ret.as_deref() == Some("!")) != (sig.ret.as_deref() == Some("!"))
+    {
+        problems.push(format!(
+            "{what}: variadic function {name}: {inner} in {rel} does not take its fixed parameters first, or returns differently"
+        ));
+        return;
+    }
+    // The fixed parameters and the return type are the first parameters
+    // and the return type of __minic_<name>, as Rust types.
+    let ret = sig.ret.as_deref().filter(|r| *r != "!").unwrap_or("()");
+    let ours: Vec<String> = (0..n)
+        .map(|i| format!("super::{module}::{inner}__p{i}"))
+        .collect();
+    writeln!(
+        out,
+        "    const _: core::marker::PhantomData<({} {ret},)> =\n        core::marker::PhantomData::<({} super::{module}::{inner}__ret,)>; // {what}: function {name}: fixed parameters and return type, as {inner} in {rel} takes them",
+        sig.params.iter().map(|p| format!("{p},")).collect::<String>(),
+        ours.iter().map(|p| format!("{p},")).collect::<String>(),
+    )
+    .unwrap();
 }
 
 fn fn_type(sig: &Sig) -> String {

@@ -22,4 +22,22 @@ pub const fn same_integer<A, B>(a_unsigned: bool, b_unsigned: bool) -> bool {
     core::mem::size_of::<A>() == core::mem::size_of::<B>() && a_unsigned == b_unsigned
 }
 
+/// What a pointer type points to.
+pub trait Ptr {
+    /// The pointee.
+    type Target;
+}
+impl<T> Ptr for *const T {
+    type Target = T;
+}
+impl<T> Ptr for *mut T {
+    type Target = T;
+}
+
+/// Whether two types have one size and alignment.
+pub const fn same_layout<A, B>() -> bool {
+    core::mem::size_of::<A>() == core::mem::size_of::<B>()
+        && core::mem::align_of::<A>() == core::mem::align_of::<B>()
+}
+
 include!(concat!(env!("OUT_DIR"), "/checks.rs"));
