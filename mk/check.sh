@@ -40,6 +40,8 @@ run "cargo doc" env RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
 # The published package builds on its own (the include list is complete).
 run "cargo package" cargo package --quiet --allow-dirty
 run "cargo fmt --check (header check)" cargo fmt --check --manifest-path checks/headers/Cargo.toml
+run "cargo clippy (header check)" cargo clippy --quiet --manifest-path checks/headers/Cargo.toml \
+    --target-dir target/header-check -- -D warnings
 run "header check (bindgen)" mk/check-headers.sh
 for mode in $MODES; do
     # make's own output (compiler lines) is kept out of the counts by the step's parser.

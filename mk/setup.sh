@@ -9,7 +9,8 @@ command -v make >/dev/null || need+=(make)
 command -v objcopy >/dev/null || need+=(binutils)
 command -v timeout >/dev/null || need+=(coreutils)
 # The header check (checks/headers) runs bindgen, which loads libclang at run time.
-if ! ls /usr/lib/llvm-*/lib/libclang.so /usr/lib/*/libclang.so >/dev/null 2>&1; then
+if ! compgen -G '/usr/lib/llvm-*/lib/libclang.so' >/dev/null &&
+    ! compgen -G '/usr/lib/*/libclang.so' >/dev/null; then
     need+=(libclang-dev)
 fi
 if ((${#need[@]})); then

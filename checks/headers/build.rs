@@ -700,13 +700,12 @@ fn scan_rust_functions(src: &Path, problems: &mut Vec<String>) -> BTreeMap<Strin
     ) {
         for item in items {
             match item {
-                syn::Item::Fn(f) => {
+                syn::Item::Fn(f)
                     if f.attrs
                         .iter()
-                        .any(|a| tokens(a).replace(' ', "").contains("no_mangle"))
-                    {
-                        found.insert(f.sig.ident.to_string(), path.join("::"));
-                    }
+                        .any(|a| tokens(a).replace(' ', "").contains("no_mangle")) =>
+                {
+                    found.insert(f.sig.ident.to_string(), path.join("::"));
                 }
                 syn::Item::Mod(m) => {
                     let name = m.ident.to_string();
