@@ -445,8 +445,9 @@ impl Mapping {
     /// # Safety
     /// The slices this mapping hands out assume nobody else changes the
     /// mapped bytes: while it exists, no other process or mapping may write
-    /// the file's range, and the file must not shrink below it (access past
-    /// the end of a file raises `SIGBUS`).
+    /// the file's range, and the file must stay at least as long as the
+    /// mapping, also after [`Mapping::remap`] grows it (access past the end
+    /// of a file raises `SIGBUS`).
     ///
     /// ```
     /// use minic::mman::Mapping;
@@ -752,6 +753,29 @@ mod tests {
         m.protect(libc::PROT_READ).unwrap();
         assert!(m.as_slice().is_some());
         assert!(m.as_mut_slice().is_none());
+    }
+
+    #[test]
+    fn file_mappings_share_or_copy() {
+        let rw = libc::PROT_READ | libc::PROT_WRITE;
+        let fd = memfd_create(c"minic-test", libc::MFD_CLOEXEC).unwrap();
+        // SAFETY: a descriptor this test owns; no memory is passed.
+        unsafe { port::ftruncate(fd, 2 * 4096) }.unwrap();
+        // SAFETY: the memfd is this test's alone and keeps its size.
+        let (mut shared, mut private, view) = unsafe {
+            (
+                Mapping::file(fd, 4096, 4096, rw, true).unwrap(),
+                Mapping::file(fd, 4096, 4096, rw, false).unwrap(),
+                Mapping::file(fd, 4096, 4096, libc::PROT_READ, true).unwrap(),
+            )
+        };
+        // SAFETY: the mappings keep the file alive.
+        unsafe { port::close(fd) }.unwrap();
+        shared.as_mut_slice().unwrap()[0] = 1;
+        assert_eq!(view.as_slice().unwrap()[0], 1);
+        private.as_mut_slice().unwrap()[1] = 2;
+        assert_eq!(view.as_slice().unwrap()[1], 0);
+        shared.sync(true).unwrap();
     }
 
     #[test]
