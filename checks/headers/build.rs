@@ -122,6 +122,9 @@ fn main() {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .expect("cc -print-file-name=include");
+    // No -DMINIC_STANDALONE: with -nostdinc, __has_include_next finds no
+    // system header, so each header takes its standalone branch by itself
+    // (a header that did not would fail to parse, or yield no declaration).
     let clang_args = vec![
         "-x".to_string(),
         "c".into(),
