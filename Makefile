@@ -107,7 +107,10 @@ check: setup
 	MODES="$(MODES)" mk/check.sh
 
 # --- demo --------------------------------------------------------------------
+# examples/*.c are C programs linked with -lminic; examples/*.rs are Rust
+# programs using the crate (cargo examples).
 EXAMPLES := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
+RUST_EXAMPLES := $(patsubst examples/%.rs,%,$(wildcard examples/*.rs))
 
 demo: setup
 	$(MAKE) --no-print-directory all
@@ -116,6 +119,9 @@ demo: setup
 		$(CC) -std=c11 -Wall -Wextra -Werror -Iinclude -o build/examples/$$e examples/$$e.c \
 			-Lbuild -Wl,-Bstatic -lminic -Wl,-Bdynamic -lpthread || exit 1; \
 		echo "== examples/$$e.c"; build/examples/$$e || exit 1; \
+	done
+	@for e in $(RUST_EXAMPLES); do \
+		echo "== examples/$$e.rs"; $(CARGO) run --quiet --example $$e || exit 1; \
 	done
 
 # --- install -----------------------------------------------------------------
