@@ -35,10 +35,14 @@ extern crate std;
 #[cfg_attr(not(feature = "capi"), allow(dead_code))]
 mod diag;
 pub mod errno;
+pub mod malloc;
 pub mod mman;
 mod port;
 #[cfg(all(feature = "freestanding", feature = "capi"))]
 mod string;
+// Not every allocator mode or flavour uses every lock operation.
+#[allow(dead_code)]
+mod sync;
 #[cfg(all(feature = "freestanding", feature = "capi"))]
 mod unistd;
 
