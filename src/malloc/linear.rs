@@ -166,7 +166,15 @@ impl State {
             .checked_next_multiple_of(BRK_STEP)
             .unwrap_or(needed_end)
             .min(self.brk_ceiling);
-        let got = brk(want);
+        let mut got = brk(want);
+        if got < needed_end {
+            // A whole step may not fit below a neighbouring mapping; the
+            // pages the block needs still might.
+            let exact = needed_end.next_multiple_of(PAGE_SIZE);
+            if exact < want {
+                got = brk(exact);
+            }
+        }
         if got >= needed_end {
             self.end = got;
             Growth::Grown
