@@ -390,6 +390,56 @@ static void test_many_blocks(void)
     CHECK(ok);
 }
 
+/* Misuse is reported on stderr and aborts (in a child, its stderr closed). */
+static void free_interior(void *arg)
+{
+    t_close(2);
+    char *p = malloc(64);
+    (void)arg;
+    free(p + 16);
+}
+
+static void free_static(void *arg)
+{
+    static _Alignas(16) char not_a_block[64];
+    t_close(2);
+    (void)arg;
+    free(not_a_block + 32);
+}
+
+static void realloc_overwritten(void *arg)
+{
+    t_close(2);
+    char *p = malloc(64);
+    (void)arg;
+    p[-8] ^= 1; /* the byte before the payload: the header */
+    p = realloc(p, 1000);
+    p[0] = 0;
+}
+
+static void free_twice(void *arg)
+{
+    t_close(2);
+    char *p = malloc(64), *q = malloc(64);
+    (void)arg;
+    free(p);
+    free(q);
+    free(p);
+}
+
+static void test_misuse_aborts(void)
+{
+    CHECK_EQ(t_run_child(free_interior, NULL), T_SIGABRT);
+    CHECK_EQ(t_run_child(free_static, NULL), T_SIGABRT);
+    CHECK_EQ(t_run_child(realloc_overwritten, NULL), T_SIGABRT);
+#ifdef MINIC_MALLOC_MODE_mmap
+    /* The freed block's header went with its mapping. */
+    CHECK_EQ(t_run_child(free_twice, NULL), T_SIGSEGV);
+#else
+    CHECK_EQ(t_run_child(free_twice, NULL), T_SIGABRT);
+#endif
+}
+
 #ifdef LINEAR_MODE
 static void test_linear_reuse(void)
 {
@@ -524,6 +574,7 @@ int main(void)
     RUN(test_aligned_blocks_everywhere);
     RUN(test_free_sized);
     RUN(test_many_blocks);
+    RUN(test_misuse_aborts);
 #ifdef LINEAR_MODE
     RUN(test_linear_reuse);
     RUN(test_linear_break);

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include "harness.h"
 
-enum { THREADS = 4, OPS = 6000, SLOTS = 32, SHARED = 64 };
+enum { THREADS = 4, OPS = 20000, SLOTS = 32, SHARED = 64 };
 
 /* Every block starts with its size and seed; the rest is a pattern of them. */
 struct tag {

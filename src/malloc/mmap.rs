@@ -97,8 +97,15 @@ pub(super) fn map_block(capacity: usize, align: usize) -> Result<Block, Errno> {
 /// # Safety
 /// A live `OWN_MAPPING` block nothing uses any more.
 pub(super) unsafe fn unmap_block(block: Block) {
+    let (start, len) = (block.start() as *mut _, block.end() - block.start());
     // SAFETY: the block's pages are its own mapping.
-    let _ = unsafe { port::munmap(block.start() as *mut _, block.end() - block.start()) };
+    if unsafe { port::munmap(start, len) }.is_err() {
+        // At the kernel's mapping limit, unmapping a block that splits a
+        // merged mapping fails (ENOMEM): its pages are then at least given
+        // back, the address range staying mapped.
+        // SAFETY: as above; nothing uses the block's contents any more.
+        let _ = unsafe { port::madvise(start, len, libc::MADV_DONTNEED) };
+    }
 }
 
 /// Resizes a block made by [`map_block`]: unmaps tail pages when shrinking,
