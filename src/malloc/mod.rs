@@ -1,7 +1,7 @@
 //! The malloc family: the logic every allocator mode shares.
 //!
 //! A mode (`cfg(minic_malloc = ...)`, chosen by `make MALLOC=<mode>`) is a
-//! [`Policy`]: it hands out blocks with a [`header::Block`] header, frees
+//! `Policy`: it hands out blocks with a `header::Block` header, frees
 //! them and resizes them in place when it can. Everything else — size
 //! arithmetic with overflow checks, zeroing, the `realloc` family's rules,
 //! alignment, misuse reports — is written once, here, over that interface.
