@@ -12,7 +12,7 @@
 MALLOC ?= default
 PORT ?= linux
 # The allocator modes make check builds and tests.
-MODES := default
+MODES := default linear mmap
 CARGO ?= cargo
 CC ?= cc
 PREFIX ?= /usr/local
@@ -29,13 +29,15 @@ comma := ,
 cargo_staticlib = MINIC_MALLOC=$(MALLOC) $(CARGO) rustc --quiet --release --lib \
 	--crate-type staticlib --features $(2) --target-dir target/$(1)
 
-CTEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Iinclude
+# Mode-specific tests read the allocator mode from MINIC_MALLOC_MODE_<mode>.
+CTEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Iinclude \
+	-DMINIC_MALLOC_MODE_$(MALLOC)
 # The freestanding ctests see only minic's headers and the compiler's own.
 FREESTANDING_CFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-ffreestanding -fno-stack-protector -fno-pie -no-pie -static -nostdlib
 # Every ctests/<area>.c; those that need no threads also run freestanding.
-CTESTS := mman shm mqueue mqueue_threads
-FREESTANDING_CTESTS := mman shm mqueue
+CTESTS := mman malloc malloc_threads shm mqueue mqueue_threads
+FREESTANDING_CTESTS := mman malloc shm mqueue
 CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
 
 .PHONY: all hosted freestanding port-extern setup demo check ctests install clean FORCE

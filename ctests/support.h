@@ -25,8 +25,9 @@ static inline long t_syscall6(long n, long a, long b, long c, long d, long e, lo
     t_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 
 enum {
-    T_NR_read = 0, T_NR_write = 1, T_NR_close = 3, T_NR_rt_sigaction = 13,
-    T_NR_rt_sigprocmask = 14, T_NR_rt_sigreturn = 15, T_NR_pread = 17, T_NR_pwrite = 18,
+    T_NR_read = 0, T_NR_write = 1, T_NR_close = 3, T_NR_mmap = 9, T_NR_munmap = 11, T_NR_brk = 12,
+    T_NR_rt_sigaction = 13, T_NR_rt_sigprocmask = 14, T_NR_rt_sigreturn = 15, T_NR_pread = 17,
+    T_NR_pwrite = 18,
     T_NR_sched_yield = 24, T_NR_nanosleep = 35, T_NR_getpid = 39, T_NR_fork = 57,
     T_NR_exit = 60, T_NR_wait4 = 61, T_NR_kill = 62, T_NR_fcntl = 72, T_NR_ftruncate = 77,
     T_NR_getrlimit = 97, T_NR_getuid = 102, T_NR_setuid = 105, T_NR_setgid = 106,
@@ -43,6 +44,10 @@ static inline int t_open(const char *path, int flags, int mode) { return (int)T_
 static inline int t_close(int fd) { return (int)T_SYS(T_NR_close, fd, 0, 0, 0, 0, 0); }
 static inline int t_unlink(const char *path) { return (int)T_SYS(T_NR_unlinkat, T_AT_FDCWD, path, 0, 0, 0, 0); }
 static inline int t_ftruncate(int fd, long len) { return (int)T_SYS(T_NR_ftruncate, fd, len, 0, 0, 0, 0); }
+/* The raw program break: brk(0) reports it, brk(a) tries to move it there. */
+static inline unsigned long t_brk(unsigned long addr) { return (unsigned long)T_SYS(T_NR_brk, addr, 0, 0, 0, 0, 0); }
+static inline long t_mmap(void *addr, size_t len, int prot, int flags) { return T_SYS(T_NR_mmap, addr, len, prot, flags, -1, 0); }
+static inline int t_munmap(void *addr, size_t len) { return (int)T_SYS(T_NR_munmap, addr, len, 0, 0, 0, 0); }
 static inline int t_getpid(void) { return (int)T_SYS(T_NR_getpid, 0, 0, 0, 0, 0, 0); }
 static inline int t_fork(void) { return (int)T_SYS(T_NR_fork, 0, 0, 0, 0, 0, 0); }
 static inline int t_waitpid(int pid, int *status) { return (int)T_SYS(T_NR_wait4, pid, status, 0, 0, 0, 0); }

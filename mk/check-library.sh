@@ -79,6 +79,18 @@ for f in memcpy memmove memset memcmp bcmp; do
     fi
 done
 
+# Neither may the allocation functions: a zero fill after an allocation can
+# be turned into a call to calloc, a copy loop into memcpy. None of them
+# calls an allocation function by its C name (so none can call itself).
+alloc_fns='malloc|calloc|realloc|reallocf|reallocarray|recallocarray|free|free_sized|free_aligned_sized|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|malloc_usable_size'
+for a in "$out/libminic.a" "$out/freestanding/libminic.a"; do
+    # In the relocatable object a call's target is its relocation's symbol.
+    calls=$(objdump -dr --no-show-raw-insn "$a" |
+        awk -v fns="^($alloc_fns)\$" '/^[0-9a-f]+ <.*>:$/ { f = $2; gsub(/[<>:]/, "", f); next }
+            f ~ fns && /R_X86_64_(PLT32|PC32|GOTPCREL[A-Z]*)/ { t = $NF; sub(/^\.text\./, "", t); sub(/[-+].*/, "", t); if (t ~ fns) print f " -> " t }')
+    if [ -z "$calls" ]; then ok; else bad "$a: allocation functions call allocation functions: $calls"; fi
+done
+
 # Each header compiles on its own: standing alone (freestanding, only the
 # compiler's headers), beside the host's headers, and as C++.
 cc=${CC:-cc}

@@ -48,6 +48,22 @@ impl Line {
         self.bytes(&digits[i..])
     }
 
+    /// Appends a number in hexadecimal with a `0x` prefix (addresses).
+    pub fn hex(&mut self, v: u64) -> &mut Self {
+        let mut digits = [0u8; 16];
+        let mut i = digits.len();
+        let mut v = v;
+        loop {
+            i -= 1;
+            digits[i] = b"0123456789abcdef"[(v & 15) as usize];
+            v >>= 4;
+            if v == 0 {
+                break;
+            }
+        }
+        self.text("0x").bytes(&digits[i..])
+    }
+
     fn bytes(&mut self, s: &[u8]) -> &mut Self {
         let room = self.buf.len() - self.len;
         let n = s.len().min(room);
@@ -160,6 +176,9 @@ mod tests {
         let mut l = Line::new();
         l.text("a ").dec(0).text(" ").dec(1234567);
         assert_eq!(&l.buf[..l.len], b"a 0 1234567");
+        let mut h = Line::new();
+        h.hex(0).text(" ").hex(0x7f00_dead_beef);
+        assert_eq!(&h.buf[..h.len], b"0x0 0x7f00deadbeef");
     }
 
     #[test]

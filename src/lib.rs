@@ -76,6 +76,7 @@ extern crate std;
 #[cfg_attr(not(feature = "capi"), allow(dead_code))]
 mod diag;
 pub mod errno;
+pub mod malloc;
 pub mod mman;
 pub mod mqueue;
 mod port;
@@ -84,6 +85,9 @@ pub mod shm;
 #[cfg(all(feature = "freestanding", feature = "capi"))]
 #[doc(hidden)]
 pub mod string;
+// Not every allocator mode or flavour uses every lock operation.
+#[allow(dead_code)]
+mod sync;
 #[cfg(all(feature = "freestanding", feature = "capi"))]
 #[doc(hidden)]
 pub mod unistd;

@@ -128,6 +128,8 @@ port_calls! {
     fn rt_sigaction(sig: c_int, act: *const c_void, old: *mut c_void, sigsetsize: usize) = RT_SIGACTION;
     /// futex(2).
     fn futex(uaddr: *const u32, op: c_int, val: u32, timeout: *const c_void, uaddr2: *const u32, val3: u32) = FUTEX;
+    /// prlimit64(2): reads (and optionally sets) a resource limit.
+    fn prlimit64(pid: c_int, resource: c_int, new: *const c_void, old: *mut c_void) = PRLIMIT64;
     /// getrandom(2).
     fn getrandom(buf: *mut c_void, len: usize, flags: c_uint) = GETRANDOM;
     /// mq_open(2) (the kernel's, without the leading-slash handling).

@@ -1,0 +1,34 @@
+/*
+ * minic <malloc.h>: the Linux allocation extensions.
+ * https://man7.org/linux/man-pages/man3/memalign.3.html
+ *
+ * Beside a system C library this is the system's <malloc.h> (which declares
+ * everything minic provides here). Standing alone it declares minic's
+ * memalign, valloc, pvalloc and malloc_usable_size, after <stdlib.h>'s
+ * malloc family.
+ */
+#ifndef MINIC_MALLOC_H
+#define MINIC_MALLOC_H
+
+#if !defined(MINIC_STANDALONE) && defined(__has_include_next)
+#if __has_include_next(<malloc.h>)
+#define MINIC_MALLOC_FROM_HOST 1
+#endif
+#endif
+
+#ifdef MINIC_MALLOC_FROM_HOST
+#include_next <malloc.h>
+#else
+
+#include <stdlib.h>
+#include <minic/types.h>
+
+MINIC_BEGIN_DECLS
+void *memalign(size_t alignment, size_t size) MINIC_NOTHROW;
+void *valloc(size_t size) MINIC_NOTHROW;
+void *pvalloc(size_t size) MINIC_NOTHROW;
+size_t malloc_usable_size(void *ptr) MINIC_NOTHROW;
+MINIC_END_DECLS
+
+#endif /* MINIC_MALLOC_FROM_HOST */
+#endif /* MINIC_MALLOC_H */
