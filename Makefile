@@ -93,12 +93,21 @@ $(OUT)/ctests/port-extern/%: ctests/%.c ctests/crt0.S ctests/port_linux.c $(CTES
 	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S ctests/port_linux.c $< \
 		$(OUT)/port-extern/libminic.a
 
+# A hobby-OS style program with its own _start and no C library: every area,
+# and the size figure of the README (mk/check-size.sh).
+BRINGUP := $(OUT)/examples/freestanding/bringup
+$(BRINGUP): examples/freestanding/bringup.c $(CTEST_DEPS) $(OUT)/freestanding/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) -Os -Wall -Wextra -Werror -fno-builtin -Iinclude $(FREESTANDING_CFLAGS) \
+		-Wl,--gc-sections -o $@ $< $(OUT)/freestanding/libminic.a
+
 CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%) \
 	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%)
 
 # Builds and runs this mode's ctests and library checks; prints one total line.
-ctests: all port-extern $(CTEST_BINS)
+ctests: all port-extern $(CTEST_BINS) $(BRINGUP)
 	mk/check-library.sh $(OUT)
+	mk/check-size.sh $(BRINGUP)
 	mk/run-ctests.sh $(MALLOC) $(CTEST_BINS)
 
 # Installs what a fresh machine lacks (compilers, binutils, Rust components).
@@ -115,7 +124,8 @@ EXAMPLES := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
 RUST_EXAMPLES := $(patsubst examples/%.rs,%,$(wildcard examples/*.rs))
 
 demo: setup
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory all $(BRINGUP)
+	@echo "== examples/freestanding/bringup.c (no C library)"; $(BRINGUP)
 	@mkdir -p build/examples
 	@for e in $(EXAMPLES); do \
 		$(CC) -std=c11 -Wall -Wextra -Werror -Iinclude -o build/examples/$$e examples/$$e.c \

@@ -89,9 +89,11 @@ fn object_path<'a>(name: &CStr, buf: &'a mut [u8; PATH_CAP]) -> Result<&'a CStr,
     let name = object_name(name)?.to_bytes_with_nul();
     let len = SHM_DIR.len() + name.len();
     let path = buf.get_mut(..len).ok_or(Errno::ENAMETOOLONG)?;
-    let (dir, file) = path.split_at_mut(SHM_DIR.len());
-    dir.copy_from_slice(SHM_DIR);
-    file.copy_from_slice(name);
+    // Element-wise copies: copy_from_slice's length check could panic, and a
+    // reachable panic pulls core::fmt into every freestanding program.
+    for (dst, src) in path.iter_mut().zip(SHM_DIR.iter().chain(name)) {
+        *dst = *src;
+    }
     CStr::from_bytes_with_nul(path).map_err(|_| Errno::EINVAL)
 }
 
