@@ -14,7 +14,7 @@
 MALLOC ?= default
 PORT ?= linux
 # The allocator modes make check builds and tests.
-MODES := default
+MODES := default linear mmap
 CARGO ?= cargo
 CC ?= cc
 PREFIX ?= /usr/local
@@ -31,13 +31,15 @@ comma := ,
 cargo_staticlib = MINIC_MALLOC=$(MALLOC) $(CARGO) rustc --quiet --release --lib \
 	--crate-type staticlib --features $(2) --target-dir target/$(1)
 
-CTEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Iinclude
+# Mode-specific tests read the allocator mode from MINIC_MALLOC_MODE_<mode>.
+CTEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Iinclude \
+	-DMINIC_MALLOC_MODE_$(MALLOC)
 # The freestanding ctests see only minic's headers and the compiler's own.
 FREESTANDING_CFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-ffreestanding -fno-stack-protector -fno-pie -no-pie -static -nostdlib
 # Every ctests/<area>.c; those that need no threads also run freestanding.
-CTESTS := mman
-FREESTANDING_CTESTS := mman
+CTESTS := mman malloc malloc_threads shm mqueue mqueue_threads
+FREESTANDING_CTESTS := mman malloc shm mqueue
 CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
 
 .PHONY: all hosted freestanding port-extern setup demo check ctests bench bench-smoke install clean FORCE
@@ -93,12 +95,21 @@ $(OUT)/ctests/port-extern/%: ctests/%.c ctests/crt0.S ctests/port_linux.c $(CTES
 	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S ctests/port_linux.c $< \
 		$(OUT)/port-extern/libminic.a
 
+# A hobby-OS style program with its own _start and no C library: every area,
+# and the size figure of the README (mk/check-size.sh).
+BRINGUP := $(OUT)/examples/freestanding/bringup
+$(BRINGUP): examples/freestanding/bringup.c $(CTEST_DEPS) $(OUT)/freestanding/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) -Os -Wall -Wextra -Werror -fno-builtin -Iinclude $(FREESTANDING_CFLAGS) \
+		-Wl,--gc-sections -o $@ $< $(OUT)/freestanding/libminic.a
+
 CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%) \
 	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%)
 
 # Builds and runs this mode's ctests and library checks; prints one total line.
-ctests: all port-extern $(CTEST_BINS)
+ctests: all port-extern $(CTEST_BINS) $(BRINGUP)
 	mk/check-library.sh $(OUT)
+	mk/check-size.sh $(BRINGUP)
 	mk/run-ctests.sh $(MALLOC) $(CTEST_BINS)
 
 # Installs what a fresh machine lacks (compilers, binutils, Rust components).
@@ -109,15 +120,22 @@ check: setup
 	MODES="$(MODES)" mk/check.sh
 
 # --- demo --------------------------------------------------------------------
+# examples/*.c are C programs linked with -lminic; examples/*.rs are Rust
+# programs using the crate (cargo examples).
 EXAMPLES := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
+RUST_EXAMPLES := $(patsubst examples/%.rs,%,$(wildcard examples/*.rs))
 
 demo: setup
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory all $(BRINGUP)
+	@echo "== examples/freestanding/bringup.c (no C library)"; $(BRINGUP)
 	@mkdir -p build/examples
 	@for e in $(EXAMPLES); do \
 		$(CC) -std=c11 -Wall -Wextra -Werror -Iinclude -o build/examples/$$e examples/$$e.c \
 			-Lbuild -Wl,-Bstatic -lminic -Wl,-Bdynamic -lpthread || exit 1; \
 		echo "== examples/$$e.c"; build/examples/$$e || exit 1; \
+	done
+	@for e in $(RUST_EXAMPLES); do \
+		echo "== examples/$$e.rs"; $(CARGO) run --quiet --example $$e || exit 1; \
 	done
 
 # --- benchmarks (not tests: bench/run.sh, bench/results.md) ---------------

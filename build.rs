@@ -23,12 +23,23 @@ fn main() {
     );
     println!("cargo:rustc-cfg=minic_malloc=\"{mode}\"");
 
-    // The C shim holds what stable Rust cannot define: C-variadic entry points
-    // (mq_open, mremap). It is only part of the C libraries.
-    if env::var_os("CARGO_FEATURE_CAPI").is_some() {
+    // The C shim holds what stable Rust cannot do: C-variadic entry points
+    // (mq_open, mremap), only part of the C libraries, and weak references to
+    // the host's thread library (SIGEV_THREAD), in every build but the
+    // freestanding one, which has no threads.
+    let capi = env::var_os("CARGO_FEATURE_CAPI").is_some();
+    let freestanding = env::var_os("CARGO_FEATURE_FREESTANDING").is_some();
+    let mut files = Vec::new();
+    if capi {
+        files.extend(["src/c/minic_variadic.c", "src/c/minic_mqueue.c"]);
+    }
+    if !freestanding {
+        files.push("src/c/minic_thread.c");
+    }
+    if !files.is_empty() {
         let mut build = cc::Build::new();
         build
-            .file("src/c/minic_variadic.c")
+            .files(&files)
             .flag("-ffreestanding")
             .flag("-fno-builtin")
             .flag("-fno-stack-protector")

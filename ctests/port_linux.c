@@ -56,3 +56,7 @@ long minic_sys_mq_timedsend(int mqd, const char *msg, size_t len, unsigned prio,
 long minic_sys_mq_timedreceive(int mqd, char *msg, size_t len, unsigned *prio, const void *timeout) { return S(243, mqd, msg, len, prio, timeout, 0); }
 long minic_sys_mq_notify(int mqd, const void *sev) { return S(244, mqd, sev, 0, 0, 0, 0); }
 long minic_sys_mq_getsetattr(int mqd, const void *new_attr, void *old_attr) { return S(245, mqd, new_attr, old_attr, 0, 0, 0); }
+long minic_sys_socket(int domain, int type, int protocol) { return S(41, domain, type, protocol, 0, 0, 0); }
+long minic_sys_recvfrom(int fd, void *buf, size_t len, int flags, void *from, unsigned *fromlen) { return S(45, fd, buf, len, flags, from, fromlen); }
+long minic_sys_clock_gettime(int clock, void *tp) { return S(228, clock, tp, 0, 0, 0, 0); }
+long minic_sys_prlimit64(int pid, int resource, const void *new_limit, void *old_limit) { return S(302, pid, resource, new_limit, old_limit, 0, 0); }

@@ -25,11 +25,14 @@ static inline long t_syscall6(long n, long a, long b, long c, long d, long e, lo
     t_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 
 enum {
-    T_NR_read = 0, T_NR_write = 1, T_NR_close = 3, T_NR_pread = 17, T_NR_pwrite = 18,
+    T_NR_read = 0, T_NR_write = 1, T_NR_close = 3, T_NR_mmap = 9, T_NR_munmap = 11, T_NR_brk = 12,
+    T_NR_rt_sigaction = 13, T_NR_rt_sigprocmask = 14, T_NR_rt_sigreturn = 15, T_NR_pread = 17,
+    T_NR_pwrite = 18,
     T_NR_sched_yield = 24, T_NR_nanosleep = 35, T_NR_getpid = 39, T_NR_fork = 57,
-    T_NR_exit = 60, T_NR_wait4 = 61, T_NR_kill = 62, T_NR_ftruncate = 77,
-    T_NR_getrlimit = 97, T_NR_setrlimit = 160, T_NR_exit_group = 231, T_NR_openat = 257,
-    T_NR_unlinkat = 263,
+    T_NR_exit = 60, T_NR_wait4 = 61, T_NR_kill = 62, T_NR_fcntl = 72, T_NR_ftruncate = 77,
+    T_NR_getrlimit = 97, T_NR_getuid = 102, T_NR_setuid = 105, T_NR_setgid = 106,
+    T_NR_setrlimit = 160, T_NR_clock_gettime = 228, T_NR_exit_group = 231, T_NR_openat = 257,
+    T_NR_unlinkat = 263, T_NR_symlinkat = 266,
 };
 
 #define T_AT_FDCWD (-100)
@@ -41,6 +44,10 @@ static inline int t_open(const char *path, int flags, int mode) { return (int)T_
 static inline int t_close(int fd) { return (int)T_SYS(T_NR_close, fd, 0, 0, 0, 0, 0); }
 static inline int t_unlink(const char *path) { return (int)T_SYS(T_NR_unlinkat, T_AT_FDCWD, path, 0, 0, 0, 0); }
 static inline int t_ftruncate(int fd, long len) { return (int)T_SYS(T_NR_ftruncate, fd, len, 0, 0, 0, 0); }
+/* The raw program break: brk(0) reports it, brk(a) tries to move it there. */
+static inline unsigned long t_brk(unsigned long addr) { return (unsigned long)T_SYS(T_NR_brk, addr, 0, 0, 0, 0, 0); }
+static inline long t_mmap(void *addr, size_t len, int prot, int flags) { return T_SYS(T_NR_mmap, addr, len, prot, flags, -1, 0); }
+static inline int t_munmap(void *addr, size_t len) { return (int)T_SYS(T_NR_munmap, addr, len, 0, 0, 0, 0); }
 static inline int t_getpid(void) { return (int)T_SYS(T_NR_getpid, 0, 0, 0, 0, 0, 0); }
 static inline int t_fork(void) { return (int)T_SYS(T_NR_fork, 0, 0, 0, 0, 0, 0); }
 static inline int t_waitpid(int pid, int *status) { return (int)T_SYS(T_NR_wait4, pid, status, 0, 0, 0, 0); }
@@ -48,6 +55,136 @@ static inline void t_exit(int code)
 {
     for (;;)
         T_SYS(T_NR_exit_group, code, 0, 0, 0, 0, 0);
+}
+
+static inline long t_read(int fd, void *buf, size_t n) { return T_SYS(T_NR_read, fd, buf, n, 0, 0, 0); }
+static inline int t_symlink(const char *target, const char *path) { return (int)T_SYS(T_NR_symlinkat, target, T_AT_FDCWD, path, 0, 0, 0); }
+static inline int t_fcntl(int fd, int cmd) { return (int)T_SYS(T_NR_fcntl, fd, cmd, 0, 0, 0, 0); }
+static inline int t_getuid(void) { return (int)T_SYS(T_NR_getuid, 0, 0, 0, 0, 0, 0); }
+static inline int t_kill(int pid, int sig) { return (int)T_SYS(T_NR_kill, pid, sig, 0, 0, 0, 0); }
+#define T_F_GETFD 1
+#define T_F_GETFL 3
+
+/* Becomes the unprivileged user "nobody" (65534); 0 on success. */
+static inline int t_become_nobody(void)
+{
+    if (T_SYS(T_NR_setgid, 65534, 0, 0, 0, 0, 0) != 0)
+        return -1;
+    return (int)T_SYS(T_NR_setuid, 65534, 0, 0, 0, 0, 0);
+}
+
+/* Time: CLOCK_REALTIME (the clock of mq_timed*) in nanoseconds, and sleeping. */
+struct t_timespec {
+    long sec, nsec;
+};
+static inline long long t_now_ns(void)
+{
+    struct t_timespec ts;
+    T_SYS(T_NR_clock_gettime, 0 /* CLOCK_REALTIME */, &ts, 0, 0, 0, 0);
+    return ts.sec * 1000000000LL + ts.nsec;
+}
+static inline void t_sleep_ms(long ms)
+{
+    struct t_timespec ts = {ms / 1000, (ms % 1000) * 1000000L}, rem;
+    while (T_SYS(T_NR_nanosleep, &ts, &rem, 0, 0, 0, 0) == -4 /* EINTR */)
+        ts = rem;
+}
+
+/*
+ * Signals through raw rt_sigaction: the kernel's struct sigaction and the
+ * x86_64 restorer that returns from a handler.
+ */
+__asm__(".text\n"
+        ".type t_sigreturn, @function\n"
+        "t_sigreturn:\n"
+        "    mov $15, %eax\n" /* rt_sigreturn */
+        "    syscall\n"
+        ".size t_sigreturn, . - t_sigreturn\n");
+void t_sigreturn(void);
+
+struct t_kernel_sigaction {
+    void (*handler)(int, void *, void *);
+    unsigned long flags;
+    void (*restorer)(void);
+    unsigned long mask;
+};
+#define T_SA_SIGINFO 4UL
+#define T_SA_RESTORER 0x04000000UL
+#define T_SIGUSR1 10
+#define T_SIGUSR2 12
+#define T_SI_MESGQ (-3)
+/* The fields of siginfo_t that a message-queue notification fills. */
+#define T_SI_CODE(info) (((const int *)(info))[2])
+#define T_SI_PID(info) (((const int *)(info))[4])
+#define T_SI_VALUE(info) (*(void *const *)((const char *)(info) + 24))
+
+/* Installs an SA_SIGINFO handler for sig; 0 on success. */
+static inline int t_sigaction(int sig, void (*handler)(int, void *, void *))
+{
+    struct t_kernel_sigaction act = {handler, T_SA_SIGINFO | T_SA_RESTORER, t_sigreturn, 0};
+    return (int)T_SYS(T_NR_rt_sigaction, sig, &act, 0, 8, 0, 0);
+}
+/* Restores the default action of sig. */
+static inline void t_sigdefault(int sig)
+{
+    struct t_kernel_sigaction act = {0, 0, 0, 0};
+    T_SYS(T_NR_rt_sigaction, sig, &act, 0, 8, 0, 0);
+}
+
+/* Reads a small decimal number from a file (/proc/sys/...); -1 if it cannot. */
+static inline long t_read_number(const char *path)
+{
+    char buf[32];
+    int fd = t_open(path, 0, 0);
+    if (fd < 0)
+        return -1;
+    long n = t_read(fd, buf, sizeof buf - 1);
+    t_close(fd);
+    if (n <= 0)
+        return -1;
+    long v = 0;
+    for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+        v = v * 10 + (buf[i] - '0');
+    return v;
+}
+
+/* Resident pages of this process: the second number of /proc/self/statm. */
+static inline long t_rss_pages(void)
+{
+    char buf[96];
+    int fd = t_open("/proc/self/statm", 0, 0);
+    if (fd < 0)
+        return -1;
+    long n = t_read(fd, buf, sizeof buf - 1);
+    t_close(fd);
+    long i = 0, v = 0;
+    while (i < n && buf[i] != ' ')
+        i++;
+    for (i++; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+        v = v * 10 + (buf[i] - '0');
+    return n > 0 ? v : -1;
+}
+
+/*
+ * Builds a name unique to this test run in buf (at least 96 bytes):
+ * <prefix><pid>-<tag>, e.g. "/minic-mq-1234-prio".
+ */
+static inline char *t_unique_name(char *buf, const char *prefix, const char *tag)
+{
+    int len = 0, pid = t_getpid(), digits[12], nd = 0;
+    while (*prefix && len < 60)
+        buf[len++] = *prefix++;
+    do {
+        digits[nd++] = pid % 10;
+        pid /= 10;
+    } while (pid);
+    while (nd)
+        buf[len++] = (char)('0' + digits[--nd]);
+    buf[len++] = '-';
+    while (*tag && len < 94)
+        buf[len++] = *tag++;
+    buf[len] = 0;
+    return buf;
 }
 
 #define T_WTERMSIG(s) ((s) & 0x7f)

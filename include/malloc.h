@@ -1,10 +1,11 @@
 /*
- * minic <malloc.h>: the glibc-compatible allocator extensions (interim: the
- * malloc family's header lands with its branch).
- * https://man7.org/linux/man-pages/man3/mallinfo.3.html
+ * minic <malloc.h>: the Linux allocation extensions.
+ * https://man7.org/linux/man-pages/man3/memalign.3.html
  *
- * Beside a system C library that has <malloc.h> this header includes it
- * (glibc declares all of these). Standing alone it declares minic's.
+ * Beside a system C library this is the system's <malloc.h> (which declares
+ * everything minic provides here). Standing alone it declares minic's
+ * memalign, valloc, pvalloc and malloc_usable_size, after <stdlib.h>'s
+ * malloc family.
  */
 #ifndef MINIC_MALLOC_H
 #define MINIC_MALLOC_H
@@ -19,8 +20,10 @@
 #include_next <malloc.h>
 #else
 
+#include <stdlib.h>
 #include <minic/types.h>
 
+/* glibc's layout; minic's default allocator fills it from its own figures. */
 struct mallinfo2 {
     size_t arena;    /* bytes mapped for slabs */
     size_t ordblks;  /* free slabs */
@@ -35,19 +38,14 @@ struct mallinfo2 {
 };
 
 MINIC_BEGIN_DECLS
-
-void *malloc(size_t size);
-void free(void *ptr);
-void *calloc(size_t nmemb, size_t size);
-void *realloc(void *ptr, size_t size);
-void *memalign(size_t alignment, size_t size);
-void *valloc(size_t size);
-void *pvalloc(size_t size);
-size_t malloc_usable_size(void *ptr);
-struct mallinfo2 mallinfo2(void);
-int malloc_trim(size_t pad);
-void malloc_stats(void);
-
+void *memalign(size_t alignment, size_t size) MINIC_NOTHROW;
+void *valloc(size_t size) MINIC_NOTHROW;
+void *pvalloc(size_t size) MINIC_NOTHROW;
+size_t malloc_usable_size(void *ptr) MINIC_NOTHROW;
+/* The default allocator only (make MALLOC=default). */
+struct mallinfo2 mallinfo2(void) MINIC_NOTHROW;
+int malloc_trim(size_t pad) MINIC_NOTHROW;
+void malloc_stats(void) MINIC_NOTHROW;
 MINIC_END_DECLS
 
 #endif /* MINIC_MALLOC_FROM_HOST */

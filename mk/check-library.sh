@@ -25,8 +25,12 @@ check_exports() { # <archive>
 check_exports "$out/libminic.a"
 check_exports "$out/freestanding/libminic.a"
 
-# The hosted archive may need from the host only the documented symbols.
-allowed_host='__errno_location memcpy memmove memset memcmp bcmp pthread_create pthread_atfork'
+# The hosted archive may need from the host only the documented symbols
+# (pthread_detach and pthread_attr_getdetachstate: weak, for SIGEV_THREAD),
+# and the linker's own _GLOBAL_OFFSET_TABLE_ (through which a weak reference
+# is tested).
+allowed_host='__errno_location memcpy memmove memset memcmp bcmp pthread_create pthread_atfork
+pthread_detach pthread_attr_getdetachstate _GLOBAL_OFFSET_TABLE_'
 extra=$(nm -u "$out/libminic.a" | awk '{ print $2 }' | sort -u |
     while read -r s; do echo "$allowed_host" | tr ' ' '\n' | grep -qx "$s" || echo "$s"; done)
 if [ -z "$extra" ]; then ok; else bad "hosted archive needs undocumented host symbols: $extra"; fi
@@ -73,6 +77,18 @@ for f in memcpy memmove memset memcmp bcmp; do
     else
         ok
     fi
+done
+
+# Neither may the allocation functions: a zero fill after an allocation can
+# be turned into a call to calloc, a copy loop into memcpy. None of them
+# calls an allocation function by its C name (so none can call itself).
+alloc_fns='malloc|calloc|realloc|reallocf|reallocarray|recallocarray|free|free_sized|free_aligned_sized|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|malloc_usable_size'
+for a in "$out/libminic.a" "$out/freestanding/libminic.a"; do
+    # In the relocatable object a call's target is its relocation's symbol.
+    calls=$(objdump -dr --no-show-raw-insn "$a" |
+        awk -v fns="^($alloc_fns)\$" '/^[0-9a-f]+ <.*>:$/ { f = $2; gsub(/[<>:]/, "", f); next }
+            f ~ fns && /R_X86_64_(PLT32|PC32|GOTPCREL[A-Z]*)/ { t = $NF; sub(/^\.text\./, "", t); sub(/[-+].*/, "", t); if (t ~ fns) print f " -> " t }')
+    if [ -z "$calls" ]; then ok; else bad "$a: allocation functions call allocation functions: $calls"; fi
 done
 
 # Each header compiles on its own: standing alone (freestanding, only the

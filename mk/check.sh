@@ -36,6 +36,16 @@ run "cargo fmt --check" cargo fmt --check
 run "cargo clippy" cargo clippy --quiet --all-targets -- -D warnings
 run "cargo clippy --all-features" cargo clippy --quiet --all-features --lib -- -D warnings
 run "cargo test" cargo test --quiet
+# The Rust programs in examples/ (the C ones are make demo's); each checks its own results.
+run "rust examples" sh -c 'for e in examples/*.rs; do
+    cargo run --quiet --example "$(basename "$e" .rs)" || exit 1; done'
+run "cargo doc" env RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+# The published package builds on its own (the include list is complete).
+run "cargo package" cargo package --quiet --allow-dirty
+run "cargo fmt --check (header check)" cargo fmt --check --manifest-path checks/headers/Cargo.toml
+run "cargo clippy (header check)" cargo clippy --quiet --manifest-path checks/headers/Cargo.toml \
+    --target-dir target/header-check -- -D warnings
+run "header check (bindgen)" mk/check-headers.sh
 for mode in $MODES; do
     # make's own output (compiler lines) is kept out of the counts by the step's parser.
     run "ctests, MALLOC=$mode" make --no-print-directory MALLOC="$mode" ctests

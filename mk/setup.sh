@@ -8,6 +8,11 @@ command -v cc >/dev/null || need+=(gcc)
 command -v make >/dev/null || need+=(make)
 command -v objcopy >/dev/null || need+=(binutils)
 command -v timeout >/dev/null || need+=(coreutils)
+# The header check (checks/headers) runs bindgen, which loads libclang at run time.
+if ! compgen -G '/usr/lib/llvm-*/lib/libclang.so' >/dev/null &&
+    ! compgen -G '/usr/lib/*/libclang.so' >/dev/null; then
+    need+=(libclang-dev)
+fi
 if ((${#need[@]})); then
     if [ "$(id -u)" -ne 0 ]; then
         echo "setup: please install: ${need[*]}" >&2

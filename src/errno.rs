@@ -5,16 +5,34 @@
 //! variables would hide every error from the program). The freestanding
 //! library defines `__errno_location` itself: one process-wide variable, since
 //! a freestanding program has no thread-local storage to offer.
+//!
+//! ```
+//! use minic::errno::Errno;
+//! assert_eq!(Errno::EEXIST, minic::Errno(libc::EEXIST));
+//! ```
 
 use core::ffi::c_int;
 use core::fmt;
 
-/// An error number as the kernel and POSIX define it (`EINVAL`, `ENOMEM`, ...).
+/// An error number as the kernel and POSIX define it (`EINVAL`, `ENOMEM`, ...):
+/// the error type of every fallible function of this crate.
+///
+/// The number is the Linux value (the same as the `libc` crate's constant of
+/// that name). `Display` gives the usual message text and the symbolic name,
+/// `Debug` the name alone; a number minic has no name for shows as a number.
+/// The associated constants name the errors minic's functions report.
 ///
 /// ```
 /// use minic::Errno;
 /// assert_eq!(Errno::EINVAL.code(), 22);
 /// assert_eq!(Errno::ENOMEM.to_string(), "Cannot allocate memory (ENOMEM)");
+/// assert_eq!(format!("{:?}", Errno::EBADF), "EBADF");
+/// assert_eq!(Errno(4000).to_string(), "Unknown error 4000");
+///
+/// // A failing call:
+/// let err = minic::mman::Mapping::anonymous(0, libc::PROT_READ).unwrap_err();
+/// assert_eq!(err, Errno::EINVAL);
+/// assert_eq!(err.code(), libc::EINVAL);
 /// ```
 #[derive(Copy, Clone, PartialEq, Eq, Hash)]
 pub struct Errno(pub c_int);
@@ -23,11 +41,16 @@ macro_rules! errno_table {
     ($($name:ident = $msg:literal,)*) => {
         impl Errno {
             $(
-                #[doc = $msg]
+                #[doc = concat!("`", stringify!($name), "`: ", $msg, ".")]
                 pub const $name: Errno = Errno(libc::$name);
             )*
 
             /// The symbolic name (`"EINVAL"`), if minic knows this number.
+            ///
+            /// ```
+            /// assert_eq!(minic::Errno::ENOENT.name(), Some("ENOENT"));
+            /// assert_eq!(minic::Errno(4000).name(), None);
+            /// ```
             pub fn name(self) -> Option<&'static str> {
                 match self.0 {
                     $(libc::$name => Some(stringify!($name)),)*
@@ -35,7 +58,13 @@ macro_rules! errno_table {
                 }
             }
 
-            /// The usual message text (`"Invalid argument"`).
+            /// The usual message text (`"Invalid argument"`); `"Unknown error"`
+            /// for a number minic has no name for.
+            ///
+            /// ```
+            /// assert_eq!(minic::Errno::EACCES.message(), "Permission denied");
+            /// assert_eq!(minic::Errno(4000).message(), "Unknown error");
+            /// ```
             pub fn message(self) -> &'static str {
                 match self.0 {
                     $(libc::$name => $msg,)*
@@ -79,7 +108,11 @@ errno_table! {
 }
 
 impl Errno {
-    /// The raw number.
+    /// The raw number, as C's `errno` holds it.
+    ///
+    /// ```
+    /// assert_eq!(minic::Errno::ENOMEM.code(), 12);
+    /// ```
     pub const fn code(self) -> c_int {
         self.0
     }
@@ -103,9 +136,10 @@ impl fmt::Display for Errno {
     }
 }
 
-/// The C `errno` variable, for the C API.
+/// The C `errno` variable, for the C API; public (hidden) for the header check.
 #[cfg(feature = "capi")]
-pub(crate) mod c {
+#[doc(hidden)]
+pub mod c {
     use super::Errno;
     use core::ffi::{c_int, c_void};
 

@@ -2,27 +2,68 @@
 //!
 //! A small C-compatible libc core: the malloc family, `<sys/mman.h>`,
 //! `shm_open` and POSIX message queues, written in `no_std` Rust over raw
-//! system calls. The same code serves three kinds of users:
+//! system calls. One code base serves three kinds of users.
 //!
-//! * **C programs** link `libminic.a` (or preload `libminic.so`), built by
-//!   `make` with the `capi` feature, and get minic's functions under their C
-//!   names with the headers in `include/`.
-//! * **Hobby operating systems** link the freestanding archive (`freestanding`
-//!   feature): no C library needed at all, and every kernel call goes through
-//!   one module, replaceable with the `port-extern` feature.
-//! * **Rust programs** use this crate's typed API (`mman`, ...) with
-//!   `Result<_, Errno>` errors. Depending on the crate exports no C symbol.
+//! ## Flavours
+//!
+//! | flavour | built by | for |
+//! |---|---|---|
+//! | this crate (rlib) | `cargo`, as a dependency | Rust programs, `std` or `no_std`: the typed API below; it exports no C symbol and no panic handler |
+//! | hosted C library | `make`: `build/libminic.a`, `build/libminic.so` (`capi` feature) | C programs on Linux beside the system C library: minic's functions under their C names, the host's `errno` |
+//! | freestanding C library | `make`: `build/freestanding/libminic.a` (`capi` + `freestanding`) | programs with no C library at all (hobby operating systems): no undefined symbol; its own `errno`, `mem*` and the few `unistd` calls |
+//!
+//! The C headers in `include/` serve both C flavours; `make check` proves
+//! with bindgen that they match the Rust definitions.
+//!
+//! ## The Rust API
+//!
+//! Every function returns `Result<T, Errno>`; [`Errno`] is the kernel's error
+//! number with its usual message. No function panics on bad input.
+//!
+//! * [`mman`]: [`mman::Mapping`], an owned anonymous or file-backed mapping
+//!   (unmapped on drop; protect, advise, lock, sync, remap), and one function
+//!   for each `<sys/mman.h>` call.
+//!
+//! ```
+//! use minic::mman::Mapping;
+//! let mut m = Mapping::anonymous(4096, libc::PROT_READ | libc::PROT_WRITE)?;
+//! m.as_mut_slice().unwrap()[..2].copy_from_slice(b"hi");
+//! assert_eq!(Mapping::anonymous(0, libc::PROT_READ).unwrap_err(), minic::Errno::EINVAL);
+//! # Ok::<(), minic::Errno>(())
+//! ```
+//!
+//! Constants (`PROT_*`, `MAP_*`, `MADV_*`, ...) are the [`libc`] crate's:
+//! minic uses the Linux values.
 //!
 //! ## Features
+//!
 //! | feature | effect |
 //! |---|---|
-//! | `capi` | export the C ABI (`#[no_mangle]`) and a panic handler that prints one line and aborts |
+//! | `capi` | export the C ABI (`#[no_mangle]`) and a panic handler that prints one line and aborts; only for the C libraries |
 //! | `freestanding` | define errno storage, `mem*` and `close`/`ftruncate`/`write`/`_exit` instead of borrowing the host's |
-//! | `port-extern` | kernel calls go to `extern "C" minic_sys_*` functions (see PORTING.md) instead of Linux syscalls |
+//! | `port-extern` | kernel calls go to `extern "C" minic_sys_*` functions that an operating system provides, instead of Linux system calls |
 //!
-//! The allocator mode is a `cfg` chosen at build time by the `MINIC_MALLOC`
-//! environment variable (`make MALLOC=<mode>`), not a feature, so features
-//! stay additive.
+//! No feature is on by default; features are additive.
+//!
+//! ## Allocator modes
+//!
+//! The malloc family's strategy is chosen at build time by the `MINIC_MALLOC`
+//! environment variable (`make MALLOC=<mode>` sets it; the default is
+//! `default`), read by the build script and turned into a `cfg`, not a
+//! feature, because modes exclude each other and features must stay additive:
+//!
+//! | mode | strategy |
+//! |---|---|
+//! | `default` | the general-purpose allocator: fast, thread-scalable, returns memory to the kernel |
+//! | `linear` | the seed's mode: memory taken linearly from the program break; `free` gives back only the most recent block |
+//! | `mmap` | the seed's other mode: every block its own mapping, unmapped by `free` |
+//! | `guard` | the mmap mode with an inaccessible page after every block and a quarantine of freed blocks, so overflows and uses after free fault (like Electric Fence) |
+//!
+//! ## Porting
+//!
+//! Every kernel call goes through one private module (the port layer); an
+//! operating system that is not Linux provides the `minic_sys_*` functions
+//! and builds with `port-extern`.
 
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -35,16 +76,20 @@ extern crate std;
 #[cfg_attr(not(feature = "capi"), allow(dead_code))]
 mod diag;
 pub mod errno;
-// The C ABI and the statistics are the allocator's only users of some parts.
-#[cfg_attr(not(feature = "capi"), allow(dead_code))]
 pub mod malloc;
 pub mod mman;
+pub mod mqueue;
 mod port;
+pub mod shm;
+// Public (hidden) only so that the header check can name their C functions.
 #[cfg(all(feature = "freestanding", feature = "capi"))]
-mod string;
-#[cfg_attr(not(feature = "capi"), allow(dead_code))]
+#[doc(hidden)]
+pub mod string;
+// Not every allocator mode or flavour uses every lock operation.
+#[allow(dead_code)]
 mod sync;
 #[cfg(all(feature = "freestanding", feature = "capi"))]
-mod unistd;
+#[doc(hidden)]
+pub mod unistd;
 
 pub use errno::Errno;

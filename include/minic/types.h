@@ -16,6 +16,16 @@
 #define MINIC_END_DECLS
 #endif
 
+/* What glibc's headers mark its functions with in C++ (__THROW): minic's
+ * declarations of functions a host header may also declare must match it. */
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define MINIC_NOTHROW noexcept(true)
+#elif defined(__cplusplus)
+#define MINIC_NOTHROW throw()
+#else
+#define MINIC_NOTHROW
+#endif
+
 #if !defined(__x86_64__) && !defined(MINIC_PORT_TYPES)
 #error "minic's standalone headers describe the Linux x86_64 ABI; a port defines MINIC_PORT_TYPES and its own"
 #endif

@@ -1,11 +1,12 @@
 /*
- * minic <sys/mman.h>: memory mappings.
+ * minic <sys/mman.h>: memory mappings and shared memory objects.
  * https://pubs.opengroup.org/onlinepubs/9799919799/basedefs/sys_mman.h.html
  *
  * Beside a system C library this header includes the system's own
- * <sys/mman.h> (which declares everything minic provides, with the same
- * Linux values) and adds nothing. Standing alone (freestanding, or with
- * MINIC_STANDALONE defined) it declares minic's interface itself.
+ * <sys/mman.h> (which declares everything minic provides, shm_open and
+ * shm_unlink included, with the same Linux values) and adds nothing.
+ * Standing alone (freestanding, or with MINIC_STANDALONE defined) it
+ * declares minic's interface itself.
  */
 #ifndef MINIC_SYS_MMAN_H
 #define MINIC_SYS_MMAN_H
@@ -113,6 +114,8 @@ int madvise(void *addr, size_t length, int advice);
 int posix_madvise(void *addr, size_t length, int advice);
 int mincore(void *addr, size_t length, unsigned char *vec);
 int memfd_create(const char *name, unsigned int flags);
+int shm_open(const char *name, int oflag, mode_t mode);
+int shm_unlink(const char *name);
 
 MINIC_END_DECLS
 

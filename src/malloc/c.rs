@@ -1,13 +1,21 @@
-//! The C ABI of the malloc family (interim, see `mod.rs`).
+//! The C ABI of the malloc family (exported by the C libraries only).
+//!
+//! Each function calls the Rust-facing functions of `mod.rs`, never another
+//! exported allocation function by its C name: a compiler that recognises
+//! `malloc` followed by a zero fill could make `calloc` call `calloc`.
 
 use super::header::ALIGN;
-use super::{allocate, allocate_zeroed, array_size, deallocate, reallocate, usable_size};
+use super::{
+    allocate, allocate_zeroed, array_size, deallocate, reallocate, reallocate_zeroed_array,
+    usable_size,
+};
 use crate::errno::c::set;
 use crate::errno::Errno;
 use crate::port::PAGE_SIZE;
 use core::ffi::{c_int, c_void};
 use core::ptr::{null_mut, NonNull};
 
+/// The C convention for allocation results: the pointer, or NULL with errno.
 fn out(r: Result<NonNull<u8>, Errno>) -> *mut c_void {
     match r {
         Ok(p) => p.as_ptr().cast(),
@@ -18,8 +26,10 @@ fn out(r: Result<NonNull<u8>, Errno>) -> *mut c_void {
     }
 }
 
+/// `realloc`: `realloc(p, 0)` frees `p` and returns a new minimal block.
+///
 /// # Safety
-/// `ptr` is NULL or a live block.
+/// `ptr` is NULL or a live block of minic's.
 unsafe fn resize(ptr: *mut c_void, size: usize) -> Result<NonNull<u8>, Errno> {
     match NonNull::new(ptr.cast::<u8>()) {
         None => allocate(size, ALIGN),
@@ -29,12 +39,14 @@ unsafe fn resize(ptr: *mut c_void, size: usize) -> Result<NonNull<u8>, Errno> {
             allocate(0, ALIGN)
         }
         // SAFETY: the caller's contract.
-        Some(p) => unsafe { reallocate(p, size) },
+        Some(p) => unsafe { reallocate(p, size, ALIGN) },
     }
 }
 
+/// `free`, shared by the free family.
+///
 /// # Safety
-/// `ptr` is NULL or a live block.
+/// `ptr` is NULL or a live block of minic's.
 unsafe fn release(ptr: *mut c_void) {
     if let Some(p) = NonNull::new(ptr.cast::<u8>()) {
         // SAFETY: the caller's contract.
@@ -49,6 +61,8 @@ pub extern "C" fn malloc(size: usize) -> *mut c_void {
 }
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/free.html>
+///
+/// Never changes errno.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn free(ptr: *mut c_void) {
     // SAFETY: the C caller passes a live block or NULL.
@@ -58,39 +72,59 @@ pub unsafe extern "C" fn free(ptr: *mut c_void) {
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/calloc.html>
 #[unsafe(no_mangle)]
 pub extern "C" fn calloc(nmemb: usize, size: usize) -> *mut c_void {
-    out(array_size(nmemb, size).and_then(|t| allocate_zeroed(t, ALIGN)))
+    out(array_size(nmemb, size).and_then(|total| allocate_zeroed(total, ALIGN)))
 }
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/realloc.html>
+///
+/// `realloc(p, 0)` frees `p` and returns a new minimal block (NULL with
+/// ENOMEM only if even that cannot be had; `p` is freed either way).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn realloc(ptr: *mut c_void, size: usize) -> *mut c_void {
     // SAFETY: the C caller passes a live block or NULL.
     out(unsafe { resize(ptr, size) })
 }
 
-/// reallocf(3): <https://man.freebsd.org/cgi/man.cgi?query=reallocf&sektion=3>
+/// reallocf(3), from FreeBSD: like `realloc`, but frees the block when it fails.
+/// <https://man.freebsd.org/cgi/man.cgi?query=reallocf&sektion=3>
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn reallocf(ptr: *mut c_void, size: usize) -> *mut c_void {
     // SAFETY: the C caller passes a live block or NULL.
     let r = unsafe { resize(ptr, size) };
     if r.is_err() && size != 0 {
-        // SAFETY: a failed resize left the block live.
+        // SAFETY: a failed resize to a non-zero size left the block live
+        // (size 0 freed it already); freeing keeps errno.
         unsafe { release(ptr) };
     }
     out(r)
 }
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/reallocarray.html>
+///
+/// A zero total size behaves like `realloc(p, 0)`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn reallocarray(ptr: *mut c_void, nmemb: usize, size: usize) -> *mut c_void {
     match array_size(nmemb, size) {
         // SAFETY: the C caller passes a live block or NULL.
-        Ok(t) => out(unsafe { resize(ptr, t) }),
+        Ok(total) => out(unsafe { resize(ptr, total) }),
         Err(e) => out(Err(e)),
     }
 }
 
+/// The seed's three-argument `recallocarray(ptr, nmemb, size)`: `reallocarray`
+/// that zeroes the bytes the block gains beyond its recorded capacity.
+/// OpenBSD's and libbsd's function of the same name takes four arguments
+/// (`ptr, oldnmemb, nmemb, size`); for that reason `libminic.so` does not
+/// export this one. <https://man.openbsd.org/recallocarray.3>
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn recallocarray(ptr: *mut c_void, nmemb: usize, size: usize) -> *mut c_void {
+    // SAFETY: the C caller passes a live block or NULL.
+    out(unsafe { reallocate_zeroed_array(NonNull::new(ptr.cast::<u8>()), nmemb, size) })
+}
+
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/posix_memalign.html>
+///
+/// Returns the error number; never sets errno, never writes `*memptr` on error.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn posix_memalign(
     memptr: *mut *mut c_void,
@@ -111,36 +145,44 @@ pub unsafe extern "C" fn posix_memalign(
 }
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/aligned_alloc.html>
+///
+/// Any size (C17); alignments 1, 2, 4 and 8 are rounded up to 16; 0 or a
+/// non-power of two is EINVAL.
 #[unsafe(no_mangle)]
 pub extern "C" fn aligned_alloc(alignment: usize, size: usize) -> *mut c_void {
     out(allocate(size, alignment))
 }
 
 /// memalign(3): <https://man7.org/linux/man-pages/man3/memalign.3.html>
+///
+/// As glibc: an alignment that is not a power of two is rounded up to one
+/// (0 gives the default alignment); EINVAL only when there is none.
 #[unsafe(no_mangle)]
 pub extern "C" fn memalign(alignment: usize, size: usize) -> *mut c_void {
     match alignment.max(1).checked_next_power_of_two() {
-        Some(a) => out(allocate(size, a)),
+        Some(align) => out(allocate(size, align)),
         None => out(Err(Errno::EINVAL)),
     }
 }
 
-/// valloc(3): <https://man7.org/linux/man-pages/man3/valloc.3.html>
+/// valloc(3): page-aligned; <https://man7.org/linux/man-pages/man3/valloc.3.html>
 #[unsafe(no_mangle)]
 pub extern "C" fn valloc(size: usize) -> *mut c_void {
     out(allocate(size, PAGE_SIZE))
 }
 
-/// pvalloc(3): <https://man7.org/linux/man-pages/man3/pvalloc.3.html>
+/// pvalloc(3): page-aligned, the size rounded up to whole pages (at least one);
+/// <https://man7.org/linux/man-pages/man3/pvalloc.3.html>
 #[unsafe(no_mangle)]
 pub extern "C" fn pvalloc(size: usize) -> *mut c_void {
     match size.max(1).checked_next_multiple_of(PAGE_SIZE) {
-        Some(n) => out(allocate(n, PAGE_SIZE)),
+        Some(pages) => out(allocate(pages, PAGE_SIZE)),
         None => out(Err(Errno::ENOMEM)),
     }
 }
 
-/// malloc_usable_size(3): <https://man7.org/linux/man-pages/man3/malloc_usable_size.3.html>
+/// malloc_usable_size(3): the bytes usable in a block, 0 for NULL;
+/// <https://man7.org/linux/man-pages/man3/malloc_usable_size.3.html>
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn malloc_usable_size(ptr: *mut c_void) -> usize {
     match NonNull::new(ptr.cast::<u8>()) {
@@ -150,16 +192,70 @@ pub unsafe extern "C" fn malloc_usable_size(ptr: *mut c_void) -> usize {
     }
 }
 
-/// C23 free_sized: <https://open-std.org/JTC1/SC22/WG14/www/docs/n2699.htm>
+/// C23 `free_sized`: `free`, given the size the block was allocated with.
+/// <https://open-std.org/JTC1/SC22/WG14/www/docs/n2699.htm>
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn free_sized(ptr: *mut c_void, _size: usize) {
+pub unsafe extern "C" fn free_sized(ptr: *mut c_void, size: usize) {
+    let _ = size;
     // SAFETY: the C caller passes a live block or NULL.
     unsafe { release(ptr) }
 }
 
-/// C23 free_aligned_sized: <https://open-std.org/JTC1/SC22/WG14/www/docs/n2699.htm>
+/// C23 `free_aligned_sized`: `free` for a block from `aligned_alloc`.
+/// <https://open-std.org/JTC1/SC22/WG14/www/docs/n2699.htm>
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn free_aligned_sized(ptr: *mut c_void, _alignment: usize, _size: usize) {
+pub unsafe extern "C" fn free_aligned_sized(ptr: *mut c_void, alignment: usize, size: usize) {
+    let _ = (alignment, size);
     // SAFETY: the C caller passes a live block or NULL.
     unsafe { release(ptr) }
+}
+
+/// mallinfo2(3), filled from the default allocator's own figures: `arena`
+/// bytes mapped for slabs, `ordblks` free slabs, `hblks`/`hblkhd` large
+/// blocks and their mappings, `uordblks` bytes in use (whole slots and large
+/// mappings), `fordblks` free bytes in slabs, `keepcost` bytes
+/// `malloc_trim` could give back now; the rest 0.
+/// <https://man7.org/linux/man-pages/man3/mallinfo.3.html>
+#[cfg(minic_malloc = "default")]
+#[unsafe(no_mangle)]
+pub extern "C" fn mallinfo2() -> libc::mallinfo2 {
+    let u = super::heap::usage();
+    libc::mallinfo2 {
+        arena: u.slab_mapped,
+        ordblks: (u.slab_mapped - u.slab_held) / super::heap::SLAB,
+        smblks: 0,
+        hblks: u.large_count,
+        hblkhd: u.large_bytes,
+        usmblks: 0,
+        fsmblks: 0,
+        uordblks: u.small_in_use + u.large_bytes,
+        fordblks: u.slab_mapped.saturating_sub(u.small_in_use),
+        keepcost: u.large_cached,
+    }
+}
+
+/// malloc_trim(3): gives free memory back to the kernel now (the default
+/// allocator's reserve of empty slabs and its cached large mappings); 1 if
+/// some went. The padding argument is ignored: there is no heap top to pad.
+/// <https://man7.org/linux/man-pages/man3/malloc_trim.3.html>
+#[cfg(minic_malloc = "default")]
+#[unsafe(no_mangle)]
+pub extern "C" fn malloc_trim(pad: usize) -> c_int {
+    let _ = pad;
+    super::heap::trim() as c_int
+}
+
+/// malloc_stats(3): the default allocator's figures on stderr, one a line.
+/// <https://man7.org/linux/man-pages/man3/malloc_stats.3.html>
+#[cfg(minic_malloc = "default")]
+#[unsafe(no_mangle)]
+pub extern "C" fn malloc_stats() {
+    let u = super::heap::usage();
+    let line = |name: &str, v: usize| crate::diag::Line::new().text(name).dec(v as u64).emit();
+    line("slab bytes mapped    = ", u.slab_mapped);
+    line("slab bytes held      = ", u.slab_held);
+    line("small bytes in use   = ", u.small_in_use);
+    line("large blocks         = ", u.large_count);
+    line("large bytes mapped   = ", u.large_bytes);
+    line("large bytes cached   = ", u.large_cached);
 }

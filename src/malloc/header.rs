@@ -1,34 +1,51 @@
-//! The block header (interim copy of the malloc branch's interface: the
-//! format the whole family shares lands with it and replaces this file).
+//! The block header: one format for every allocator mode.
 //!
-//! A block is `[pad][header][payload]`; the 16-byte header sits right before
-//! the payload. Word 0 is the payload capacity (a multiple of 16) with state
-//! bits in its low 4 bits; word 1 is a 32-bit check of the header's address
-//! and contents under a secret, and the pad in 16-byte units. The check
-//! leaves out the `IN_USE` bit, so that an allocator can flip a slot between
-//! free and in use with one store ([`set_in_use`]) and hash once per
-//! malloc/free pair (on free), not three times.
+//! Every block is `[pad][header][payload]`. The header is the 16 bytes right
+//! before the payload, so it always lies inside the block the allocator owns
+//! (never before a mapping's start). The pad, empty unless the payload needed
+//! a stricter alignment, is what leads back from an aligned payload to the
+//! start of its block.
+//!
+//! ```text
+//! word 0: capacity | state      capacity: payload bytes, a multiple of 16;
+//!                               state: 4 low bits (IN_USE, OWN_MAPPING, 2 spare)
+//! word 1: check << 32 | pad/16  check: a hash of the header's address, word 0,
+//!                               the pad and a per-process secret
+//! ```
+//!
+//! The check word makes a stray pointer, an overwritten header or a pointer
+//! minic never returned recognisable before the allocator trusts the sizes in
+//! it; the state tells a freed block from a live one.
 
-/// Bytes of a header, and the alignment of every payload.
+use core::sync::atomic::{AtomicU64, Ordering};
+
+/// Bytes of a header; also the payload alignment every block gets.
 pub const HEADER: usize = 16;
-/// Alignment of every payload (`max_align_t`).
+/// Alignment of every payload: `alignof(max_align_t)`.
 pub const ALIGN: usize = 16;
-/// The block is allocated.
+
+/// The block is allocated (cleared by free, so a second free is seen).
 pub const IN_USE: usize = 1;
-/// The block is alone in its own mapping.
+/// The block is alone in its own mapping: free unmaps `[start, end)`.
 pub const OWN_MAPPING: usize = 2;
+/// Bits of word 0 that are state, not capacity.
 const STATE_MASK: usize = ALIGN - 1;
-/// The largest pad word 1 records.
+
+/// The largest pad word 1 can record (in 16-byte units, 32 bits); payload
+/// alignments are limited to this.
 pub const MAX_PAD: usize = (u32::MAX as usize) * ALIGN;
 
-const SECRET: u64 = 0x243f_6a88_85a3_08d3;
+/// The per-process secret mixed into every check word. A constant until the
+/// hardening work seeds it from `AT_RANDOM`; it must never change once a
+/// header has been written.
+static SECRET: AtomicU64 = AtomicU64::new(0x6d69_6e69_632d_6d61);
 
-/// A decoded header.
+/// A decoded header: where a block is and what it holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Block {
-    /// The payload address.
+    /// The payload address (16-byte aligned).
     pub payload: usize,
-    /// Usable payload bytes.
+    /// Payload bytes the caller may use.
     pub capacity: usize,
     /// Bytes between the block's start and its header.
     pub pad: usize,
@@ -36,79 +53,163 @@ pub struct Block {
     pub state: usize,
 }
 
-/// What a header read found wrong.
+/// What reading a header found wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Misuse {
-    /// Not a payload minic returned, or an overwritten header.
+    /// Not a payload minic returned, or a header that was overwritten.
     Invalid,
-    /// A block that is already free.
+    /// A valid header of a block that is already free.
     DoubleFree,
 }
 
 impl Block {
-    /// The first byte of the block.
+    /// The address of the header.
+    #[inline]
+    pub fn header(&self) -> usize {
+        self.payload - HEADER
+    }
+
+    /// The first byte of the block (where the pad begins).
     #[inline]
     pub fn start(&self) -> usize {
         self.payload - HEADER - self.pad
     }
 
-    /// Writes the header.
-    ///
-    /// # Safety
-    /// The 16 bytes before `payload` belong to the block.
+    /// One past the block's last byte.
     #[inline]
-    pub unsafe fn write(&self) {
-        let w0 = (self.capacity | self.state) as u64;
-        let pad = (self.pad / ALIGN) as u64;
-        let w1 = (check(self.payload - HEADER, w0 & !(IN_USE as u64), pad) as u64) << 32 | pad;
-        // SAFETY: the caller's contract; the header is 16-aligned.
-        unsafe { ((self.payload - HEADER) as *mut [u64; 2]).write([w0, w1]) }
+    #[cfg_attr(minic_malloc = "default", allow(dead_code))]
+    pub fn end(&self) -> usize {
+        self.payload + self.capacity
     }
 
-    /// Reads and checks a payload's header.
+    /// Encodes the two header words.
+    fn encode(&self) -> [u64; 2] {
+        debug_assert!(self.capacity % ALIGN == 0 && self.pad % ALIGN == 0);
+        debug_assert!(self.pad <= MAX_PAD && self.state <= STATE_MASK);
+        let word0 = (self.capacity | self.state) as u64;
+        let pad_units = (self.pad / ALIGN) as u64;
+        let check = check_word(self.header(), word0 & !(IN_USE as u64), pad_units);
+        [word0, (check as u64) << 32 | pad_units]
+    }
+
+    /// Writes the header before the payload.
     ///
     /// # Safety
-    /// For a 16-aligned `payload`, the 16 bytes before it are readable.
+    /// The 16 bytes before `payload` belong to this block and are writable.
+    #[inline]
+    pub unsafe fn write(&self) {
+        let words = self.encode();
+        // SAFETY: the caller owns the header's 16 bytes; payload is 16-aligned.
+        unsafe { (self.header() as *mut [u64; 2]).write(words) }
+    }
+
+    /// Reads and checks the header of a payload minic returned.
+    ///
+    /// # Safety
+    /// If `payload` is 16-aligned, the 16 bytes before it must be readable
+    /// (true for every live or linearly freed block minic returned).
     #[inline]
     pub unsafe fn read(payload: usize) -> Result<Block, Misuse> {
         if payload % ALIGN != 0 || payload < HEADER {
             return Err(Misuse::Invalid);
         }
         // SAFETY: the caller's contract.
-        let [w0, w1] = unsafe { ((payload - HEADER) as *const [u64; 2]).read() };
-        let pad = w1 & 0xffff_ffff;
-        if (w1 >> 32) as u32 != check(payload - HEADER, w0 & !(IN_USE as u64), pad) {
+        let [word0, word1] = unsafe { ((payload - HEADER) as *const [u64; 2]).read() };
+        let pad_units = word1 & 0xffff_ffff;
+        if (word1 >> 32) as u32 != check_word(payload - HEADER, word0 & !(IN_USE as u64), pad_units)
+        {
             return Err(Misuse::Invalid);
         }
-        let b = Block {
+        let block = Block {
             payload,
-            capacity: w0 as usize & !STATE_MASK,
-            pad: pad as usize * ALIGN,
-            state: w0 as usize & STATE_MASK,
+            capacity: word0 as usize & !STATE_MASK,
+            pad: pad_units as usize * ALIGN,
+            state: word0 as usize & STATE_MASK,
         };
-        if b.state & IN_USE == 0 {
+        if block.state & IN_USE == 0 {
             return Err(Misuse::DoubleFree);
         }
-        Ok(b)
+        Ok(block)
     }
 }
 
 /// Marks a block whose header is valid as in use or free, keeping the rest
-/// of its header.
+/// of the header: the check word leaves the `IN_USE` bit out, so that an
+/// allocator that recycles a slot of the same size (the default mode) flips
+/// it with one store on malloc and free, and hashes once per pair (when
+/// free reads the header), not three times.
 ///
 /// # Safety
-/// `payload` has a valid header, writable.
+/// `payload` is a block's payload with a valid header, writable.
+#[cfg_attr(not(minic_malloc = "default"), allow(dead_code))]
 #[inline]
 pub unsafe fn set_in_use(payload: usize, in_use: bool) {
-    let w0 = (payload - HEADER) as *mut u64;
+    let word0 = (payload - HEADER) as *mut u64;
     // SAFETY: the caller's contract.
-    unsafe { *w0 = (*w0 & !(IN_USE as u64)) | if in_use { IN_USE as u64 } else { 0 } }
+    unsafe { *word0 = (*word0 & !(IN_USE as u64)) | if in_use { IN_USE as u64 } else { 0 } }
 }
 
+/// A 32-bit hash of a header's address and contents (less the `IN_USE`
+/// bit) under the secret.
 #[inline]
-fn check(header: usize, w0: u64, pad: u64) -> u32 {
-    let mut x = SECRET ^ (header as u64).rotate_left(23) ^ w0 ^ pad.rotate_left(41);
-    x = (x ^ (x >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
-    x = (x ^ (x >> 29)).wrapping_mul(0xd6e8_feb8_6659_fd93);
-    (x >> 32) as u32
+fn check_word(header: usize, word0: u64, pad_units: u64) -> u32 {
+    // The finaliser of splitmix64: every input bit reaches every output bit.
+    let mut x = SECRET.load(Ordering::Relaxed)
+        ^ (header as u64).rotate_left(29)
+        ^ word0
+        ^ pad_units.rotate_left(47);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    ((x ^ (x >> 31)) >> 32) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[repr(align(16))]
+    struct Buf([u8; 64]);
+
+    #[test]
+    fn round_trip_and_misuse() {
+        let mut buf = Buf([0; 64]);
+        let payload = buf.0.as_mut_ptr() as usize + 32;
+        let b = Block {
+            payload,
+            capacity: 32,
+            pad: 16,
+            state: IN_USE | OWN_MAPPING,
+        };
+        // SAFETY: the header lies inside `buf`.
+        unsafe { b.write() };
+        assert_eq!(unsafe { Block::read(payload) }, Ok(b));
+        assert_eq!(b.start(), buf.0.as_ptr() as usize);
+        assert_eq!(b.end(), payload + 32);
+        // A different address, a misaligned one, a changed size: not a block.
+        assert_eq!(unsafe { Block::read(payload - 16) }, Err(Misuse::Invalid));
+        assert_eq!(unsafe { Block::read(payload + 1) }, Err(Misuse::Invalid));
+        let size_byte = (payload - HEADER) as *mut u8;
+        // SAFETY: a byte of the header inside `buf`.
+        unsafe { *size_byte ^= 0x40 };
+        assert_eq!(unsafe { Block::read(payload) }, Err(Misuse::Invalid));
+        // SAFETY: as above.
+        unsafe { *size_byte ^= 0x40 };
+        // A freed block is told apart from a forged one.
+        let freed = Block { state: 0, ..b };
+        unsafe { freed.write() };
+        assert_eq!(unsafe { Block::read(payload) }, Err(Misuse::DoubleFree));
+    }
+
+    #[test]
+    fn largest_pad_fits() {
+        let b = Block {
+            payload: 1 << 40,
+            capacity: 1 << 20,
+            pad: MAX_PAD,
+            state: IN_USE,
+        };
+        let [w0, w1] = b.encode();
+        assert_eq!(w0 as usize & !STATE_MASK, 1 << 20);
+        assert_eq!((w1 & 0xffff_ffff) as usize * ALIGN, MAX_PAD);
+    }
 }

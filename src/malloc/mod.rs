@@ -1,11 +1,21 @@
-//! The malloc family (interim: the family's shared layer lands with the
-//! malloc branch; this is the same interface, enough to run the default
-//! allocator on its own).
+//! The malloc family: the logic every allocator mode shares.
 //!
-//! An allocator mode is a [`Policy`]: it hands out blocks with a
-//! [`header::Block`] header, frees them and resizes them without copying
-//! when it can. Sizes, overflow checks, zeroing, the realloc rules and
-//! misuse reports are written once, here.
+//! A mode (`cfg(minic_malloc = ...)`, chosen by `make MALLOC=<mode>`) is a
+//! `Policy`: it hands out blocks with a `header::Block` header, frees
+//! them and resizes them in place when it can. Everything else — size
+//! arithmetic with overflow checks, zeroing, the `realloc` family's rules,
+//! alignment, misuse reports — is written once, here, over that interface.
+//!
+//! | mode | memory | free |
+//! |---|---|---|
+//! | `linear` | the program break, used linearly; mapped regions when it cannot grow | only the most recent block is reused |
+//! | `mmap` | one mapping per block | unmaps the block |
+//! | `default` | thread heaps over slabs of size-classed slots, large blocks mapped (`heap/`) | back to the slot's slab; empty slabs and old large mappings back to the kernel |
+//!
+//! The functions below are the Rust-facing API, used by the C ABI (`c.rs`)
+//! and usable by a Rust `GlobalAlloc`: sizes and alignments in, `Errno` out.
+//! Every failure is `ENOMEM`, or `EINVAL` for an alignment that is not a
+//! power of two.
 
 use crate::errno::Errno;
 use core::ptr::NonNull;
@@ -14,35 +24,58 @@ use core::ptr::NonNull;
 #[doc(hidden)]
 pub mod c;
 pub(crate) mod header;
+#[cfg(minic_malloc = "default")]
+// trim and the statistics serve the C ABI only.
+#[cfg_attr(not(feature = "capi"), allow(dead_code))]
 pub(crate) mod heap;
+#[cfg(minic_malloc = "linear")]
+mod linear;
+#[cfg(not(minic_malloc = "default"))]
+mod mmap;
 
-use header::{Block, Misuse, ALIGN, MAX_PAD};
+use header::{Block, Misuse, ALIGN, HEADER, MAX_PAD};
 
 /// What an allocator mode provides.
 pub(crate) trait Policy {
-    /// A block of at least `capacity` bytes (a non-zero multiple of 16) at
-    /// alignment `align` (a power of two, 16 to `MAX_PAD`), its header
-    /// written, and whether its payload is known to be zero.
+    /// A new block with at least `capacity` payload bytes (a non-zero
+    /// multiple of 16) at alignment `align` (a power of two, at least 16, at
+    /// most `MAX_PAD`), its header written; and whether its payload is known
+    /// to be zero-filled.
     fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno>;
 
     /// Releases a live block.
     ///
     /// # Safety
-    /// `block` was just read from a live block's header; nothing uses it.
+    /// `block` was just read from a live block's header, and nothing uses
+    /// its memory any more.
     unsafe fn free(block: Block);
 
-    /// The block with at least `capacity` bytes without copying, contents
-    /// kept, or None (the block is unchanged).
+    /// Gives a live block at least `capacity` payload bytes (a non-zero
+    /// multiple of 16) without copying it: in place, or by moving its pages
+    /// (contents kept, payload still aligned to `align`). On growth, the
+    /// bytes past the old capacity are indeterminate. `None` when it cannot;
+    /// the block is then unchanged.
     ///
     /// # Safety
-    /// As for [`Policy::free`]; on success only the returned block is live.
+    /// As for [`Policy::free`]; on success the old payload address is dead
+    /// if the block moved.
     unsafe fn resize(block: Block, capacity: usize, align: usize) -> Option<Block>;
 }
 
+#[cfg(minic_malloc = "default")]
 type Active = heap::Heaps;
+#[cfg(minic_malloc = "linear")]
+type Active = linear::Linear;
+#[cfg(any(minic_malloc = "mmap", minic_malloc = "guard"))]
+type Active = mmap::Mmap;
 
+/// The largest size any block may have: pointer differences inside an object
+/// must fit in `ptrdiff_t`.
 const MAX_SIZE: usize = isize::MAX as usize / 2;
 
+/// The capacity a request of `size` bytes needs: at least one 16-byte unit
+/// (so that `malloc(0)` is a unique block), overflow-checked.
+#[inline]
 fn capacity_for(size: usize) -> Result<usize, Errno> {
     if size > MAX_SIZE {
         return Err(Errno::ENOMEM);
@@ -50,6 +83,15 @@ fn capacity_for(size: usize) -> Result<usize, Errno> {
     Ok(size.max(1).next_multiple_of(ALIGN))
 }
 
+/// `nmemb * size`, or `ENOMEM` when it overflows.
+#[inline]
+pub fn array_size(nmemb: usize, size: usize) -> Result<usize, Errno> {
+    nmemb.checked_mul(size).ok_or(Errno::ENOMEM)
+}
+
+/// The alignment a block for `align` gets: at least 16; `EINVAL` unless a
+/// power of two, `ENOMEM` when larger than a header can record.
+#[inline]
 fn block_align(align: usize) -> Result<usize, Errno> {
     if !align.is_power_of_two() {
         return Err(Errno::EINVAL);
@@ -60,100 +102,226 @@ fn block_align(align: usize) -> Result<usize, Errno> {
     Ok(align.max(ALIGN))
 }
 
-/// `nmemb * size`, or `ENOMEM` on overflow.
-pub fn array_size(nmemb: usize, size: usize) -> Result<usize, Errno> {
-    nmemb.checked_mul(size).ok_or(Errno::ENOMEM)
-}
-
-fn payload_ptr(b: Block) -> NonNull<u8> {
-    NonNull::new(b.payload as *mut u8).unwrap_or(NonNull::dangling())
-}
-
-/// `size` bytes at alignment `align` (a power of two).
-pub fn allocate(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
-    let (b, _) = Active::alloc(capacity_for(size)?, block_align(align)?)?;
-    Ok(payload_ptr(b))
-}
-
-/// Like [`allocate`], the first `size` bytes zero.
-pub fn allocate_zeroed(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
-    let (b, zero) = Active::alloc(capacity_for(size)?, block_align(align)?)?;
-    if !zero {
-        // SAFETY: the new block holds at least `size` bytes.
-        unsafe { core::ptr::write_bytes(b.payload as *mut u8, 0, size) };
+/// Allocates and clears the bytes between `size` and the next 16-byte
+/// boundary, so that the slack of a fresh block is zero: `recallocarray`,
+/// which sees only the capacity, then zeroes exactly what was never asked for.
+fn alloc_block(size: usize, align: usize) -> Result<(Block, bool), Errno> {
+    let capacity = capacity_for(size)?;
+    let (block, zeroed) = Active::alloc(capacity, align).map_err(|_| Errno::ENOMEM)?;
+    if !zeroed {
+        // SAFETY: the last 16 bytes of the requested capacity are in the new
+        // block, which nobody has seen yet.
+        unsafe { clear_slack(block, size, capacity) };
     }
-    Ok(payload_ptr(b))
+    Ok((block, zeroed))
 }
 
+/// Zeroes `[size, round16(size))` of a block whose caller-visible contents
+/// end at or before the last 16-byte unit of `capacity`.
+///
 /// # Safety
-/// `ptr` came from this allocator.
+/// `capacity <= block.capacity` and the last unit below `capacity` holds no
+/// data of the caller's.
+unsafe fn clear_slack(block: Block, size: usize, capacity: usize) {
+    let from = block.payload + size;
+    let to = block.payload + capacity;
+    // SAFETY: [from, to) lies inside the block's payload (the caller's contract).
+    unsafe { core::ptr::write_bytes(from as *mut u8, 0, to - from) };
+}
+
+/// Allocates `size` bytes at alignment `align` (any power of two; smaller
+/// than 16 is rounded up). `malloc(0)` is a unique, freeable block.
+///
+/// ```
+/// let p = minic::malloc::allocate(100, 64).unwrap();
+/// assert_eq!(p.as_ptr() as usize % 64, 0);
+/// assert!(unsafe { minic::malloc::usable_size(p) } >= 100);
+/// unsafe { minic::malloc::deallocate(p) };
+/// ```
+pub fn allocate(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
+    let (block, _) = alloc_block(size, block_align(align)?)?;
+    Ok(payload_ptr(block))
+}
+
+/// Like [`allocate`], with the first `size` bytes zero. Memory fresh from
+/// the kernel is not cleared again.
+pub fn allocate_zeroed(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
+    let (block, zeroed) = alloc_block(size, block_align(align)?)?;
+    if !zeroed {
+        // SAFETY: the new block has at least `size` bytes.
+        unsafe { core::ptr::write_bytes(block.payload as *mut u8, 0, size) };
+    }
+    Ok(payload_ptr(block))
+}
+
+/// The block of `ptr`; misuse (a pointer minic did not return, a damaged
+/// header, a double free) is reported on stderr and aborts.
+///
+/// # Safety
+/// `ptr` came from this allocator (anything else is detected when its header
+/// is readable and does not match).
 #[inline]
 unsafe fn live_block(ptr: NonNull<u8>, function: &str) -> Block {
-    // SAFETY: the caller's contract.
+    // SAFETY: the caller's contract: the bytes before a minic payload are its header.
     match unsafe { Block::read(ptr.as_ptr() as usize) } {
-        Ok(b) => b,
-        Err(m) => report(function, m),
+        Ok(block) => block,
+        Err(misuse) => report(function, misuse, ptr.as_ptr() as usize),
     }
 }
 
 #[cold]
-fn report(function: &str, m: Misuse) -> ! {
+fn report(function: &str, misuse: Misuse, address: usize) -> ! {
+    let what = match misuse {
+        Misuse::Invalid => "(): invalid pointer ",
+        Misuse::DoubleFree => "(): double free of ",
+    };
     crate::diag::Line::new()
         .text("minic: ")
         .text(function)
-        .text(match m {
-            Misuse::Invalid => "(): invalid pointer",
-            Misuse::DoubleFree => "(): double free",
-        })
+        .text(what)
+        .hex(address as u64)
         .emit();
     crate::diag::abort()
 }
 
-/// Frees a block.
-///
-/// # Safety
-/// `ptr` is a live block of this allocator, not used afterwards.
-pub unsafe fn deallocate(ptr: NonNull<u8>) {
-    // SAFETY: the caller's contract.
-    unsafe { Active::free(live_block(ptr, "free")) }
+fn payload_ptr(block: Block) -> NonNull<u8> {
+    // A payload address lies past its header: never zero.
+    NonNull::new(block.payload as *mut u8).unwrap_or(NonNull::dangling())
 }
 
-/// Usable bytes of a block.
+/// Frees a block. Never changes `errno` (no allocator path sets it).
 ///
 /// # Safety
-/// `ptr` is a live block of this allocator.
+/// `ptr` is a live block from this allocator; nothing uses it afterwards.
+pub unsafe fn deallocate(ptr: NonNull<u8>) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let block = live_block(ptr, "free");
+        Active::free(block);
+    }
+}
+
+/// Bytes usable at `ptr` (at least what was asked for).
+///
+/// # Safety
+/// `ptr` is a live block from this allocator.
 pub unsafe fn usable_size(ptr: NonNull<u8>) -> usize {
     // SAFETY: the caller's contract.
     unsafe { live_block(ptr, "malloc_usable_size") }.capacity
 }
 
-/// Resizes a block, keeping its contents; a size within its capacity keeps
-/// it in place. On failure the block is unchanged.
+/// Resizes a block to `size` bytes, keeping its contents up to the smaller
+/// size and its alignment `align`. A size within the block's capacity keeps
+/// the block where it is. On failure the block is untouched.
 ///
 /// # Safety
-/// `ptr` is a live block of this allocator.
-pub unsafe fn reallocate(ptr: NonNull<u8>, size: usize) -> Result<NonNull<u8>, Errno> {
+/// `ptr` is a live block from this allocator, allocated with an alignment of
+/// at least `align`; on success only the returned pointer may be used.
+pub unsafe fn reallocate(
+    ptr: NonNull<u8>,
+    size: usize,
+    align: usize,
+) -> Result<NonNull<u8>, Errno> {
+    let align = block_align(align)?;
     let capacity = capacity_for(size)?;
     // SAFETY: the caller's contract.
-    let b = unsafe { live_block(ptr, "realloc") };
-    // SAFETY: a live block.
-    if let Some(r) = unsafe { Active::resize(b, capacity, ALIGN) } {
-        return Ok(payload_ptr(r));
+    let block = unsafe { live_block(ptr, "realloc") };
+    if capacity <= block.capacity {
+        // Shrinking never moves; the mode may give the tail back.
+        // SAFETY: a live block, resized to less than it holds.
+        let block = unsafe { Active::resize(block, capacity, align) }.unwrap_or(block);
+        return Ok(payload_ptr(block));
     }
-    let (fresh, _) = Active::alloc(capacity, ALIGN)?;
-    // SAFETY: distinct live blocks; the new one is larger than the old one.
+    // SAFETY: a live block; on success it now has `capacity` bytes.
+    if let Some(grown) = unsafe { Active::resize(block, capacity, align) } {
+        // SAFETY: the unit below `capacity` is past the old capacity: no data.
+        unsafe { clear_slack(grown, size, capacity) };
+        return Ok(payload_ptr(grown));
+    }
+    let (fresh, _) = alloc_block(size, align)?;
+    // SAFETY: the new block holds `capacity > block.capacity` bytes; the two
+    // blocks are distinct live blocks, and the old one is not used again.
     unsafe {
         core::ptr::copy_nonoverlapping(
-            b.payload as *const u8,
+            block.payload as *const u8,
             fresh.payload as *mut u8,
-            b.capacity.min(fresh.capacity),
+            block.capacity,
         );
-        Active::free(b);
+        Active::free(block);
     }
     Ok(payload_ptr(fresh))
 }
 
-/// Gives free memory back to the kernel now; true if some went.
-pub fn trim() -> bool {
-    heap::trim()
+/// `realloc` for arrays that zeroes what the array gains: like
+/// [`reallocate`] with `nmemb * size` bytes (16-byte alignment), with the
+/// bytes past the old block's capacity zero, and on shrinking the bytes
+/// given up cleared too (they stay inside the block). The old size is the
+/// capacity recorded in the header (the three-argument form of the seed):
+/// bytes between a block's requested size and its capacity are zero when
+/// minic hands the block out, unless the program wrote there.
+///
+/// # Safety
+/// As for [`reallocate`]; `ptr` may be `None` (a new zeroed array).
+pub unsafe fn reallocate_zeroed_array(
+    ptr: Option<NonNull<u8>>,
+    nmemb: usize,
+    size: usize,
+) -> Result<NonNull<u8>, Errno> {
+    let total = array_size(nmemb, size)?;
+    let Some(ptr) = ptr else {
+        return allocate_zeroed(total, ALIGN);
+    };
+    // SAFETY: the caller's contract.
+    let old_capacity = unsafe { live_block(ptr, "recallocarray") }.capacity;
+    // SAFETY: the caller's contract.
+    let new = unsafe { reallocate(ptr, total, ALIGN) }?;
+    // SAFETY: the block has at least `total` bytes and, when it stayed in
+    // place, still `new_capacity` (its header says so).
+    unsafe {
+        let new_capacity = live_block(new, "recallocarray").capacity;
+        let (from, to) = if total > old_capacity {
+            (old_capacity, total)
+        } else {
+            (total, old_capacity.min(new_capacity))
+        };
+        core::ptr::write_bytes(new.as_ptr().add(from), 0, to - from);
+    }
+    Ok(new)
+}
+
+/// The header size, for documentation and tests: every block costs this
+/// much beyond its capacity (plus any alignment pad).
+pub const HEADER_SIZE: usize = HEADER;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacities() {
+        assert_eq!(capacity_for(0), Ok(16));
+        assert_eq!(capacity_for(1), Ok(16));
+        assert_eq!(capacity_for(16), Ok(16));
+        assert_eq!(capacity_for(17), Ok(32));
+        assert_eq!(capacity_for(usize::MAX), Err(Errno::ENOMEM));
+        assert_eq!(capacity_for(isize::MAX as usize), Err(Errno::ENOMEM));
+        assert!(capacity_for(MAX_SIZE).unwrap() >= MAX_SIZE);
+    }
+
+    #[test]
+    fn alignments() {
+        assert_eq!(block_align(1), Ok(16));
+        assert_eq!(block_align(8), Ok(16));
+        assert_eq!(block_align(4096), Ok(4096));
+        assert_eq!(block_align(0), Err(Errno::EINVAL));
+        assert_eq!(block_align(24), Err(Errno::EINVAL));
+        assert_eq!(block_align(1 << 40), Err(Errno::ENOMEM));
+    }
+
+    #[test]
+    fn array_sizes() {
+        assert_eq!(array_size(3, 5), Ok(15));
+        assert_eq!(array_size(usize::MAX, 2), Err(Errno::ENOMEM));
+        assert_eq!(array_size(0, usize::MAX), Ok(0));
+    }
 }

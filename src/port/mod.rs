@@ -128,6 +128,8 @@ port_calls! {
     fn rt_sigaction(sig: c_int, act: *const c_void, old: *mut c_void, sigsetsize: usize) = RT_SIGACTION;
     /// futex(2).
     fn futex(uaddr: *const u32, op: c_int, val: u32, timeout: *const c_void, uaddr2: *const u32, val3: u32) = FUTEX;
+    /// prlimit64(2): reads (and optionally sets) a resource limit.
+    fn prlimit64(pid: c_int, resource: c_int, new: *const c_void, old: *mut c_void) = PRLIMIT64;
     /// getrandom(2).
     fn getrandom(buf: *mut c_void, len: usize, flags: c_uint) = GETRANDOM;
     /// mq_open(2) (the kernel's, without the leading-slash handling).
@@ -142,6 +144,13 @@ port_calls! {
     fn mq_notify(mqd: c_int, sev: *const c_void) = MQ_NOTIFY;
     /// mq_getsetattr(2).
     fn mq_getsetattr(mqd: c_int, new: *const c_void, old: *mut c_void) = MQ_GETSETATTR;
+    /// socket(2): the netlink socket of a SIGEV_THREAD message-queue notification.
+    fn socket(domain: c_int, kind: c_int, protocol: c_int) = SOCKET;
+    /// recvfrom(2).
+    fn recvfrom(fd: c_int, buf: *mut c_void, len: usize, flags: c_int, from: *mut c_void, fromlen: *mut c_uint) = RECVFROM;
+    /// clock_gettime(2): the Rust message-queue API turns a relative timeout
+    /// into the kernel's absolute `CLOCK_REALTIME` deadline with it.
+    fn clock_gettime(clock: c_int, tp: *mut c_void) = CLOCK_GETTIME;
 }
 
 #[cfg(test)]

@@ -8,10 +8,19 @@ pub const MIN_SLOT: usize = 32;
 pub const MAX_SLOT: usize = 8192;
 /// Number of classes.
 pub const CLASSES: usize = 55;
+/// Length of the tables indexed by class: a power of two, so that an index
+/// masked with `TABLE - 1` needs no bounds check (and no panic path).
+pub const TABLE: usize = 64;
 
-/// Slot sizes by class.
-const SIZES: [usize; CLASSES] = {
-    let mut s = [0; CLASSES];
+/// A class as a table index.
+#[inline(always)]
+pub fn ix(class: usize) -> usize {
+    class & (TABLE - 1)
+}
+
+/// Slot sizes by class (MAX_SLOT past the last class).
+const SIZES: [usize; TABLE] = {
+    let mut s = [MAX_SLOT; TABLE];
     let mut c = 0;
     while c < CLASSES {
         s[c] = if c < 7 {
@@ -27,8 +36,8 @@ const SIZES: [usize; CLASSES] = {
 
 /// Classes of slots up to 1024 bytes by `slot.div_ceil(16)`: a load
 /// instead of arithmetic on the hot path.
-const SMALL: [u8; 65] = {
-    let mut t = [0u8; 65];
+const SMALL: [u8; 128] = {
+    let mut t = [0u8; 128];
     let mut i = 2;
     let mut c = 0;
     while i < 65 {
@@ -46,7 +55,7 @@ const SMALL: [u8; 65] = {
 #[inline(always)]
 pub fn class_of(slot: usize) -> usize {
     if slot <= 1024 {
-        return SMALL[slot.div_ceil(16)] as usize;
+        return SMALL[slot.div_ceil(16) & 127] as usize;
     }
     let b = slot - 1;
     let e = (usize::BITS - 1 - b.leading_zeros()) as usize; // floor(log2(b)), >= 10
@@ -56,7 +65,7 @@ pub fn class_of(slot: usize) -> usize {
 /// The slot size of a class.
 #[inline(always)]
 pub fn size_of(class: usize) -> usize {
-    SIZES[class]
+    SIZES[ix(class)]
 }
 
 #[cfg(test)]

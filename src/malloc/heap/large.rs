@@ -71,7 +71,7 @@ pub fn alloc(n: usize, align: usize) -> Option<(Block, bool)> {
     if len > isize::MAX as usize {
         return None;
     }
-    expire();
+    settle(None);
     let (start, len, fresh) = match reuse(len) {
         Some((s, l)) => (s, l, false),
         None => (map(len)?, len, true),
@@ -115,46 +115,66 @@ fn map(len: usize) -> Option<usize> {
 /// (what makes reuse worth it; resizing would fault them in again).
 fn reuse(len: usize) -> Option<(usize, usize)> {
     let mut c = CACHE.lock();
-    let mut best = None;
-    for i in 0..c.n {
-        let l = c.e[i].1;
-        if l >= len && l <= 2 * len && best.is_none_or(|b: usize| l < c.e[b].1) {
-            best = Some(i);
+    let mut best: Option<(usize, usize)> = None;
+    for (i, e) in c.live().iter().enumerate() {
+        if e.1 >= len && e.1 <= 2 * len && best.is_none_or(|(_, l)| e.1 < l) {
+            best = Some((i, e.1));
         }
     }
-    let i = best?;
-    let e = c.e[i];
-    let n = c.n;
-    c.e.copy_within(i + 1..n, i);
-    c.n -= 1;
-    c.bytes -= e.1;
+    let e = c.remove(best?.0);
     Some((e.0, e.1))
 }
 
 impl Cache {
-    fn pop_oldest(&mut self) -> (usize, usize, u64) {
-        let e = self.e[0];
+    /// The cached mappings, oldest first.
+    fn live(&self) -> &[(usize, usize, u64)] {
+        self.e.get(..self.n).unwrap_or(&[])
+    }
+
+    /// Takes entry `i` (< n) out, keeping the order of the others.
+    fn remove(&mut self, i: usize) -> (usize, usize, u64) {
         let n = self.n;
-        self.e.copy_within(1..n, 0);
+        let e = self.e.get(i).copied().unwrap_or_default();
+        if let Some(tail) = self.e.get_mut(i..n).filter(|t| !t.is_empty()) {
+            tail.rotate_left(1);
+        }
         self.n -= 1;
         self.bytes -= e.1;
         e
     }
+
+    fn oldest_is_older_than(&self, now: u64, age: u64) -> bool {
+        self.live()
+            .first()
+            .is_some_and(|e| now.wrapping_sub(e.2) > age)
+    }
 }
 
-/// Unmaps the mappings that waited longer than their age.
-fn expire() {
+/// Unmaps the cached mappings that waited longer than their age and, to
+/// make room for `add` (a freed mapping to cache), the oldest others; then
+/// caches `add`.
+#[inline(never)]
+fn settle(add: Option<(usize, usize)>) {
     let now = ticks();
     let mut evicted = [(0usize, 0usize, 0u64); CACHE_ENTRIES];
     let mut ne = 0;
     {
         let mut c = CACHE.lock();
-        while c.n > 0 && now.wrapping_sub(c.e[0].2) > AGE {
-            evicted[ne] = c.pop_oldest();
+        let len = add.map_or(0, |a| a.1);
+        while c.oldest_is_older_than(now, AGE)
+            || add.is_some() && c.n > 0 && (c.n == CACHE_ENTRIES || c.bytes + len > CACHE_BYTES)
+        {
+            evicted[ne & (CACHE_ENTRIES - 1)] = c.remove(0);
             ne += 1;
         }
+        if let Some((start, len)) = add {
+            let n = c.n;
+            c.e[n & (CACHE_ENTRIES - 1)] = (start, len, now);
+            c.n += 1;
+            c.bytes += len;
+        }
     }
-    unmap(&evicted[..ne]);
+    unmap(evicted.get(..ne).unwrap_or(&[]));
 }
 
 fn unmap(mappings: &[(usize, usize, u64)]) {
@@ -174,33 +194,12 @@ pub unsafe fn free(b: &Block) {
     let len = b.pad + HEADER + b.capacity;
     LIVE_COUNT.fetch_sub(1, Ordering::Relaxed);
     LIVE_BYTES.fetch_sub(len, Ordering::Relaxed);
-    let now = ticks();
-    let mut evicted = [(0usize, 0usize, 0u64); CACHE_ENTRIES];
-    let mut ne = 0;
     let keep = len <= CACHE_BYTES / 2;
     // A second free of the block is caught while the mapping is cached (it
     // faults once the mapping is gone).
     // SAFETY: the header of the block being freed, still mapped.
     unsafe { Block { state: 0, ..*b }.write() };
-    {
-        let mut c = CACHE.lock();
-        // The oldest go first: those past their age, then as many as the new
-        // one needs room for.
-        while c.n > 0
-            && (now.wrapping_sub(c.e[0].2) > AGE
-                || keep && (c.n == CACHE_ENTRIES || c.bytes + len > CACHE_BYTES))
-        {
-            evicted[ne] = c.pop_oldest();
-            ne += 1;
-        }
-        if keep {
-            let n = c.n;
-            c.e[n] = (start, len, now);
-            c.n += 1;
-            c.bytes += len;
-        }
-    }
-    unmap(&evicted[..ne]);
+    settle(keep.then_some((start, len)));
     if !keep {
         // SAFETY: the block's own mapping, no longer used.
         let _ = unsafe { port::munmap(start as *mut c_void, len) };
@@ -247,7 +246,7 @@ pub fn trim() -> bool {
         c.bytes = 0;
         r
     };
-    unmap(&e[..n]);
+    unmap(e.get(..n).unwrap_or(&[]));
     n > 0
 }
 

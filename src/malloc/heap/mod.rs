@@ -18,9 +18,6 @@
 //! a slot is `[pad][header][payload]`, the pad non-empty only for aligned
 //! requests.
 
-#[cfg(feature = "capi")]
-#[doc(hidden)]
-pub mod c;
 mod class;
 mod large;
 mod slab;
@@ -29,10 +26,11 @@ mod thread;
 use super::header::{set_in_use, Block, HEADER, IN_USE, OWN_MAPPING};
 use super::Policy;
 use crate::errno::Errno;
-use class::{class_of, CLASSES, MAX_SLOT, MIN_SLOT};
+use class::{class_of, ix, CLASSES, MAX_SLOT, MIN_SLOT, TABLE};
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
-use slab::{slab_of, Slab, SLAB, SLAB_HEADER};
+pub use slab::SLAB;
+use slab::{slab_of, Slab, SLAB_HEADER};
 
 /// The largest capacity served from slabs.
 const MAX_SMALL: usize = MAX_SLOT - HEADER;
@@ -55,7 +53,7 @@ struct Bin {
 /// line.
 #[repr(C, align(64))]
 pub struct Heap {
-    bins: [Bin; CLASSES],
+    bins: [Bin; TABLE],
     /// Slots freed by other threads, for the owner to take.
     remote: AtomicPtr<Free>,
     /// The owner's thread id (for adoption once it exits).
@@ -67,8 +65,8 @@ pub struct Heap {
     /// Per class, the slots this thread freed last, most recent first: the
     /// next malloc of the class takes one while it is still in the cache.
     /// They still count as used in their slabs.
-    recent: [*mut Free; CLASSES],
-    recent_count: [u32; CLASSES],
+    recent: [*mut Free; TABLE],
+    recent_count: [u32; TABLE],
 }
 
 /// Freed slots a heap keeps per class before it gives them back to their
@@ -118,10 +116,10 @@ unsafe fn alloc_small(h: *mut Heap, class: usize, align: usize) -> Option<Block>
     // SAFETY: the owner alone touches the bins and their slabs' free lists.
     unsafe {
         if align == HEADER {
-            let f = (*h).recent[class];
+            let f = (*h).recent[ix(class)];
             if !f.is_null() {
-                (*h).recent[class] = (*f).next;
-                (*h).recent_count[class] -= 1;
+                (*h).recent[ix(class)] = (*f).next;
+                (*h).recent_count[ix(class)] -= 1;
                 let size = class::size_of(class);
                 (*h).in_use += size;
                 // A free slot keeps a valid header of its own: mark it.
@@ -134,7 +132,7 @@ unsafe fn alloc_small(h: *mut Heap, class: usize, align: usize) -> Option<Block>
                 });
             }
         }
-        let mut s = (*h).bins[class].head;
+        let mut s = (*h).bins[ix(class)].head;
         let slot = loop {
             if !s.is_null() {
                 let f = (*s).free;
@@ -190,7 +188,7 @@ unsafe fn refill(h: *mut Heap, class: usize) -> Option<*mut Slab> {
     unsafe {
         drain_remote(h);
         loop {
-            let s = (*h).bins[class].head;
+            let s = (*h).bins[ix(class)].head;
             if s.is_null() {
                 break;
             }
@@ -273,12 +271,12 @@ unsafe fn free_block(b: &Block) {
                 (*s).class as usize
             };
             (*h).in_use -= class::size_of(class);
-            if (*h).recent_count[class] == RECENT {
+            if (*h).recent_count[ix(class)] == RECENT {
                 flush_recent(h, class);
             }
-            (*f).next = (*h).recent[class];
-            (*h).recent[class] = f;
-            (*h).recent_count[class] += 1;
+            (*f).next = (*h).recent[ix(class)];
+            (*h).recent[ix(class)] = f;
+            (*h).recent_count[ix(class)] += 1;
         } else {
             let remote = &(*owner).remote;
             let mut head = remote.load(Ordering::Relaxed);
@@ -300,8 +298,8 @@ unsafe fn free_block(b: &Block) {
 unsafe fn flush_recent(h: *mut Heap, class: usize) {
     // SAFETY: owner-only state; the listed slots are free slots of our slabs.
     unsafe {
-        let mut f = core::mem::replace(&mut (*h).recent[class], null_mut());
-        (*h).recent_count[class] = 0;
+        let mut f = core::mem::replace(&mut (*h).recent[ix(class)], null_mut());
+        (*h).recent_count[ix(class)] = 0;
         while !f.is_null() {
             let next = (*f).next;
             release_slot(h, slab_of(f as usize), f);
@@ -327,7 +325,7 @@ unsafe fn release_slot(h: *mut Heap, s: *mut Slab, f: *mut Free) {
             push_back(h, s);
         }
         if (*s).used == 0 {
-            let bin = &(*h).bins[(*s).class as usize];
+            let bin = &(*h).bins[ix((*s).class as usize)];
             // The bin's last slab stays: a program that frees its last block
             // of a size and allocates another would otherwise cycle a slab
             // through the pool each time.
@@ -344,7 +342,7 @@ unsafe fn release_slot(h: *mut Heap, s: *mut Slab, f: *mut Free) {
 unsafe fn unlink(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only list of our heap.
     unsafe {
-        let bin = &mut (*h).bins[(*s).class as usize];
+        let bin = &mut (*h).bins[ix((*s).class as usize)];
         if (*s).prev.is_null() {
             bin.head = (*s).next;
         } else {
@@ -363,7 +361,7 @@ unsafe fn unlink(h: *mut Heap, s: *mut Slab) {
 unsafe fn push_front(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only list of our heap.
     unsafe {
-        let bin = &mut (*h).bins[(*s).class as usize];
+        let bin = &mut (*h).bins[ix((*s).class as usize)];
         (*s).prev = null_mut();
         (*s).next = bin.head;
         if bin.head.is_null() {
@@ -380,7 +378,7 @@ unsafe fn push_front(h: *mut Heap, s: *mut Slab) {
 unsafe fn push_back(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only list of our heap.
     unsafe {
-        let bin = &mut (*h).bins[(*s).class as usize];
+        let bin = &mut (*h).bins[ix((*s).class as usize)];
         (*s).next = null_mut();
         (*s).prev = bin.tail;
         if bin.tail.is_null() {

@@ -1,0 +1,653 @@
+/*
+ * ctests for the malloc family: every function's success and documented
+ * errors, in every allocator mode, then the checks of the mode this program
+ * was built for (MINIC_MALLOC_MODE_<mode>, from the Makefile).
+ */
+#define _GNU_SOURCE /* reallocarray, valloc, pvalloc, memalign in the host headers */
+#include <stdlib.h>
+#include <malloc.h>
+#include <errno.h>
+#include <stdint.h>
+#include "harness.h"
+
+/* The tests ask for impossible sizes on purpose. */
+#pragma GCC diagnostic ignored "-Walloc-size-larger-than="
+/* ... and use blocks after a realloc that failed, which gcc cannot know. */
+#pragma GCC diagnostic ignored "-Wuse-after-free"
+
+#define PAGE 4096
+/* A size no address space can hold (2^47 bytes: all of x86_64 user space). */
+#define HUGE_SIZE ((size_t)1 << 47)
+
+#ifdef MINIC_MALLOC_MODE_linear
+#define LINEAR_MODE 1
+#endif
+
+static void fill(void *p, size_t n, unsigned seed)
+{
+    unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        c[i] = (unsigned char)(seed + i * 7);
+}
+
+static int filled(const void *p, size_t n, unsigned seed)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        if (c[i] != (unsigned char)(seed + i * 7))
+            return 0;
+    return 1;
+}
+
+static int zero(const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        if (c[i])
+            return 0;
+    return 1;
+}
+
+static int aligned(const void *p, size_t a) { return ((uintptr_t)p & (a - 1)) == 0; }
+
+static __attribute__((unused)) void touch(void *p) { *(volatile char *)p = 1; }
+
+static void test_malloc(void)
+{
+    static const size_t sizes[] = {1, 7, 15, 16, 17, 31, 100, 1000, 4095, 4096, 4097, 65536, 300000, 3000000};
+    for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char *p = malloc(sizes[i]);
+        CHECK(p != NULL);
+        CHECK(aligned(p, 16));
+        CHECK(malloc_usable_size(p) >= sizes[i]);
+        fill(p, sizes[i], i);
+        CHECK(filled(p, sizes[i], i));
+        free(p);
+    }
+    /* malloc(0): a unique block free accepts. */
+    void *a = malloc(0), *b = malloc(0);
+    CHECK(a != NULL && b != NULL && a != b);
+    CHECK(aligned(a, 16) && aligned(b, 16));
+    free(b);
+    free(a);
+    free(NULL);
+    CHECK_EQ(malloc_usable_size(NULL), 0);
+}
+
+static void test_malloc_errors(void)
+{
+    CHECK_ERRNO(malloc(SIZE_MAX), NULL, ENOMEM);
+    CHECK_ERRNO(malloc(SIZE_MAX - 15), NULL, ENOMEM);
+    CHECK_ERRNO(malloc(SIZE_MAX - 4096), NULL, ENOMEM);
+    CHECK_ERRNO(malloc(PTRDIFF_MAX), NULL, ENOMEM);
+    /* No overflow: the kernel refuses (brk, then mmap). */
+    CHECK_ERRNO(malloc(HUGE_SIZE), NULL, ENOMEM);
+    /* The allocator still works afterwards. */
+    char *p = malloc(64);
+    CHECK(p != NULL);
+    free(p);
+}
+
+static void test_free_keeps_errno(void)
+{
+    static const size_t sizes[] = {1, 100, 5000, 2000000};
+    for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        void *p = malloc(sizes[i]);
+        errno = 1234;
+        free(p);
+        CHECK_EQ(errno, 1234);
+    }
+    void *q = malloc(10), *r = malloc(10);
+    errno = 4321;
+    free(q); /* not the most recent block */
+    free(r);
+    free(NULL);
+    CHECK_EQ(errno, 4321);
+    errno = 0;
+    void *s = malloc(100);
+    CHECK_EQ(errno, 0); /* success leaves errno alone */
+    free(s);
+}
+
+static void test_calloc(void)
+{
+    /* Dirty memory first, so that a reused block must really be cleared. */
+    char *d = malloc(4000);
+    fill(d, 4000, 3);
+    free(d);
+    char *p = calloc(100, 40);
+    CHECK(p != NULL && aligned(p, 16));
+    CHECK(zero(p, 4000));
+    free(p);
+    char *big = calloc(3, 1 << 20);
+    CHECK(big != NULL && zero(big, 3 << 20));
+    free(big);
+    void *z1 = calloc(0, 10), *z2 = calloc(10, 0);
+    CHECK(z1 != NULL && z2 != NULL && z1 != z2);
+    free(z2);
+    free(z1);
+    CHECK_ERRNO(calloc(SIZE_MAX / 2 + 1, 2), NULL, ENOMEM);
+    CHECK_ERRNO(calloc(2, SIZE_MAX / 2 + 1), NULL, ENOMEM);
+    CHECK_ERRNO(calloc(1, SIZE_MAX), NULL, ENOMEM);
+    CHECK_ERRNO(calloc((size_t)1 << 32, (size_t)1 << 32), NULL, ENOMEM);
+    CHECK_ERRNO(calloc(1, HUGE_SIZE), NULL, ENOMEM);
+}
+
+static void test_realloc(void)
+{
+    char *p = realloc(NULL, 100);
+    CHECK(p != NULL && aligned(p, 16));
+    fill(p, 100, 5);
+    /* Within the usable size: the block stays where it is. */
+    size_t usable = malloc_usable_size(p);
+    CHECK(usable >= 100);
+    CHECK(realloc(p, usable) == p);
+    CHECK(realloc(p, 1) == p);
+    CHECK(filled(p, 1, 5));
+    fill(p, 100, 5);
+    CHECK(realloc(p, 100) == p);
+    /* Growing keeps the contents, whether it moves or not. */
+    char *keep = malloc(10); /* so that p is not the most recent block */
+    char *q = realloc(p, 10000);
+    CHECK(q != NULL && aligned(q, 16));
+    CHECK(filled(q, 100, 5));
+    fill(q, 10000, 6);
+    char *r = realloc(q, 3000000);
+    CHECK(r != NULL && filled(r, 10000, 6));
+    fill(r, 3000000, 7);
+    /* Shrinking keeps the contents. */
+    char *s = realloc(r, 5000);
+    CHECK(s != NULL && filled(s, 5000, 7));
+    /* A failed realloc leaves the block and its contents intact. */
+    CHECK_ERRNO(realloc(s, SIZE_MAX), NULL, ENOMEM);
+    CHECK_ERRNO(realloc(s, PTRDIFF_MAX), NULL, ENOMEM);
+    CHECK_ERRNO(realloc(s, HUGE_SIZE), NULL, ENOMEM);
+    CHECK(filled(s, 5000, 7));
+    CHECK(malloc_usable_size(s) >= 5000);
+    /* realloc(p, 0) frees p and returns a minimal unique block. */
+    void *m = realloc(s, 0);
+    CHECK(m != NULL && aligned(m, 16));
+    void *n = malloc(0);
+    CHECK(n != m);
+    free(n);
+    free(m);
+    free(keep);
+}
+
+static void test_reallocf(void)
+{
+    char *p = reallocf(NULL, 50);
+    CHECK(p != NULL);
+    fill(p, 50, 9);
+    char *q = reallocf(p, 500);
+    CHECK(q != NULL && filled(q, 50, 9));
+    /* On failure the block is freed (mmap mode proves it below). */
+    CHECK_ERRNO(reallocf(q, SIZE_MAX), NULL, ENOMEM);
+    char *r = malloc(70);
+    CHECK_ERRNO(reallocf(r, HUGE_SIZE), NULL, ENOMEM);
+    char *s = reallocf(malloc(10), 0);
+    CHECK(s != NULL);
+    free(s);
+}
+
+static void test_reallocarray(void)
+{
+    int *a = reallocarray(NULL, 10, sizeof(int));
+    CHECK(a != NULL);
+    for (int i = 0; i < 10; i++)
+        a[i] = i * i;
+    int *b = reallocarray(a, 1000, sizeof(int));
+    CHECK(b != NULL);
+    int same = 1;
+    for (int i = 0; i < 10; i++)
+        same &= b[i] == i * i;
+    CHECK(same);
+    CHECK_ERRNO(reallocarray(b, SIZE_MAX / 2, 4), NULL, ENOMEM);
+    CHECK_ERRNO(reallocarray(b, (size_t)1 << 33, (size_t)1 << 31), NULL, ENOMEM);
+    CHECK_ERRNO(reallocarray(NULL, SIZE_MAX, SIZE_MAX), NULL, ENOMEM);
+    CHECK_EQ(b[9], 81); /* intact after the failures */
+    void *c = reallocarray(b, 0, 4);
+    CHECK(c != NULL);
+    free(c);
+}
+
+static void test_recallocarray(void)
+{
+    /* A dirty block at the top first: a linear allocator reuses its space. */
+    char *d = malloc(200);
+    fill(d, 200, 1);
+    free(d);
+    char *p = malloc(10);
+    fill(p, 10, 2);
+    char *q = recallocarray(p, 200, 1);
+    CHECK(q != NULL);
+    CHECK(filled(q, 10, 2));
+    CHECK(zero(q + 10, 190));
+    /* Shrinking keeps the head and clears what the array gave up. */
+    fill(q, 200, 3);
+    char *r = recallocarray(q, 5, 1);
+    CHECK(r != NULL && filled(r, 5, 3));
+    char *s = recallocarray(r, 50, 1);
+    CHECK(s != NULL && filled(s, 5, 3) && zero(s + 5, 45));
+    /* Growth that moves the block. */
+    char *keep = malloc(1);
+    char *t = recallocarray(s, 100, 1000);
+    CHECK(t != NULL && filled(t, 5, 3) && zero(t + 5, 100000 - 5));
+    free(keep);
+    CHECK_ERRNO(recallocarray(t, SIZE_MAX / 2, 3), NULL, ENOMEM);
+    CHECK_ERRNO(recallocarray(t, 1, HUGE_SIZE), NULL, ENOMEM);
+    CHECK(filled(t, 5, 3));
+    free(t);
+    int *u = recallocarray(NULL, 64, sizeof(int));
+    CHECK(u != NULL && zero(u, 64 * sizeof(int)));
+    free(u);
+    CHECK_ERRNO(recallocarray(NULL, SIZE_MAX, 2), NULL, ENOMEM);
+}
+
+static void test_posix_memalign(void)
+{
+    static const size_t aligns[] = {8, 16, 32, 64, 256, 4096, 65536, 1 << 21};
+    for (unsigned i = 0; i < sizeof aligns / sizeof aligns[0]; i++) {
+        void *p = NULL;
+        CHECK_EQ(posix_memalign(&p, aligns[i], 1000), 0);
+        CHECK(p != NULL && aligned(p, aligns[i]) && aligned(p, 16));
+        CHECK(malloc_usable_size(p) >= 1000);
+        fill(p, 1000, i);
+        CHECK(filled(p, 1000, i));
+        free(p);
+    }
+    void *z = NULL;
+    CHECK_EQ(posix_memalign(&z, 64, 0), 0);
+    CHECK(z != NULL && aligned(z, 64));
+    free(z);
+    /* Errors are returned; errno and *memptr are left alone. */
+    void *sentinel = (void *)0x1234, *p = sentinel;
+    errno = 77;
+    CHECK_EQ(posix_memalign(&p, 0, 16), EINVAL);
+    CHECK_EQ(posix_memalign(&p, 4, 16), EINVAL); /* not a multiple of sizeof(void *) */
+    CHECK_EQ(posix_memalign(&p, 1, 16), EINVAL);
+    CHECK_EQ(posix_memalign(&p, 24, 16), EINVAL);
+    CHECK_EQ(posix_memalign(&p, 48, 16), EINVAL);
+    CHECK_EQ(posix_memalign(&p, 64, SIZE_MAX), ENOMEM);
+    CHECK_EQ(posix_memalign(&p, 64, HUGE_SIZE), ENOMEM);
+    CHECK_EQ(posix_memalign(&p, (size_t)1 << 62, 16), ENOMEM);
+    CHECK(p == sentinel);
+    CHECK_EQ(errno, 77);
+}
+
+static void test_aligned_alloc(void)
+{
+    /* The small powers of two are accepted, rounded up to 16. */
+    static const size_t small[] = {1, 2, 4, 8, 16};
+    for (unsigned i = 0; i < sizeof small / sizeof small[0]; i++) {
+        void *p = aligned_alloc(small[i], 24);
+        CHECK(p != NULL && aligned(p, 16));
+        free(p);
+    }
+    /* Any size (C17), not only multiples of the alignment. */
+    void *q = aligned_alloc(128, 100);
+    CHECK(q != NULL && aligned(q, 128));
+    free(q);
+    void *z = aligned_alloc(64, 0);
+    CHECK(z != NULL && aligned(z, 64));
+    free(z);
+    CHECK_ERRNO(aligned_alloc(0, 16), NULL, EINVAL);
+    CHECK_ERRNO(aligned_alloc(3, 16), NULL, EINVAL);
+    CHECK_ERRNO(aligned_alloc(48, 96), NULL, EINVAL);
+    CHECK_ERRNO(aligned_alloc(SIZE_MAX, 16), NULL, EINVAL);
+    CHECK_ERRNO(aligned_alloc(64, SIZE_MAX), NULL, ENOMEM);
+    CHECK_ERRNO(aligned_alloc(64, HUGE_SIZE), NULL, ENOMEM);
+}
+
+static void test_memalign_valloc_pvalloc(void)
+{
+    void *a = memalign(64, 10);
+    CHECK(a != NULL && aligned(a, 64));
+    void *b = memalign(48, 10); /* rounded up to 64, as glibc does */
+    CHECK(b != NULL && aligned(b, 64));
+    void *c = memalign(0, 10);
+    CHECK(c != NULL && aligned(c, 16));
+    CHECK_ERRNO(memalign(64, SIZE_MAX), NULL, ENOMEM);
+    CHECK_ERRNO(memalign(SIZE_MAX, 16), NULL, EINVAL);
+    void *v = valloc(100);
+    CHECK(v != NULL && aligned(v, PAGE));
+    CHECK(malloc_usable_size(v) >= 100);
+    CHECK_ERRNO(valloc(SIZE_MAX), NULL, ENOMEM);
+    void *pv = pvalloc(PAGE + 1);
+    CHECK(pv != NULL && aligned(pv, PAGE));
+    CHECK(malloc_usable_size(pv) >= 2 * PAGE);
+    void *pz = pvalloc(0);
+    CHECK(pz != NULL && aligned(pz, PAGE) && malloc_usable_size(pz) >= PAGE);
+    CHECK_ERRNO(pvalloc(SIZE_MAX), NULL, ENOMEM);
+    CHECK_ERRNO(pvalloc(SIZE_MAX - PAGE), NULL, ENOMEM);
+    free(pz);
+    free(pv);
+    free(v);
+    free(c);
+    free(b);
+    free(a);
+}
+
+static void test_aligned_blocks_everywhere(void)
+{
+    /* Blocks from the aligned functions go to realloc, usable_size and free. */
+    char *p = aligned_alloc(256, 300);
+    fill(p, 300, 11);
+    CHECK(malloc_usable_size(p) >= 300);
+    char *q = realloc(p, 20000);
+    CHECK(q != NULL && filled(q, 300, 11));
+    free(q);
+    void *r = NULL;
+    CHECK_EQ(posix_memalign(&r, 4096, 5000), 0);
+    fill(r, 5000, 12);
+    char *keep = malloc(1); /* r is no longer the most recent block */
+    char *s = realloc(r, 100000);
+    CHECK(s != NULL && filled(s, 5000, 12));
+    char *t = realloc(s, 100);
+    CHECK(t == s && filled(t, 100, 12));
+    free(t);
+    free(keep);
+    void *u = memalign(1 << 16, 10);
+    CHECK(u != NULL && aligned(u, 1 << 16));
+    CHECK(realloc(u, 16) == u);
+    free(u);
+}
+
+static void test_free_sized(void)
+{
+    void *p = malloc(100);
+    errno = 55;
+    free_sized(p, 100);
+    void *q = aligned_alloc(64, 128);
+    free_aligned_sized(q, 64, 128);
+    free_sized(NULL, 0);
+    free_aligned_sized(NULL, 64, 0);
+    CHECK_EQ(errno, 55);
+}
+
+/* Many live blocks at once, each with its own pattern, freed newest first. */
+static void test_many_blocks(void)
+{
+    enum { N = 2000 };
+    static char *blocks[N];
+    int ok = 1;
+    for (int i = 0; i < N; i++) {
+        size_t n = (size_t)(i % 97) * 13 + 1;
+        blocks[i] = malloc(n);
+        if (!blocks[i] || !aligned(blocks[i], 16)) {
+            ok = 0;
+            break;
+        }
+        fill(blocks[i], n, (unsigned)i);
+    }
+    CHECK(ok);
+    for (int i = N - 1; i >= 0 && ok; i--) {
+        size_t n = (size_t)(i % 97) * 13 + 1;
+        ok &= filled(blocks[i], n, (unsigned)i);
+        free(blocks[i]);
+    }
+    CHECK(ok);
+}
+
+/* Misuse is reported on stderr and aborts (in a child, its stderr closed). */
+static void free_interior(void *arg)
+{
+    t_close(2);
+    char *p = malloc(64);
+    (void)arg;
+    free(p + 16);
+}
+
+static void free_static(void *arg)
+{
+    static _Alignas(16) char not_a_block[64];
+    t_close(2);
+    (void)arg;
+    free(not_a_block + 32);
+}
+
+static void realloc_overwritten(void *arg)
+{
+    t_close(2);
+    char *p = malloc(64);
+    (void)arg;
+    p[-8] ^= 1; /* the byte before the payload: the header */
+    p = realloc(p, 1000);
+    p[0] = 0;
+}
+
+static void free_twice(void *arg)
+{
+    t_close(2);
+    char *p = malloc(64), *q = malloc(64);
+    (void)arg;
+    free(p);
+    free(q);
+    free(p);
+}
+
+static void test_misuse_aborts(void)
+{
+    CHECK_EQ(t_run_child(free_interior, NULL), T_SIGABRT);
+    CHECK_EQ(t_run_child(free_static, NULL), T_SIGABRT);
+    CHECK_EQ(t_run_child(realloc_overwritten, NULL), T_SIGABRT);
+#ifdef MINIC_MALLOC_MODE_mmap
+    /* The freed block's header went with its mapping. */
+    CHECK_EQ(t_run_child(free_twice, NULL), T_SIGSEGV);
+#else
+    CHECK_EQ(t_run_child(free_twice, NULL), T_SIGABRT);
+#endif
+}
+
+#ifdef LINEAR_MODE
+static void test_linear_reuse(void)
+{
+    /* Freeing the most recent block lets the next allocation reuse it. */
+    char *p = malloc(100);
+    free(p);
+    char *q = malloc(100);
+    CHECK(q == p);
+    free(q);
+    char *r = malloc(40);
+    CHECK(r == p);
+    /* An older block is not recycled. */
+    char *s = malloc(40);
+    free(r);
+    char *t = malloc(40);
+    CHECK(t != r);
+    free(t);
+    free(s);
+    /* A growing most recent block stays in place. */
+    char *u = malloc(64);
+    fill(u, 64, 4);
+    CHECK(realloc(u, 6400) == u);
+    CHECK(filled(u, 64, 4));
+    free(u);
+}
+
+static void test_linear_break(void)
+{
+    unsigned long before = t_brk(0);
+    char *p = malloc(4 << 20);
+    unsigned long grown = t_brk(0);
+    CHECK(p != NULL);
+    /* The block lies in the break, which grew for it. */
+    CHECK(grown > before);
+    CHECK((unsigned long)p + (4 << 20) <= grown);
+    fill(p, 4 << 20, 8);
+    free(p);
+    /* Freeing the most recent large block gives the break back. */
+    CHECK(t_brk(0) < grown);
+    /* Someone else moving the break: minic continues above it. */
+    unsigned long foreign = t_brk(0) + (1 << 16);
+    CHECK_EQ(t_brk(foreign), foreign);
+    char *a = malloc(1 << 18);
+    CHECK(a != NULL && (unsigned long)a >= foreign);
+    free(a);
+}
+
+/* The break blocked by a mapping right above it: mapped regions take over. */
+static void test_linear_fallback(void)
+{
+    unsigned long top = (t_brk(0) + PAGE - 1) & ~(unsigned long)(PAGE - 1);
+    void *blocker = (void *)(top + (1 << 16));
+    long m = t_mmap(blocker, PAGE, 0, 0x22 | 0x100000 /* PRIVATE|ANONYMOUS|FIXED_NOREPLACE */);
+    CHECK(m == (long)blocker);
+    enum { N = 64 };
+    char *blocks[N];
+    int ok = 1;
+    for (int i = 0; i < N; i++) {
+        blocks[i] = malloc(16 << 10);
+        ok &= blocks[i] != NULL;
+        if (blocks[i])
+            fill(blocks[i], 16 << 10, (unsigned)i);
+    }
+    CHECK(ok);
+    CHECK(t_brk(0) <= (unsigned long)blocker);
+    char *large = malloc(2 << 20); /* its own mapping */
+    CHECK(large != NULL);
+    fill(large, 2 << 20, 99);
+    for (int i = 0; i < N && ok; i++)
+        ok &= filled(blocks[i], 16 << 10, (unsigned)i);
+    CHECK(ok);
+    CHECK(filled(large, 2 << 20, 99));
+    free(large);
+    for (int i = N - 1; i >= 0; i--)
+        free(blocks[i]);
+    t_munmap(blocker, PAGE);
+}
+#endif
+
+#ifdef MINIC_MALLOC_MODE_default
+/* The default allocator gives freed memory back at once (beyond a 4 MiB
+ * reserve of empty slabs), and its figures follow. */
+static void test_default_gives_memory_back(void)
+{
+    enum { N = 65536, SIZE = 1000 };
+    static void *p[N];
+    long before = t_rss_pages();
+    int got = 0;
+    for (int i = 0; i < N; i++) {
+        p[i] = malloc(SIZE);
+        if (!p[i])
+            break;
+        fill(p[i], 16, (unsigned)i);
+        got++;
+    }
+    CHECK_EQ(got, N);
+    if (got != N)
+        return;
+    struct mallinfo2 mi = mallinfo2();
+    CHECK(mi.uordblks >= (size_t)N * SIZE);
+    CHECK(mi.arena >= mi.uordblks);
+    CHECK(t_rss_pages() - before >= (long)((size_t)N * SIZE / PAGE));
+    int intact = 0;
+    for (int i = 0; i < N; i++) {
+        intact += filled(p[i], 16, (unsigned)i);
+        free(p[i]);
+    }
+    CHECK_EQ(intact, N);
+    mi = mallinfo2();
+    CHECK(mi.uordblks < ((size_t)8 << 20));
+    CHECK(t_rss_pages() - before < (long)((16 << 20) / PAGE));
+    /* The reserve of empty slabs goes too. */
+    CHECK_EQ(malloc_trim(0), 1);
+    CHECK(t_rss_pages() - before < (long)((12 << 20) / PAGE));
+}
+
+/* Large blocks: a freed mapping is reused by the next request of its size,
+ * and realloc moves pages instead of bytes, keeping the contents. */
+static void test_default_large_blocks(void)
+{
+    char *p = malloc(1 << 20);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    struct mallinfo2 mi = mallinfo2();
+    CHECK(mi.hblks >= 1 && mi.hblkhd >= (size_t)1 << 20);
+    free(p);
+    char *q = malloc(1 << 20);
+    CHECK(q == p);
+    fill(q, 1 << 20, 3);
+    char *r = realloc(q, 64 << 20);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    CHECK(filled(r, 1 << 20, 3));
+    CHECK(malloc_usable_size(r) >= (size_t)64 << 20);
+    free(r);
+    CHECK_EQ(mallinfo2().hblks, mi.hblks - 1);
+}
+#endif
+
+#ifdef MINIC_MALLOC_MODE_mmap
+static void test_mmap_freed_blocks_fault(void)
+{
+    char *small = malloc(100), *large = malloc(1 << 20);
+    void *al = aligned_alloc(1 << 16, 100);
+    small[0] = large[0] = 1;
+    free(small);
+    free(large);
+    free(al);
+    CHECK_EQ(t_run_child(touch, small), T_SIGSEGV);
+    CHECK_EQ(t_run_child(touch, large), T_SIGSEGV);
+    CHECK_EQ(t_run_child(touch, large + (1 << 20) - 1), T_SIGSEGV);
+    CHECK_EQ(t_run_child(touch, al), T_SIGSEGV);
+    /* realloc(p, 0) and a failed reallocf free the block too. */
+    char *r = malloc(10);
+    void *m = realloc(r, 0);
+    /* The new minimal block may be mapped where r was, since r goes first. */
+    CHECK(m == (void *)r || t_run_child(touch, r) == T_SIGSEGV);
+    free(m);
+    char *f = malloc(10);
+    CHECK(reallocf(f, HUGE_SIZE) == NULL);
+    CHECK_EQ(t_run_child(touch, f), T_SIGSEGV);
+    /* A live block's whole usable size is accessible. */
+    char *live = malloc(10);
+    CHECK_EQ(t_run_child(touch, live + malloc_usable_size(live) - 1), 0);
+    free(live);
+}
+
+static void test_mmap_break_still(void)
+{
+    unsigned long before = t_brk(0);
+    void *p = malloc(1 << 20), *q = malloc(10);
+    void *r = realloc(q, 100000);
+    CHECK_EQ(t_brk(0), before);
+    free(r);
+    free(p);
+}
+#endif
+
+int main(void)
+{
+    RUN(test_malloc);
+    RUN(test_malloc_errors);
+    RUN(test_free_keeps_errno);
+    RUN(test_calloc);
+    RUN(test_realloc);
+    RUN(test_reallocf);
+    RUN(test_reallocarray);
+    RUN(test_recallocarray);
+    RUN(test_posix_memalign);
+    RUN(test_aligned_alloc);
+    RUN(test_memalign_valloc_pvalloc);
+    RUN(test_aligned_blocks_everywhere);
+    RUN(test_free_sized);
+    RUN(test_many_blocks);
+    RUN(test_misuse_aborts);
+#ifdef LINEAR_MODE
+    RUN(test_linear_reuse);
+    RUN(test_linear_break);
+    RUN(test_linear_fallback);
+#endif
+#ifdef MINIC_MALLOC_MODE_default
+    RUN(test_default_gives_memory_back);
+    RUN(test_default_large_blocks);
+#endif
+#ifdef MINIC_MALLOC_MODE_mmap
+    RUN(test_mmap_freed_blocks_fault);
+    RUN(test_mmap_break_still);
+#endif
+    return t_report("malloc");
+}

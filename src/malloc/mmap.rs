@@ -1,0 +1,149 @@
+//! The seed's `mmap` mode: every block is a mapping of its own, and `free`
+//! unmaps it entirely, so a freed block faults when touched. The break never
+//! moves. Blocks share no state, so this mode needs no lock: each system call
+//! is atomic on its own.
+//!
+//! The linear mode uses the same functions for blocks too large for its
+//! mapped regions.
+
+use super::header::{Block, ALIGN, HEADER, IN_USE, OWN_MAPPING};
+use super::Policy;
+use crate::errno::Errno;
+use crate::port::{self, PAGE_SIZE};
+use core::ffi::c_int;
+use core::ptr::null_mut;
+
+/// The `mmap` mode.
+#[cfg_attr(
+    not(any(minic_malloc = "mmap", minic_malloc = "guard")),
+    allow(dead_code)
+)]
+pub(crate) struct Mmap;
+
+impl Policy for Mmap {
+    fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
+        // Fresh anonymous pages are zero.
+        map_block(capacity, align).map(|b| (b, true))
+    }
+
+    unsafe fn free(block: Block) {
+        // SAFETY: forwarded contract.
+        unsafe { unmap_block(block) }
+    }
+
+    unsafe fn resize(block: Block, capacity: usize, align: usize) -> Option<Block> {
+        // SAFETY: forwarded contract.
+        unsafe { resize_block(block, capacity, align) }
+    }
+}
+
+fn page_round(n: usize) -> Option<usize> {
+    n.checked_next_multiple_of(PAGE_SIZE)
+}
+
+fn anonymous(len: usize) -> Result<usize, Errno> {
+    const PROT: c_int = libc::PROT_READ | libc::PROT_WRITE;
+    const FLAGS: c_int = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
+    // SAFETY: a new private mapping replaces nothing.
+    unsafe { port::mmap(null_mut(), len, PROT, FLAGS, -1, 0) }
+}
+
+/// Maps `len` bytes (a multiple of the page size) for a linear region.
+#[cfg_attr(
+    not(any(minic_malloc = "linear", minic_malloc = "default")),
+    allow(dead_code)
+)]
+pub(super) fn map_region(len: usize) -> Result<usize, Errno> {
+    anonymous(len)
+}
+
+/// Maps a new block of its own: whole pages, the header in the first page
+/// the block keeps (pages before an aligned payload's header are unmapped
+/// again), the capacity running to the end of the last page.
+pub(super) fn map_block(capacity: usize, align: usize) -> Result<Block, Errno> {
+    // A page-aligned mapping of `max(align, 16) + capacity` bytes always has
+    // room for the header and an aligned payload of `capacity` bytes.
+    let len = align
+        .max(HEADER)
+        .checked_add(capacity)
+        .and_then(page_round)
+        .ok_or(Errno::ENOMEM)?;
+    let map = anonymous(len)?;
+    let payload = (map + HEADER).next_multiple_of(align);
+    let start = (payload - HEADER) & !(PAGE_SIZE - 1);
+    let end = (payload + capacity).next_multiple_of(PAGE_SIZE);
+    // SAFETY: the pages outside [start, end) are ours and unused.
+    unsafe {
+        if start > map {
+            let _ = port::munmap(map as *mut _, start - map);
+        }
+        if end < map + len {
+            let _ = port::munmap(end as *mut _, map + len - end);
+        }
+    }
+    let block = Block {
+        payload,
+        capacity: end - payload,
+        pad: payload - HEADER - start,
+        state: IN_USE | OWN_MAPPING,
+    };
+    // SAFETY: the header lies in the block's first page.
+    unsafe { block.write() };
+    Ok(block)
+}
+
+/// Unmaps a block made by [`map_block`].
+///
+/// # Safety
+/// A live `OWN_MAPPING` block nothing uses any more.
+pub(super) unsafe fn unmap_block(block: Block) {
+    let (start, len) = (block.start() as *mut _, block.end() - block.start());
+    // SAFETY: the block's pages are its own mapping.
+    if unsafe { port::munmap(start, len) }.is_err() {
+        // At the kernel's mapping limit, unmapping a block that splits a
+        // merged mapping fails (ENOMEM): its pages are then at least given
+        // back, the address range staying mapped.
+        // SAFETY: as above; nothing uses the block's contents any more.
+        let _ = unsafe { port::madvise(start, len, libc::MADV_DONTNEED) };
+    }
+}
+
+/// Resizes a block made by [`map_block`]: unmaps tail pages when shrinking,
+/// and grows with `mremap`, which may move the pages (their offsets within a
+/// page are kept, so a payload stays aligned as long as its alignment is at
+/// most a page; stricter ones must grow in place).
+///
+/// # Safety
+/// A live `OWN_MAPPING` block; after a move only the new payload is valid.
+pub(super) unsafe fn resize_block(block: Block, capacity: usize, align: usize) -> Option<Block> {
+    let start = block.start();
+    let old_len = block.end() - start;
+    let new_len = (block.pad + HEADER)
+        .checked_add(capacity)
+        .and_then(page_round)?;
+    let new_start = if new_len == old_len {
+        return Some(block);
+    } else if new_len < old_len {
+        // SAFETY: the tail pages lie beyond the new capacity: unused.
+        let _ = unsafe { port::munmap((start + new_len) as *mut _, old_len - new_len) };
+        start
+    } else {
+        let flags = if align <= PAGE_SIZE {
+            libc::MREMAP_MAYMOVE
+        } else {
+            0
+        };
+        // SAFETY: the block's own mapping; on failure it is untouched.
+        unsafe { port::mremap(start as *mut _, old_len, new_len, flags, null_mut()) }.ok()?
+    };
+    let resized = Block {
+        payload: new_start + block.pad + HEADER,
+        capacity: new_len - block.pad - HEADER,
+        ..block
+    };
+    debug_assert!(resized.payload % ALIGN == 0);
+    // SAFETY: the header lies in the (possibly moved) block's first page; its
+    // check word depends on its address, so it is rewritten.
+    unsafe { resized.write() };
+    Some(resized)
+}

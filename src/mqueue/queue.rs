@@ -1,0 +1,844 @@
+//! The owned message-queue type and what it takes: open options, deadlines,
+//! attributes, notifications. Every operation goes through the plain
+//! functions of `mod.rs`, so names and attributes are checked in one place.
+
+use super::{MqAttr, Mqd, SigEvent, Sigval};
+use crate::errno::Errno;
+use crate::port;
+use crate::shm::Access;
+use core::ffi::{c_int, c_long, c_uint, c_void, CStr};
+use core::time::Duration;
+
+const NANOS_PER_SEC: u32 = 1_000_000_000;
+
+/// A point in `CLOCK_REALTIME` time (seconds and nanoseconds since the Unix
+/// epoch): the absolute deadline the kernel's timed send and receive take.
+///
+/// Because the clock is the wall clock, setting the system time moves the
+/// deadline's distance too. All arithmetic saturates, so no deadline is
+/// out of range: the latest one means "never" in practice.
+///
+/// ```
+/// use core::time::Duration;
+/// use minic::mqueue::Deadline;
+/// let now = Deadline::now()?;
+/// let soon = Deadline::after(Duration::from_millis(10))?;
+/// assert!(soon > now);
+/// assert_eq!(Deadline::from_unix(Duration::new(5, 6)).to_timespec().tv_nsec, 6);
+/// # Ok::<(), minic::Errno>(())
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Deadline {
+    secs: i64,
+    /// Always below one second.
+    nanos: u32,
+}
+
+impl Deadline {
+    /// The latest representable deadline.
+    ///
+    /// ```
+    /// use minic::mqueue::Deadline;
+    /// assert!(Deadline::MAX > Deadline::now()?);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub const MAX: Deadline = Deadline {
+        secs: i64::MAX,
+        nanos: NANOS_PER_SEC - 1,
+    };
+
+    /// The current `CLOCK_REALTIME` time; an error only if the port has no clock.
+    ///
+    /// ```
+    /// let now = minic::mqueue::Deadline::now()?;
+    /// assert!(now.to_timespec().tv_sec > 1_600_000_000);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn now() -> Result<Self, Errno> {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        let tp = &mut ts as *mut libc::timespec as *mut c_void;
+        // SAFETY: tp is a whole, writable struct timespec.
+        unsafe { port::clock_gettime(libc::CLOCK_REALTIME, tp) }?;
+        let nanos = u32::try_from(ts.tv_nsec)
+            .ok()
+            .filter(|&n| n < NANOS_PER_SEC)
+            .ok_or(Errno::EINVAL)?;
+        Ok(Deadline {
+            secs: ts.tv_sec,
+            nanos,
+        })
+    }
+
+    /// `timeout` from now (saturating at [`Deadline::MAX`]).
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use minic::mqueue::Deadline;
+    /// assert_eq!(Deadline::after(Duration::MAX)?, Deadline::MAX);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn after(timeout: Duration) -> Result<Self, Errno> {
+        Ok(Self::now()?.saturating_add(timeout))
+    }
+
+    /// The deadline `since_epoch` after the Unix epoch (saturating at
+    /// [`Deadline::MAX`]).
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use minic::mqueue::Deadline;
+    /// let d = Deadline::from_unix(Duration::from_secs(1));
+    /// assert_eq!(d.to_timespec().tv_sec, 1);
+    /// ```
+    pub const fn from_unix(since_epoch: Duration) -> Self {
+        Deadline { secs: 0, nanos: 0 }.saturating_add(since_epoch)
+    }
+
+    /// The deadline `d` later, or [`Deadline::MAX`] if that is out of range.
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use minic::mqueue::Deadline;
+    /// let d = Deadline::from_unix(Duration::new(1, 600_000_000));
+    /// let later = d.saturating_add(Duration::from_millis(500));
+    /// assert_eq!((later.to_timespec().tv_sec, later.to_timespec().tv_nsec), (2, 100_000_000));
+    /// ```
+    pub const fn saturating_add(self, d: Duration) -> Self {
+        let add = if d.as_secs() > i64::MAX as u64 {
+            i64::MAX
+        } else {
+            d.as_secs() as i64
+        };
+        let mut nanos = self.nanos + d.subsec_nanos();
+        let mut carry = 0;
+        if nanos >= NANOS_PER_SEC {
+            nanos -= NANOS_PER_SEC;
+            carry = 1;
+        }
+        match self.secs.checked_add(add) {
+            Some(s) => match s.checked_add(carry) {
+                Some(secs) => Deadline { secs, nanos },
+                None => Self::MAX,
+            },
+            None => Self::MAX,
+        }
+    }
+
+    /// The `struct timespec` the kernel takes.
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// let ts = minic::mqueue::Deadline::from_unix(Duration::new(3, 4)).to_timespec();
+    /// assert_eq!((ts.tv_sec, ts.tv_nsec), (3, 4));
+    /// ```
+    pub const fn to_timespec(self) -> libc::timespec {
+        libc::timespec {
+            tv_sec: self.secs,
+            tv_nsec: self.nanos as c_long,
+        }
+    }
+}
+
+/// How to open a [`MessageQueue`]: access, creation, permissions, size,
+/// blocking.
+///
+/// Nothing is set at first; the mode is `0o600` unless [`mode`](Self::mode)
+/// says otherwise, and a created queue has the system's default size
+/// unless [`capacity`](Self::capacity) gives one.
+///
+/// ```
+/// use minic::mqueue::MessageQueue;
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-options-{}", std::process::id())).unwrap();
+/// let q = MessageQueue::options()
+///     .read(true)
+///     .write(true)
+///     .exclusive(true)
+///     .capacity(8, 128)
+///     .nonblocking(true)
+///     .open(&name)?;
+/// MessageQueue::unlink(&name)?;
+/// let attr = q.attributes()?;
+/// assert_eq!((attr.max_messages, attr.message_size, attr.nonblocking), (8, 128, true));
+/// # Ok::<(), minic::Errno>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    access: Access,
+    mode: libc::mode_t,
+    capacity: Option<(usize, usize)>,
+    nonblocking: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl OpenOptions {
+    /// Options with nothing set and mode `0o600`.
+    ///
+    /// ```
+    /// let options = minic::mqueue::OpenOptions::new();
+    /// // Neither read nor write access: refused before the kernel is asked.
+    /// assert_eq!(options.open(c"/minic-doc-unused").err(), Some(minic::Errno::EINVAL));
+    /// ```
+    pub const fn new() -> Self {
+        OpenOptions {
+            access: Access::NONE,
+            mode: 0o600,
+            capacity: None,
+            nonblocking: false,
+        }
+    }
+
+    /// Open for receiving (`O_RDONLY`, or `O_RDWR` with [`write`](Self::write)).
+    ///
+    /// ```
+    /// let mut options = minic::mqueue::OpenOptions::new();
+    /// options.read(true);
+    /// ```
+    pub fn read(&mut self, read: bool) -> &mut Self {
+        self.access.read = read;
+        self
+    }
+
+    /// Open for sending (`O_WRONLY`, or `O_RDWR` with [`read`](Self::read)).
+    ///
+    /// ```
+    /// let mut options = minic::mqueue::OpenOptions::new();
+    /// options.write(true);
+    /// ```
+    pub fn write(&mut self, write: bool) -> &mut Self {
+        self.access.write = write;
+        self
+    }
+
+    /// Create the queue if it does not exist (`O_CREAT`), with
+    /// [`mode`](Self::mode) and [`capacity`](Self::capacity).
+    ///
+    /// ```
+    /// let mut options = minic::mqueue::OpenOptions::new();
+    /// options.read(true).create(true);
+    /// ```
+    pub fn create(&mut self, create: bool) -> &mut Self {
+        self.access.create = create;
+        self
+    }
+
+    /// Create a new queue and fail with `EEXIST` if the name exists
+    /// (`O_CREAT | O_EXCL`); implies [`create`](Self::create).
+    ///
+    /// ```
+    /// let mut options = minic::mqueue::OpenOptions::new();
+    /// options.read(true).write(true).exclusive(true);
+    /// ```
+    pub fn exclusive(&mut self, exclusive: bool) -> &mut Self {
+        self.access.exclusive = exclusive;
+        self
+    }
+
+    /// The permission bits of a created queue (less the process's umask).
+    ///
+    /// ```
+    /// let mut options = minic::mqueue::OpenOptions::new();
+    /// options.mode(0o660);
+    /// ```
+    pub fn mode(&mut self, mode: libc::mode_t) -> &mut Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The size of a created queue: at most `max_messages` messages of at
+    /// most `message_size` bytes each (`mq_maxmsg`, `mq_msgsize`). Zero is
+    /// `EINVAL` when opening; values above the system's limits
+    /// (`/proc/sys/fs/mqueue/msg_max`, often 10, and `msgsize_max`) are the
+    /// kernel's `EINVAL`. Ignored when an existing queue is opened.
+    ///
+    /// ```
+    /// let mut options = minic::mqueue::OpenOptions::new();
+    /// options.read(true).write(true).create(true).capacity(10, 8192);
+    /// ```
+    pub fn capacity(&mut self, max_messages: usize, message_size: usize) -> &mut Self {
+        self.capacity = Some((max_messages, message_size));
+        self
+    }
+
+    /// Open the descriptor non-blocking (`O_NONBLOCK`): a send to a full
+    /// queue or a receive from an empty one fails with `EAGAIN` at once.
+    /// [`MessageQueue::set_nonblocking`] changes it later.
+    ///
+    /// ```
+    /// let mut options = minic::mqueue::OpenOptions::new();
+    /// options.read(true).nonblocking(true);
+    /// ```
+    pub fn nonblocking(&mut self, nonblocking: bool) -> &mut Self {
+        self.nonblocking = nonblocking;
+        self
+    }
+
+    /// Opens (or creates) the queue `name`, as [`open`](super::open):
+    /// neither read nor write access is `EINVAL`; name and attribute errors
+    /// as described there; then the kernel's (`ENOENT`, `EEXIST`, `EACCES`,
+    /// `EMFILE`...).
+    ///
+    /// ```
+    /// use minic::{mqueue::OpenOptions, Errno};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-options-open-{}", std::process::id())).unwrap();
+    /// let q = OpenOptions::new().write(true).exclusive(true).capacity(2, 16).open(&name)?;
+    /// minic::mqueue::MessageQueue::unlink(&name)?;
+    /// let mut o = OpenOptions::new();
+    /// o.read(true).create(true);
+    /// assert_eq!(o.open(c"/a/b").err(), Some(Errno::EINVAL));
+    /// assert_eq!(o.capacity(0, 16).open(&name).err(), Some(Errno::EINVAL));
+    /// # drop(q);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn open(&self, name: &CStr) -> Result<MessageQueue, Errno> {
+        let mut oflag = self.access.oflag()?;
+        if self.nonblocking {
+            oflag |= libc::O_NONBLOCK;
+        }
+        let attr = match self.capacity {
+            Some((max, size)) => {
+                let max = c_long::try_from(max).map_err(|_| Errno::EINVAL)?;
+                let size = c_long::try_from(size).map_err(|_| Errno::EINVAL)?;
+                Some(MqAttr::new(max, size))
+            }
+            None => None,
+        };
+        super::open(name, oflag, self.mode, attr.as_ref()).map(|mqd| MessageQueue { mqd })
+    }
+}
+
+/// A queue's attributes, as [`MessageQueue::attributes`] reads them.
+///
+/// ```
+/// use minic::mqueue::MessageQueue;
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-attributes-type-{}", std::process::id())).unwrap();
+/// let q = MessageQueue::create_new(&name, 2, 16)?;
+/// MessageQueue::unlink(&name)?;
+/// let mut buf = vec![0u8; q.attributes()?.message_size];
+/// q.send(b"sized", 0)?;
+/// assert_eq!(q.receive(&mut buf)?, (5, 0));
+/// # Ok::<(), minic::Errno>(())
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Attributes {
+    /// The most messages the queue holds (`mq_maxmsg`).
+    pub max_messages: usize,
+    /// The largest message, in bytes (`mq_msgsize`); a receive buffer must
+    /// be at least this long.
+    pub message_size: usize,
+    /// The messages queued now (`mq_curmsgs`).
+    pub messages: usize,
+    /// Whether this descriptor is non-blocking (`O_NONBLOCK` in `mq_flags`).
+    pub nonblocking: bool,
+}
+
+impl From<MqAttr> for Attributes {
+    /// ```
+    /// use minic::mqueue::{Attributes, MqAttr};
+    /// let a = Attributes::from(MqAttr::new(4, 64));
+    /// assert_eq!((a.max_messages, a.message_size, a.nonblocking), (4, 64, false));
+    /// ```
+    fn from(a: MqAttr) -> Self {
+        // The kernel never reports negative sizes; 0 stands in if one did.
+        let count = |v: c_long| usize::try_from(v).unwrap_or(0);
+        Attributes {
+            max_messages: count(a.mq_maxmsg),
+            message_size: count(a.mq_msgsize),
+            messages: count(a.mq_curmsgs),
+            nonblocking: a.mq_flags & libc::O_NONBLOCK as c_long != 0,
+        }
+    }
+}
+
+/// What happens when a message arrives on an empty queue, for
+/// [`MessageQueue::notify`]. A registration fires once.
+///
+/// ```
+/// use minic::mqueue::{Notification, Sigval};
+/// extern "C" fn arrived(_: Sigval) {}
+/// let by_thread = Notification::Thread { function: arrived, value: Sigval { sival_int: 1 } };
+/// let by_signal = Notification::Signal { signal: libc::SIGUSR1, value: Sigval { sival_int: 2 } };
+/// # let _ = (by_thread, by_signal);
+/// ```
+#[derive(Copy, Clone)]
+pub enum Notification {
+    /// Register, but deliver nothing (`SIGEV_NONE`): only keeps other
+    /// processes from registering.
+    Silent,
+    /// Send `signal` to the process (`SIGEV_SIGNAL`); a handler installed
+    /// with `SA_SIGINFO` finds `value` in `si_value` and `SI_MESGQ` in
+    /// `si_code`. With the signal's default action, that may end the process.
+    Signal {
+        /// The signal number (`libc::SIGUSR1`, ...).
+        signal: c_int,
+        /// The value delivered with it.
+        value: Sigval,
+    },
+    /// Call `function(value)` in a new thread (`SIGEV_THREAD`), started with
+    /// the host's default thread attributes. `ENOSYS` in the freestanding
+    /// library and in a program without `pthread_create`.
+    Thread {
+        /// The function; a safe function is sound to call from any thread
+        /// at any time, which is what this needs.
+        function: extern "C" fn(Sigval),
+        /// The value it is called with.
+        value: Sigval,
+    },
+}
+
+/// A POSIX message queue descriptor, closed when dropped.
+///
+/// Sending and receiving take `&self`, so one queue can be shared between
+/// threads (`Arc`, scoped threads); the kernel serialises the operations.
+/// A signal handled while a call waits ends it with `EINTR`; it is not
+/// retried, so that a deadline stays the caller's to extend or not.
+///
+/// ```
+/// use minic::mqueue::MessageQueue;
+/// # let name = std::ffi::CString::new(format!("/minic-doc-mq-type-{}", std::process::id())).unwrap();
+/// let q = MessageQueue::create_new(&name, 4, 64)?;
+/// MessageQueue::unlink(&name)?; // the descriptor still works
+/// q.send(b"low", 1)?;
+/// q.send(b"high", 9)?;
+/// let mut buf = [0u8; 64];
+/// let (len, prio) = q.receive(&mut buf)?;
+/// assert_eq!((&buf[..len], prio), (&b"high"[..], 9));
+/// # Ok::<(), minic::Errno>(())
+/// ```
+#[derive(Debug)]
+pub struct MessageQueue {
+    mqd: Mqd,
+}
+
+impl MessageQueue {
+    /// Options for opening or creating a queue (see [`OpenOptions`]).
+    ///
+    /// ```
+    /// let options = minic::mqueue::MessageQueue::options();
+    /// ```
+    pub const fn options() -> OpenOptions {
+        OpenOptions::new()
+    }
+
+    /// Opens an existing queue for sending and receiving.
+    ///
+    /// ```
+    /// use minic::mqueue::MessageQueue;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-open-{}", std::process::id())).unwrap();
+    /// assert_eq!(MessageQueue::open(&name).err(), Some(minic::Errno::ENOENT));
+    /// let created = MessageQueue::create_new(&name, 2, 8)?;
+    /// let opened = MessageQueue::open(&name)?;
+    /// MessageQueue::unlink(&name)?;
+    /// created.send(b"hi", 0)?;
+    /// let mut buf = [0u8; 8];
+    /// assert_eq!(opened.receive(&mut buf)?, (2, 0));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn open(name: &CStr) -> Result<Self, Errno> {
+        Self::options().read(true).write(true).open(name)
+    }
+
+    /// Creates a new queue for sending and receiving, mode `0o600`, holding
+    /// `max_messages` messages of up to `message_size` bytes; `EEXIST` if
+    /// the name exists. See [`OpenOptions::capacity`] for the limits.
+    ///
+    /// ```
+    /// use minic::mqueue::MessageQueue;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-create-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 10, 256)?;
+    /// assert_eq!(MessageQueue::create_new(&name, 10, 256).err(), Some(minic::Errno::EEXIST));
+    /// MessageQueue::unlink(&name)?;
+    /// # drop(q);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn create_new(
+        name: &CStr,
+        max_messages: usize,
+        message_size: usize,
+    ) -> Result<Self, Errno> {
+        Self::options()
+            .read(true)
+            .write(true)
+            .exclusive(true)
+            .capacity(max_messages, message_size)
+            .open(name)
+    }
+
+    /// Removes a queue's name, as [`unlink`](super::unlink); open
+    /// descriptors keep the queue alive.
+    ///
+    /// ```
+    /// use minic::{mqueue::MessageQueue, Errno};
+    /// assert_eq!(MessageQueue::unlink(c"/.."), Err(Errno::EINVAL));
+    /// assert_eq!(MessageQueue::unlink(c"/minic-doc-never-created"), Err(Errno::ENOENT));
+    /// ```
+    pub fn unlink(name: &CStr) -> Result<(), Errno> {
+        super::unlink(name)
+    }
+
+    /// Sends a message with a priority (`0..MQ_PRIO_MAX`, higher first),
+    /// waiting while the queue is full unless the descriptor is non-blocking
+    /// (`EAGAIN`). Errors as for [`send`](super::send): `EMSGSIZE` for a
+    /// message longer than the queue's message size, `EINVAL` for a priority
+    /// of [`MQ_PRIO_MAX`](super::MQ_PRIO_MAX) or more, `EBADF` if not opened
+    /// for writing.
+    ///
+    /// ```
+    /// use minic::{mqueue::MessageQueue, Errno};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-send-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 2, 4)?;
+    /// MessageQueue::unlink(&name)?;
+    /// q.send(b"ping", 3)?;
+    /// assert_eq!(q.send(b"too long", 0), Err(Errno::EMSGSIZE));
+    /// assert_eq!(q.send(b"x", minic::mqueue::MQ_PRIO_MAX), Err(Errno::EINVAL));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn send(&self, msg: &[u8], priority: c_uint) -> Result<(), Errno> {
+        super::send(self.mqd, msg, priority)
+    }
+
+    /// Sends, waiting at most `timeout` for room: `ETIMEDOUT` then. The
+    /// timeout becomes a `CLOCK_REALTIME` deadline when the call starts.
+    /// Other errors as for [`send`](Self::send).
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use minic::{mqueue::MessageQueue, Errno};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-send-timeout-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 1, 8)?;
+    /// MessageQueue::unlink(&name)?;
+    /// q.send_timeout(b"fits", 0, Duration::from_millis(10))?;
+    /// assert_eq!(q.send_timeout(b"full", 0, Duration::from_millis(10)), Err(Errno::ETIMEDOUT));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn send_timeout(
+        &self,
+        msg: &[u8],
+        priority: c_uint,
+        timeout: Duration,
+    ) -> Result<(), Errno> {
+        self.send_deadline(msg, priority, Deadline::after(timeout)?)
+    }
+
+    /// Sends, waiting at most until `deadline`: `ETIMEDOUT` then. Other
+    /// errors as for [`send`](Self::send).
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use minic::{mqueue::{Deadline, MessageQueue}, Errno};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-send-deadline-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 1, 8)?;
+    /// MessageQueue::unlink(&name)?;
+    /// let deadline = Deadline::after(Duration::from_millis(20))?;
+    /// q.send_deadline(b"one", 0, deadline)?;
+    /// assert_eq!(q.send_deadline(b"two", 0, deadline), Err(Errno::ETIMEDOUT));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn send_deadline(
+        &self,
+        msg: &[u8],
+        priority: c_uint,
+        deadline: Deadline,
+    ) -> Result<(), Errno> {
+        super::timed_send(self.mqd, msg, priority, Some(&deadline.to_timespec()))
+    }
+
+    /// Receives the oldest message of the highest priority into `buf`,
+    /// returning its length and priority; waits while the queue is empty
+    /// unless the descriptor is non-blocking (`EAGAIN`). A buffer shorter
+    /// than the queue's message size is `EMSGSIZE` (whatever the message's
+    /// length), a descriptor not opened for reading `EBADF`.
+    ///
+    /// ```
+    /// use minic::{mqueue::MessageQueue, Errno};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-receive-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 4, 16)?;
+    /// MessageQueue::unlink(&name)?;
+    /// q.send(b"a", 0)?;
+    /// q.send(b"b", 0)?;
+    /// let mut buf = [0u8; 16];
+    /// assert_eq!(q.receive(&mut buf)?, (1, 0));
+    /// assert_eq!(buf[0], b'a'); // first in, first out within a priority
+    /// assert_eq!(q.receive(&mut [0u8; 15]), Err(Errno::EMSGSIZE));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn receive(&self, buf: &mut [u8]) -> Result<(usize, c_uint), Errno> {
+        super::receive(self.mqd, buf)
+    }
+
+    /// Receives, waiting at most `timeout` for a message: `ETIMEDOUT` then.
+    /// The timeout becomes a `CLOCK_REALTIME` deadline when the call starts.
+    /// Other errors as for [`receive`](Self::receive).
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use minic::{mqueue::MessageQueue, Errno};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-receive-timeout-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 1, 8)?;
+    /// MessageQueue::unlink(&name)?;
+    /// let mut buf = [0u8; 8];
+    /// assert_eq!(q.receive_timeout(&mut buf, Duration::from_millis(10)), Err(Errno::ETIMEDOUT));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn receive_timeout(
+        &self,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> Result<(usize, c_uint), Errno> {
+        self.receive_deadline(buf, Deadline::after(timeout)?)
+    }
+
+    /// Receives, waiting at most until `deadline`: `ETIMEDOUT` then. Other
+    /// errors as for [`receive`](Self::receive).
+    ///
+    /// ```
+    /// use minic::{mqueue::{Deadline, MessageQueue}, Errno};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-receive-deadline-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 1, 8)?;
+    /// MessageQueue::unlink(&name)?;
+    /// let mut buf = [0u8; 8];
+    /// // A deadline in the past: no wait at all.
+    /// assert_eq!(q.receive_deadline(&mut buf, Deadline::from_unix(Default::default())), Err(Errno::ETIMEDOUT));
+    /// q.send(b"now", 0)?;
+    /// assert_eq!(q.receive_deadline(&mut buf, Deadline::MAX)?, (3, 0));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn receive_deadline(
+        &self,
+        buf: &mut [u8],
+        deadline: Deadline,
+    ) -> Result<(usize, c_uint), Errno> {
+        super::timed_receive(self.mqd, buf, Some(&deadline.to_timespec()))
+    }
+
+    /// The queue's attributes and this descriptor's blocking mode, as `mq_getattr`.
+    ///
+    /// ```
+    /// use minic::mqueue::MessageQueue;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-attributes-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 3, 32)?;
+    /// MessageQueue::unlink(&name)?;
+    /// q.send(b"x", 0)?;
+    /// let a = q.attributes()?;
+    /// assert_eq!((a.max_messages, a.message_size, a.messages, a.nonblocking), (3, 32, 1, false));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn attributes(&self) -> Result<Attributes, Errno> {
+        super::attr(self.mqd).map(Attributes::from)
+    }
+
+    /// Makes this descriptor non-blocking or blocking again, as `mq_setattr`
+    /// (other descriptors of the queue keep their mode).
+    ///
+    /// ```
+    /// use minic::{mqueue::MessageQueue, Errno};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-nonblocking-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 1, 8)?;
+    /// MessageQueue::unlink(&name)?;
+    /// q.set_nonblocking(true)?;
+    /// assert_eq!(q.receive(&mut [0u8; 8]), Err(Errno::EAGAIN));
+    /// q.set_nonblocking(false)?;
+    /// assert!(!q.attributes()?.nonblocking);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn set_nonblocking(&self, nonblocking: bool) -> Result<(), Errno> {
+        let flags = if nonblocking { libc::O_NONBLOCK } else { 0 };
+        super::set_attr(self.mqd, &MqAttr::with_flags(flags as c_long)).map(drop)
+    }
+
+    /// Registers this process to be told when a message arrives on the
+    /// empty queue, as `mq_notify`. One process at a time may be registered
+    /// (`EBUSY` otherwise, even for this one); the registration ends when it
+    /// fires, with [`clear_notification`](Self::clear_notification), or when
+    /// this descriptor is closed.
+    ///
+    /// ```
+    /// use minic::{mqueue::{MessageQueue, Notification}, Errno};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-notify-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 1, 8)?;
+    /// MessageQueue::unlink(&name)?;
+    /// q.notify(Notification::Silent)?;
+    /// assert_eq!(q.notify(Notification::Silent), Err(Errno::EBUSY));
+    /// q.clear_notification()?;
+    /// q.notify(Notification::Silent)?;
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    ///
+    /// A thread notification:
+    ///
+    /// ```
+    /// use minic::mqueue::{MessageQueue, Notification, Sigval};
+    /// use std::sync::atomic::{AtomicI32, Ordering};
+    /// static SEEN: AtomicI32 = AtomicI32::new(0);
+    /// extern "C" fn arrived(v: Sigval) {
+    ///     // SAFETY: registered with an integer value.
+    ///     SEEN.store(unsafe { v.sival_int }, Ordering::SeqCst);
+    /// }
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-notify-thread-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 1, 8)?;
+    /// MessageQueue::unlink(&name)?;
+    /// q.notify(Notification::Thread { function: arrived, value: Sigval { sival_int: 5 } })?;
+    /// q.send(b"x", 0)?;
+    /// for _ in 0..3000 {
+    ///     if SEEN.load(Ordering::SeqCst) == 5 {
+    ///         break;
+    ///     }
+    ///     std::thread::sleep(std::time::Duration::from_millis(1));
+    /// }
+    /// assert_eq!(SEEN.load(Ordering::SeqCst), 5);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn notify(&self, notification: Notification) -> Result<(), Errno> {
+        let event = match notification {
+            Notification::Silent => SigEvent::none(),
+            Notification::Signal { signal, value } => SigEvent::signal(signal, value),
+            Notification::Thread { function, value } => {
+                SigEvent::thread(function, value, core::ptr::null_mut())
+            }
+        };
+        // SAFETY: a thread notification's function is a safe function, sound
+        // to call from any thread at any time with any value; the thread
+        // attributes are null.
+        unsafe { super::notify(self.mqd, Some(&event)) }
+    }
+
+    /// Removes this process's registration, as `mq_notify(q, NULL)`
+    /// (`EBADF` only for a bad descriptor; no registration is no error).
+    ///
+    /// ```
+    /// use minic::mqueue::{MessageQueue, Notification};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-clear-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 1, 8)?;
+    /// MessageQueue::unlink(&name)?;
+    /// q.clear_notification()?;
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn clear_notification(&self) -> Result<(), Errno> {
+        // SAFETY: no event: the call only unregisters.
+        unsafe { super::notify(self.mqd, None) }
+    }
+
+    /// The descriptor (still owned by `self`), for the functions of
+    /// [`mqueue`](super) that take an [`Mqd`].
+    ///
+    /// ```
+    /// use minic::mqueue::{self, MessageQueue};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-raw-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 1, 8)?;
+    /// MessageQueue::unlink(&name)?;
+    /// assert_eq!(mqueue::attr(q.as_raw())?.mq_maxmsg, 1);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn as_raw(&self) -> Mqd {
+        self.mqd
+    }
+
+    /// Gives up ownership: returns the descriptor, which is no longer closed
+    /// on drop.
+    ///
+    /// ```
+    /// use minic::mqueue::{self, MessageQueue};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-into-raw-{}", std::process::id())).unwrap();
+    /// let mqd = MessageQueue::create_new(&name, 1, 8)?.into_raw();
+    /// MessageQueue::unlink(&name)?;
+    /// mqueue::close(mqd)?;
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn into_raw(self) -> Mqd {
+        let mqd = self.mqd;
+        core::mem::forget(self);
+        mqd
+    }
+
+    /// Takes ownership of an open queue descriptor.
+    ///
+    /// # Safety
+    /// `mqd` is an open message-queue descriptor that nothing else closes:
+    /// it is closed when the result is dropped.
+    ///
+    /// ```
+    /// use minic::mqueue::{self, MessageQueue, MqAttr};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-from-raw-{}", std::process::id())).unwrap();
+    /// let flags = libc::O_RDWR | libc::O_CREAT | libc::O_EXCL;
+    /// let mqd = mqueue::open(&name, flags, 0o600, Some(&MqAttr::new(1, 8)))?;
+    /// MessageQueue::unlink(&name)?;
+    /// // SAFETY: mqd was just opened and is owned by nothing else.
+    /// let q = unsafe { MessageQueue::from_raw(mqd) };
+    /// q.send(b"mine", 0)?;
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub unsafe fn from_raw(mqd: Mqd) -> Self {
+        MessageQueue { mqd }
+    }
+
+    /// Closes the descriptor, as [`close`](super::close), and reports the
+    /// error that dropping would ignore.
+    ///
+    /// ```
+    /// use minic::mqueue::MessageQueue;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-close-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 1, 8)?;
+    /// MessageQueue::unlink(&name)?;
+    /// q.close()?;
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn close(self) -> Result<(), Errno> {
+        super::close(self.into_raw())
+    }
+}
+
+impl Drop for MessageQueue {
+    fn drop(&mut self) {
+        let _ = super::close(self.mqd);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadline_arithmetic_saturates() {
+        let d = Deadline::from_unix(Duration::new(1, 999_999_999));
+        assert_eq!(
+            d.saturating_add(Duration::from_nanos(1)),
+            Deadline::from_unix(Duration::from_secs(2))
+        );
+        assert_eq!(Deadline::from_unix(Duration::MAX), Deadline::MAX);
+        let near = Deadline {
+            secs: i64::MAX,
+            nanos: 0,
+        };
+        assert_eq!(
+            near.saturating_add(Duration::from_nanos(999_999_999)),
+            Deadline::MAX
+        );
+        assert_eq!(near.saturating_add(Duration::from_secs(1)), Deadline::MAX);
+        assert_eq!(Deadline::MAX.saturating_add(Duration::MAX), Deadline::MAX);
+    }
+
+    #[test]
+    fn access_modes() {
+        let mut o = OpenOptions::new();
+        assert_eq!(o.access.oflag(), Err(Errno::EINVAL));
+        assert_eq!(o.read(true).access.oflag(), Ok(libc::O_RDONLY));
+        assert_eq!(o.write(true).access.oflag(), Ok(libc::O_RDWR));
+        assert_eq!(o.read(false).access.oflag(), Ok(libc::O_WRONLY));
+        let excl = o.exclusive(true).access.oflag();
+        assert_eq!(excl, Ok(libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL));
+    }
+
+    #[test]
+    fn capacity_beyond_c_long_is_refused() {
+        let mut o = OpenOptions::new();
+        o.read(true).create(true).capacity(usize::MAX, 8);
+        assert_eq!(o.open(c"/minic-unit-huge").err(), Some(Errno::EINVAL));
+    }
+}

@@ -1,0 +1,564 @@
+//! POSIX shared memory objects: `shm_open` and `shm_unlink` of `<sys/mman.h>`.
+//!
+//! An object is a file in `/dev/shm`. Names are checked before any path is
+//! built, so that no name can reach outside that directory: a name like
+//! `"/../../tmp/x"` is refused, never resolved. The same rules name message
+//! queues (`crate::mqueue`).
+//!
+//! [`SharedMemory`] is the owned form (closed on drop); [`open`] and
+//! [`unlink`] are the functions of the C interface.
+
+use crate::errno::Errno;
+use crate::port;
+use core::ffi::{c_int, CStr};
+
+/// The C ABI (exported symbols); public so the header check can compare types.
+#[cfg(feature = "capi")]
+#[doc(hidden)]
+pub mod c;
+
+/// The directory that holds shared memory objects on Linux.
+const SHM_DIR: &[u8] = b"/dev/shm/";
+
+/// The longest name POSIX allows for one path component.
+const NAME_MAX: usize = libc::NAME_MAX as usize;
+
+/// Room for `/dev/shm/`, the longest name and its NUL.
+const PATH_CAP: usize = SHM_DIR.len() + NAME_MAX + 1;
+
+/// Checks a shared memory object or message queue name and returns it
+/// without its leading slashes, still NUL-terminated.
+///
+/// An empty name, `.`, `..` and a name with a slash after the leading ones
+/// are `EINVAL` (they would name a directory, or one outside the
+/// namespace); a name longer than `NAME_MAX` bytes is `ENAMETOOLONG`.
+pub(crate) fn object_name(name: &CStr) -> Result<&CStr, Errno> {
+    let bytes = name.to_bytes_with_nul();
+    let skip = bytes.iter().take_while(|&&b| b == b'/').count();
+    let rest = bytes.get(skip..).unwrap_or(&[0]);
+    let stem = rest.split_last().map_or(&[][..], |(_, s)| s);
+    if stem.is_empty() || stem == b"." || stem == b".." || stem.contains(&b'/') {
+        return Err(Errno::EINVAL);
+    }
+    if stem.len() > NAME_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    CStr::from_bytes_with_nul(rest).map_err(|_| Errno::EINVAL)
+}
+
+/// The part of the open flags shared memory objects and message queues take
+/// alike: the access mode and creation.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Access {
+    pub(crate) read: bool,
+    pub(crate) write: bool,
+    pub(crate) create: bool,
+    /// Create a new object, never open an existing one (`O_CREAT | O_EXCL`).
+    pub(crate) exclusive: bool,
+}
+
+impl Access {
+    /// No access and no creation: what options start from.
+    pub(crate) const NONE: Access = Access {
+        read: false,
+        write: false,
+        create: false,
+        exclusive: false,
+    };
+
+    /// The `O_*` flags; neither read nor write access is `EINVAL`.
+    pub(crate) fn oflag(self) -> Result<c_int, Errno> {
+        let mut oflag = match (self.read, self.write) {
+            (true, false) => libc::O_RDONLY,
+            (false, true) => libc::O_WRONLY,
+            (true, true) => libc::O_RDWR,
+            (false, false) => return Err(Errno::EINVAL),
+        };
+        if self.create || self.exclusive {
+            oflag |= libc::O_CREAT;
+        }
+        if self.exclusive {
+            oflag |= libc::O_EXCL;
+        }
+        Ok(oflag)
+    }
+}
+
+/// Builds `/dev/shm/<name>` in `buf` for a checked name.
+fn object_path<'a>(name: &CStr, buf: &'a mut [u8; PATH_CAP]) -> Result<&'a CStr, Errno> {
+    let name = object_name(name)?.to_bytes_with_nul();
+    let len = SHM_DIR.len() + name.len();
+    let path = buf.get_mut(..len).ok_or(Errno::ENAMETOOLONG)?;
+    // Element-wise copies: copy_from_slice's length check could panic, and a
+    // reachable panic pulls core::fmt into every freestanding program.
+    for (dst, src) in path.iter_mut().zip(SHM_DIR.iter().chain(name)) {
+        *dst = *src;
+    }
+    CStr::from_bytes_with_nul(path).map_err(|_| Errno::EINVAL)
+}
+
+/// Opens (or with `O_CREAT` creates) a shared memory object, as `shm_open`:
+/// returns its file descriptor.
+///
+/// `O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK` are added to `oflag`: the object is
+/// never reached through a symbolic link planted in `/dev/shm`, does not leak
+/// into executed programs, and opening never waits (on a FIFO placed there).
+/// Name errors are described at [`unlink`]; every other error is the
+/// kernel's (`EEXIST`, `ENOENT`, `EACCES`, ...).
+///
+/// ```
+/// use minic::shm;
+/// let name = &std::ffi::CString::new(format!("/minic-doc-shm-fn-open-{}", std::process::id())).unwrap();
+/// let _ = shm::unlink(name); // from an interrupted run
+/// let fd = shm::open(name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600).unwrap();
+/// shm::unlink(name).unwrap();
+/// assert_eq!(shm::open(c"/../etc/passwd", libc::O_RDONLY, 0), Err(minic::Errno::EINVAL));
+/// # unsafe { libc::close(fd) };
+/// ```
+pub fn open(name: &CStr, oflag: c_int, mode: libc::mode_t) -> Result<c_int, Errno> {
+    let mut buf = [0u8; PATH_CAP];
+    let path = object_path(name, &mut buf)?;
+    let flags = oflag | libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK;
+    // SAFETY: path is a NUL-terminated string in our buffer.
+    unsafe { port::openat(libc::AT_FDCWD, path.as_ptr(), flags, mode) }.map(|fd| fd as c_int)
+}
+
+/// Removes a shared memory object's name, as `shm_unlink`.
+///
+/// Leading slashes are ignored; an empty name, `.`, `..` or a name with
+/// another slash is `EINVAL`, a name longer than `NAME_MAX` is
+/// `ENAMETOOLONG`. Other errors are the kernel's (`ENOENT`, `EACCES`, ...).
+///
+/// ```
+/// use minic::{shm, Errno};
+/// let name = &std::ffi::CString::new(format!("/minic-doc-shm-fn-unlink-{}", std::process::id())).unwrap();
+/// let fd = shm::open(name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600)?;
+/// shm::unlink(name)?;
+/// assert_eq!(shm::unlink(name), Err(Errno::ENOENT));
+/// assert_eq!(shm::unlink(c"/a/../b"), Err(Errno::EINVAL));
+/// # unsafe { libc::close(fd) };
+/// # Ok::<(), Errno>(())
+/// ```
+pub fn unlink(name: &CStr) -> Result<(), Errno> {
+    let mut buf = [0u8; PATH_CAP];
+    let path = object_path(name, &mut buf)?;
+    // SAFETY: path is a NUL-terminated string in our buffer.
+    unsafe { port::unlinkat(libc::AT_FDCWD, path.as_ptr(), 0) }.map(drop)
+}
+
+/// How to open a [`SharedMemory`] object: access, creation, permissions.
+///
+/// Nothing is set at first; the mode is `0o600` unless [`mode`](Self::mode)
+/// says otherwise.
+///
+/// ```
+/// use minic::shm::SharedMemory;
+/// # let name = std::ffi::CString::new(format!("/minic-doc-shm-options-{}", std::process::id())).unwrap();
+/// let shm = SharedMemory::options().read(true).write(true).exclusive(true).mode(0o640).open(&name)?;
+/// SharedMemory::unlink(&name)?;
+/// // The same name again: it no longer exists.
+/// let again = SharedMemory::options().read(true).open(&name);
+/// assert_eq!(again.err(), Some(minic::Errno::ENOENT));
+/// # drop(shm);
+/// # Ok::<(), minic::Errno>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    access: Access,
+    truncate: bool,
+    mode: libc::mode_t,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl OpenOptions {
+    /// Options with nothing set and mode `0o600`.
+    ///
+    /// ```
+    /// let options = minic::shm::OpenOptions::new();
+    /// // Neither read nor write access: refused before the kernel is asked.
+    /// assert_eq!(options.open(c"/minic-doc-unused").err(), Some(minic::Errno::EINVAL));
+    /// ```
+    pub const fn new() -> Self {
+        OpenOptions {
+            access: Access::NONE,
+            truncate: false,
+            mode: 0o600,
+        }
+    }
+
+    /// Read access (`O_RDONLY`, or `O_RDWR` with [`write`](Self::write)).
+    ///
+    /// ```
+    /// let mut options = minic::shm::OpenOptions::new();
+    /// options.read(true);
+    /// ```
+    pub fn read(&mut self, read: bool) -> &mut Self {
+        self.access.read = read;
+        self
+    }
+
+    /// Write access (`O_RDWR` with [`read`](Self::read)). POSIX defines only
+    /// read-only and read-write objects; write-only is what Linux makes of it,
+    /// and cannot be mapped.
+    ///
+    /// ```
+    /// let mut options = minic::shm::OpenOptions::new();
+    /// options.read(true).write(true);
+    /// ```
+    pub fn write(&mut self, write: bool) -> &mut Self {
+        self.access.write = write;
+        self
+    }
+
+    /// Create the object if it does not exist (`O_CREAT`), with [`mode`](Self::mode).
+    ///
+    /// ```
+    /// let mut options = minic::shm::OpenOptions::new();
+    /// options.read(true).write(true).create(true);
+    /// ```
+    pub fn create(&mut self, create: bool) -> &mut Self {
+        self.access.create = create;
+        self
+    }
+
+    /// Create a new object and fail with `EEXIST` if the name exists
+    /// (`O_CREAT | O_EXCL`); implies [`create`](Self::create).
+    ///
+    /// ```
+    /// let mut options = minic::shm::OpenOptions::new();
+    /// options.read(true).write(true).exclusive(true);
+    /// ```
+    pub fn exclusive(&mut self, exclusive: bool) -> &mut Self {
+        self.access.exclusive = exclusive;
+        self
+    }
+
+    /// Cut an existing object to length 0 (`O_TRUNC`; needs write access).
+    ///
+    /// ```
+    /// let mut options = minic::shm::OpenOptions::new();
+    /// options.read(true).write(true).truncate(true);
+    /// ```
+    pub fn truncate(&mut self, truncate: bool) -> &mut Self {
+        self.truncate = truncate;
+        self
+    }
+
+    /// The permission bits of a created object (less the process's umask).
+    ///
+    /// ```
+    /// let mut options = minic::shm::OpenOptions::new();
+    /// options.mode(0o644);
+    /// ```
+    pub fn mode(&mut self, mode: libc::mode_t) -> &mut Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Opens the object `name`, as [`open`]: name errors, then the kernel's
+    /// (`ENOENT`, `EEXIST`, `EACCES`, ...). Neither read nor write access is
+    /// `EINVAL`.
+    ///
+    /// ```
+    /// use minic::shm::OpenOptions;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-options-open-{}", std::process::id())).unwrap();
+    /// let shm = OpenOptions::new().read(true).write(true).exclusive(true).open(&name)?;
+    /// minic::shm::SharedMemory::unlink(&name)?;
+    /// assert_eq!(OpenOptions::new().read(true).open(c"/a/b").err(), Some(minic::Errno::EINVAL));
+    /// # drop(shm);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn open(&self, name: &CStr) -> Result<SharedMemory, Errno> {
+        let mut oflag = self.access.oflag()?;
+        if self.truncate {
+            oflag |= libc::O_TRUNC;
+        }
+        open(name, oflag, self.mode).map(|fd| SharedMemory { fd })
+    }
+}
+
+/// A POSIX shared memory object: an open descriptor of `/dev/shm/<name>`,
+/// closed when dropped.
+///
+/// Size it with [`set_len`](Self::set_len) and map it with
+/// [`map_raw`](Self::map_raw); other processes open it by name. The name
+/// stays until [`SharedMemory::unlink`]; the memory until the last
+/// descriptor and mapping are gone.
+///
+/// ```
+/// use minic::shm::SharedMemory;
+/// # let name = std::ffi::CString::new(format!("/minic-doc-shm-type-{}", std::process::id())).unwrap();
+/// let shm = SharedMemory::create_new(&name)?;
+/// SharedMemory::unlink(&name)?; // the descriptor still works
+/// shm.set_len(4096)?;
+/// let p = shm.map_raw(0, 4096, libc::PROT_READ | libc::PROT_WRITE)?;
+/// // SAFETY: 4096 bytes are mapped at p, and nothing else uses them.
+/// unsafe {
+///     p.write_bytes(7, 4096);
+///     assert_eq!(*p.add(4095), 7);
+///     minic::mman::unmap(p.cast(), 4096)?;
+/// }
+/// # Ok::<(), minic::Errno>(())
+/// ```
+#[derive(Debug)]
+pub struct SharedMemory {
+    fd: c_int,
+}
+
+impl SharedMemory {
+    /// Options for opening or creating an object (see [`OpenOptions`]).
+    ///
+    /// ```
+    /// let options = minic::shm::SharedMemory::options();
+    /// ```
+    pub const fn options() -> OpenOptions {
+        OpenOptions::new()
+    }
+
+    /// Opens an existing object for reading and writing.
+    ///
+    /// ```
+    /// use minic::shm::SharedMemory;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-open-{}", std::process::id())).unwrap();
+    /// assert_eq!(SharedMemory::open(&name).err(), Some(minic::Errno::ENOENT));
+    /// let created = SharedMemory::create_new(&name)?;
+    /// let opened = SharedMemory::open(&name)?;
+    /// SharedMemory::unlink(&name)?;
+    /// # drop((created, opened));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn open(name: &CStr) -> Result<Self, Errno> {
+        Self::options().read(true).write(true).open(name)
+    }
+
+    /// Creates a new object (length 0) for reading and writing, mode
+    /// `0o600`; `EEXIST` if the name exists.
+    ///
+    /// ```
+    /// use minic::shm::SharedMemory;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-create-{}", std::process::id())).unwrap();
+    /// let shm = SharedMemory::create_new(&name)?;
+    /// assert_eq!(SharedMemory::create_new(&name).err(), Some(minic::Errno::EEXIST));
+    /// SharedMemory::unlink(&name)?;
+    /// # drop(shm);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn create_new(name: &CStr) -> Result<Self, Errno> {
+        Self::options()
+            .read(true)
+            .write(true)
+            .exclusive(true)
+            .open(name)
+    }
+
+    /// Removes the name, as [`unlink`]; open descriptors and mappings live on.
+    ///
+    /// ```
+    /// use minic::{shm::SharedMemory, Errno};
+    /// assert_eq!(SharedMemory::unlink(c"/../tmp/x"), Err(Errno::EINVAL));
+    /// assert_eq!(SharedMemory::unlink(c"/minic-doc-never-created"), Err(Errno::ENOENT));
+    /// ```
+    pub fn unlink(name: &CStr) -> Result<(), Errno> {
+        unlink(name)
+    }
+
+    /// Sets the object's length, as `ftruncate`: new bytes read as zero.
+    /// A length above `i64::MAX` is `EFBIG`; a read-only descriptor `EINVAL`
+    /// (the kernel's).
+    ///
+    /// ```
+    /// use minic::shm::SharedMemory;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-len-{}", std::process::id())).unwrap();
+    /// let shm = SharedMemory::create_new(&name)?;
+    /// SharedMemory::unlink(&name)?;
+    /// shm.set_len(1 << 20)?;
+    /// assert_eq!(shm.set_len(u64::MAX), Err(minic::Errno::EFBIG));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn set_len(&self, len: u64) -> Result<(), Errno> {
+        let len = i64::try_from(len).map_err(|_| Errno::EFBIG)?;
+        // SAFETY: no memory is passed.
+        unsafe { port::ftruncate(self.fd, len) }.map(drop)
+    }
+
+    /// Maps `len` bytes of the object from `offset` (`MAP_SHARED`, with
+    /// `prot`: `PROT_READ`, `PROT_WRITE`...) and returns the address.
+    ///
+    /// The caller owns the mapping and removes it with
+    /// [`mman::unmap`](crate::mman::unmap)`(p.cast(), len)`; dropping the
+    /// object does not unmap. Every access through the pointer is `unsafe`:
+    /// other processes may write the memory at any time, and a mapping past
+    /// the object's end faults (`SIGBUS`) when touched. Errors are those of
+    /// [`mman::map`](crate::mman::map) (`EINVAL` for a zero length or an
+    /// offset that is not a multiple of the page size; `EACCES` for a write
+    /// mapping of a read-only descriptor, ...); an offset above `i64::MAX` is
+    /// `EINVAL`.
+    ///
+    /// A safe mapping type (unmapped on drop) is planned in `minic::mman`;
+    /// this method returns a raw pointer until it exists.
+    ///
+    /// ```
+    /// use minic::shm::SharedMemory;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-map-{}", std::process::id())).unwrap();
+    /// let shm = SharedMemory::create_new(&name)?;
+    /// SharedMemory::unlink(&name)?;
+    /// shm.set_len(8192)?;
+    /// let rw = libc::PROT_READ | libc::PROT_WRITE;
+    /// let a = shm.map_raw(0, 8192, rw)?;
+    /// let b = shm.map_raw(4096, 4096, libc::PROT_READ)?;
+    /// // SAFETY: both mappings are live; a's second page is b's page.
+    /// unsafe {
+    ///     a.add(4096).write(42);
+    ///     assert_eq!(b.read(), 42);
+    ///     minic::mman::unmap(a.cast(), 8192)?;
+    ///     minic::mman::unmap(b.cast(), 4096)?;
+    /// }
+    /// assert_eq!(shm.map_raw(1, 4096, rw).err(), Some(minic::Errno::EINVAL));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn map_raw(&self, offset: u64, len: usize, prot: c_int) -> Result<*mut u8, Errno> {
+        let offset = i64::try_from(offset).map_err(|_| Errno::EINVAL)?;
+        let addr = core::ptr::null_mut();
+        // SAFETY: without MAP_FIXED the kernel picks a free range; nothing is replaced.
+        let p = unsafe { crate::mman::map(addr, len, prot, libc::MAP_SHARED, self.fd, offset) }?;
+        Ok(p.cast())
+    }
+
+    /// The file descriptor (still owned by `self`).
+    ///
+    /// ```
+    /// use minic::shm::SharedMemory;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-fd-{}", std::process::id())).unwrap();
+    /// let shm = SharedMemory::create_new(&name)?;
+    /// SharedMemory::unlink(&name)?;
+    /// assert!(shm.as_raw_fd() >= 0);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn as_raw_fd(&self) -> c_int {
+        self.fd
+    }
+
+    /// Gives up ownership: returns the descriptor, which is no longer closed
+    /// on drop.
+    ///
+    /// ```
+    /// use minic::shm::SharedMemory;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-into-{}", std::process::id())).unwrap();
+    /// let fd = SharedMemory::create_new(&name)?.into_raw_fd();
+    /// SharedMemory::unlink(&name)?;
+    /// // SAFETY: fd is open and owned by nothing else.
+    /// let shm = unsafe { SharedMemory::from_raw_fd(fd) };
+    /// # drop(shm);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn into_raw_fd(self) -> c_int {
+        let fd = self.fd;
+        core::mem::forget(self);
+        fd
+    }
+
+    /// Takes ownership of an open descriptor of a shared memory object (or of
+    /// any file that can be sized and mapped).
+    ///
+    /// # Safety
+    /// `fd` is open and nothing else closes it: it is closed when the result
+    /// is dropped.
+    ///
+    /// ```
+    /// use minic::shm::SharedMemory;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-from-{}", std::process::id())).unwrap();
+    /// let fd = minic::shm::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600)?;
+    /// SharedMemory::unlink(&name)?;
+    /// // SAFETY: fd was just opened and is owned by nothing else.
+    /// let shm = unsafe { SharedMemory::from_raw_fd(fd) };
+    /// shm.set_len(100)?;
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub unsafe fn from_raw_fd(fd: c_int) -> Self {
+        SharedMemory { fd }
+    }
+
+    /// Closes the descriptor and reports the error that dropping would ignore.
+    ///
+    /// ```
+    /// use minic::shm::SharedMemory;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-close-{}", std::process::id())).unwrap();
+    /// let shm = SharedMemory::create_new(&name)?;
+    /// SharedMemory::unlink(&name)?;
+    /// shm.close()?;
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn close(self) -> Result<(), Errno> {
+        let fd = self.into_raw_fd();
+        // SAFETY: closing a descriptor touches no memory; it was ours.
+        unsafe { port::close(fd) }.map(drop)
+    }
+}
+
+impl Drop for SharedMemory {
+    fn drop(&mut self) {
+        // SAFETY: closing a descriptor touches no memory; it is ours.
+        let _ = unsafe { port::close(self.fd) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CString;
+    use std::vec;
+
+    fn name_of(s: &[u8]) -> Result<std::vec::Vec<u8>, Errno> {
+        let c = CString::new(s).unwrap();
+        object_name(&c).map(|n| n.to_bytes().to_vec())
+    }
+
+    #[test]
+    fn strips_leading_slashes() {
+        assert_eq!(name_of(b"/a"), Ok(b"a".to_vec()));
+        assert_eq!(name_of(b"//a.b"), Ok(b"a.b".to_vec()));
+        assert_eq!(name_of(b"abc"), Ok(b"abc".to_vec()));
+        assert_eq!(name_of(b"/..."), Ok(b"...".to_vec()));
+    }
+
+    #[test]
+    fn refuses_names_outside_the_namespace() {
+        for bad in [
+            &b""[..],
+            b"/",
+            b"///",
+            b".",
+            b"/.",
+            b"..",
+            b"/..",
+            b"/a/b",
+            b"a/",
+            b"/../../tmp/x",
+        ] {
+            assert_eq!(name_of(bad), Err(Errno::EINVAL), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn name_max_is_the_limit() {
+        let mut long = vec![b'/'];
+        long.extend(vec![b'x'; NAME_MAX]);
+        assert_eq!(name_of(&long).map(|n| n.len()), Ok(NAME_MAX));
+        long.push(b'x');
+        assert_eq!(name_of(&long), Err(Errno::ENAMETOOLONG));
+    }
+
+    #[test]
+    fn path_is_under_dev_shm() {
+        let mut buf = [0u8; PATH_CAP];
+        let long = CString::new(vec![b'y'; NAME_MAX]).unwrap();
+        let path = object_path(&long, &mut buf).unwrap();
+        assert_eq!(path.to_bytes().len(), SHM_DIR.len() + NAME_MAX);
+        assert!(path.to_bytes().starts_with(b"/dev/shm/yyy"));
+    }
+}
