@@ -5,9 +5,9 @@
 /// The smallest slot: a header and 16 payload bytes.
 pub const MIN_SLOT: usize = 32;
 /// The largest slot; larger blocks get their own mapping.
-pub const MAX_SLOT: usize = 8192;
+pub const MAX_SLOT: usize = 16384;
 /// Number of classes.
-pub const CLASSES: usize = 55;
+pub const CLASSES: usize = 63;
 /// Length of the tables indexed by class: a power of two, so that an index
 /// masked with `TABLE - 1` needs no bounds check (and no panic path).
 pub const TABLE: usize = 64;

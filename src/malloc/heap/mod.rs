@@ -1,6 +1,6 @@
 //! minic's default allocator: thread heaps over slabs of size-classed slots.
 //!
-//! - Small blocks (slots up to 8 KiB, header included) come from 64 KiB
+//! - Small blocks (slots up to 16 KiB, header included) come from 128 KiB
 //!   slabs of one size class. Each thread has its own heap (a bin of slabs
 //!   per class); malloc takes a slot from the first slab of the class's bin,
 //!   free puts it back: O(1), no lock, no atomic instruction.
@@ -48,14 +48,26 @@ struct Bin {
     tail: *mut Slab,
 }
 
+/// The head of a heap's stack of slots freed by other threads.
+#[repr(C, align(64))]
+pub struct Remote(AtomicPtr<Free>);
+
+impl core::ops::Deref for Remote {
+    type Target = AtomicPtr<Free>;
+    fn deref(&self) -> &AtomicPtr<Free> {
+        &self.0
+    }
+}
+
 /// A thread's heap. Everything but `remote` and `owner` is touched by its
 /// owner thread only. Cache-line aligned: two threads' heaps never share a
 /// line.
 #[repr(C, align(64))]
 pub struct Heap {
     bins: [Bin; TABLE],
-    /// Slots freed by other threads, for the owner to take.
-    remote: AtomicPtr<Free>,
+    /// Slots freed by other threads, for the owner to take; alone in its
+    /// cache line, which other threads write.
+    remote: Remote,
     /// The owner's thread id (for adoption once it exits).
     owner: AtomicU32,
     /// The next heap of the process (never changes once set).
@@ -153,6 +165,12 @@ unsafe fn alloc_small(h: *mut Heap, class: usize, align: usize) -> Option<Block>
                     }
                     break f as usize - HEADER;
                 }
+                // Slots other threads gave back come before fresh ones.
+                if !(*h).remote.load(Ordering::Relaxed).is_null() {
+                    drain_remote(h);
+                    s = (*h).bins[ix(class)].head;
+                    continue;
+                }
                 if (*s).bump < (*s).end {
                     let slot = (*s).bump;
                     (*s).bump += (*s).size;
@@ -218,6 +236,8 @@ unsafe fn refill(h: *mut Heap, class: usize) -> Option<*mut Slab> {
 ///
 /// # Safety
 /// `h` is the calling thread's heap.
+#[cold]
+#[inline(never)]
 unsafe fn drain_remote(h: *mut Heap) {
     // SAFETY: `remote` is atomic; the slots on it are ours to release.
     unsafe {
@@ -272,11 +292,15 @@ unsafe fn free_block(b: &Block) {
             };
             (*h).in_use -= class::size_of(class);
             if (*h).recent_count[ix(class)] == RECENT {
-                flush_recent(h, class);
+                // The list is full of slots malloc will take soon: this one
+                // goes straight to its slab (while it is in the cache; a
+                // flush would write into slots long gone cold).
+                release_slot(h, s, f);
+            } else {
+                (*f).next = (*h).recent[ix(class)];
+                (*h).recent[ix(class)] = f;
+                (*h).recent_count[ix(class)] += 1;
             }
-            (*f).next = (*h).recent[ix(class)];
-            (*h).recent[ix(class)] = f;
-            (*h).recent_count[ix(class)] += 1;
         } else {
             let remote = &(*owner).remote;
             let mut head = remote.load(Ordering::Relaxed);

@@ -1,4 +1,4 @@
-//! Slabs: 64 KiB-aligned pieces of 4 MiB chunks, each holding slots of one
+//! Slabs: 128 KiB-aligned pieces of 4 MiB chunks, each holding slots of one
 //! size class for one heap, with their bookkeeping in the first 128 bytes (a
 //! slot's slab is its address rounded down). Empty slabs go back to a shared
 //! pool that keeps a few resident for reuse and gives the pages of the rest
@@ -13,13 +13,13 @@ use core::ffi::c_void;
 use core::ptr::null_mut;
 
 /// Bytes of a slab; a power of two, its alignment too.
-pub const SLAB: usize = 64 * 1024;
+pub const SLAB: usize = 128 * 1024;
 /// Bytes of bookkeeping at a slab's start; slots begin after it.
 pub const SLAB_HEADER: usize = 128;
 /// Bytes mapped at once from the kernel.
 const CHUNK: usize = 4 << 20;
 /// Empty slabs kept resident for reuse (the hysteresis): 4 MiB.
-const RESERVE: usize = 64;
+const RESERVE: usize = 32;
 /// Capacity of the side list of cold slabs: 2^24 slabs, 1 TiB.
 const COLD_SLOTS: usize = 1 << 24;
 

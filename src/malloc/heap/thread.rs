@@ -227,7 +227,7 @@ mod imp {
             head: null_mut(),
             tail: null_mut(),
         }; TABLE],
-        remote: AtomicPtr::new(null_mut()),
+        remote: super::super::Remote(AtomicPtr::new(null_mut())),
         owner: AtomicU32::new(0),
         next: null_mut(),
         in_use: 0,
