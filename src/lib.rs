@@ -76,6 +76,7 @@ extern crate std;
 #[cfg_attr(not(feature = "capi"), allow(dead_code))]
 mod diag;
 pub mod errno;
+mod global_alloc;
 pub mod malloc;
 pub mod mman;
 pub mod mqueue;
@@ -93,3 +94,4 @@ mod sync;
 pub mod unistd;
 
 pub use errno::Errno;
+pub use global_alloc::Minic;
