@@ -26,7 +26,8 @@ use core::ptr::{null_mut, NonNull};
 ///
 /// - Every [`Layout`] alignment is honoured: up to 16 bytes for free, any
 ///   larger power of two (a page, 64 KiB, a megabyte...) with a pad before
-///   the block's header, up to 64 GiB; beyond that the allocation fails.
+///   the block's header, up to 32 GiB (the largest power of two a header's pad
+///   can record); beyond that the allocation fails.
 /// - [`realloc`](GlobalAlloc::realloc) keeps the contents and the
 ///   alignment, and keeps the block where it is when it can (a shrink, or
 ///   growth into room the block already has or its mode can add in place).
@@ -98,7 +99,7 @@ mod tests {
     #[test]
     fn failures_are_null() {
         let huge = Layout::from_size_align(isize::MAX as usize / 2 + 1, 16).unwrap();
-        let unalignable = Layout::from_size_align(16, 1 << 40).unwrap();
+        let unalignable = Layout::from_size_align(16, 1 << 36).unwrap();
         // SAFETY: the layouts have non-zero sizes; nothing is returned to free.
         unsafe {
             assert!(Minic.alloc(huge).is_null());
