@@ -267,3 +267,65 @@ fn the_break_is_not_used() {
         assert!(!heap.contains(&at), "{at:#x} in the heap {heap:x?}");
     }
 }
+
+/// A child forked while other threads allocate can allocate: the
+/// allocator's fork handlers keep its lock from being inherited held.
+#[test]
+fn fork_while_threads_allocate() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let churners: Vec<_> = (0..3)
+        .map(|t| {
+            let stop = stop.clone();
+            thread::spawn(move || {
+                let mut rng = Rng(t + 1);
+                while !stop.load(Ordering::Relaxed) {
+                    let v: Vec<Box<[u8]>> = (0..64).map(|_| filled(t, rng.below(5000))).collect();
+                    assert!(v
+                        .iter()
+                        .all(|b| b.iter().enumerate().all(|(i, &x)| x == pattern(t, i))));
+                }
+            })
+        })
+        .collect();
+    for round in 0..20 {
+        // SAFETY: the child only allocates, checks and leaves with _exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            let words: Vec<String> = (0..1000).map(|i| format!("{round}-{i}")).collect();
+            let ok = words
+                .iter()
+                .enumerate()
+                .all(|(i, w)| *w == format!("{round}-{i}"));
+            // SAFETY: ends the child without running the parent's destructors.
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut status = 0;
+        loop {
+            // SAFETY: waits for our own child; status is a local.
+            let done = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+            if done == pid {
+                break;
+            }
+            if Instant::now() > deadline {
+                // SAFETY: our own child, stuck.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                panic!("child {round} hung: the allocator's lock was inherited held");
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "child {round}"
+        );
+    }
+    stop.store(true, Ordering::Relaxed);
+    for c in churners {
+        c.join().unwrap();
+    }
+}
