@@ -47,6 +47,12 @@ run "cargo clippy (header check)" cargo clippy --quiet --manifest-path checks/he
     --target-dir target/header-check -- -D warnings
 run "header check (bindgen)" mk/check-headers.sh
 for mode in $MODES; do
+    # minic as a Rust program's global allocator, in every mode (cargo test
+    # above covers the default one).
+    if [ "$mode" != default ]; then
+        run "rust global allocator, MALLOC=$mode" env MINIC_MALLOC="$mode" cargo test --quiet \
+            --test global_alloc --target-dir "target/$mode-rust"
+    fi
     # make's own output (compiler lines) is kept out of the counts by the step's parser.
     run "ctests, MALLOC=$mode" make --no-print-directory MALLOC="$mode" ctests
 done
