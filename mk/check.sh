@@ -58,6 +58,9 @@ for mode in $MODES; do
 done
 # Benchmarks are not tests: each workload runs once, tiny, to prove it works.
 run "bench smoke" make --no-print-directory bench-smoke
+# Real programs (python3, perl, gcc, git, sqlite3 where installed) on the
+# default allocator, preloaded, their output compared with the host's.
+run "real programs" mk/real-programs.sh build/libminic.so
 
 echo
 echo "total: $passed passed, $failed failed"

@@ -258,7 +258,7 @@ pub fn cached() -> usize {
 }
 
 /// Locks the cache across `fork`.
-#[cfg(all(feature = "capi", not(feature = "freestanding")))]
+#[cfg(not(feature = "freestanding"))]
 pub fn fork_lock() {
     CACHE.acquire_forever();
 }
@@ -267,7 +267,7 @@ pub fn fork_lock() {
 ///
 /// # Safety
 /// [`fork_lock`] was called by the thread that forked.
-#[cfg(all(feature = "capi", not(feature = "freestanding")))]
+#[cfg(not(feature = "freestanding"))]
 pub unsafe fn fork_unlock(child: bool) {
     // SAFETY: the caller's contract.
     unsafe {

@@ -193,7 +193,7 @@ pub fn usage() -> (usize, usize) {
 }
 
 /// Locks the pool across `fork`.
-#[cfg(all(feature = "capi", not(feature = "freestanding")))]
+#[cfg(not(feature = "freestanding"))]
 pub fn fork_lock() {
     POOL.acquire_forever();
 }
@@ -202,7 +202,7 @@ pub fn fork_lock() {
 ///
 /// # Safety
 /// [`fork_lock`] was called by the thread that forked.
-#[cfg(all(feature = "capi", not(feature = "freestanding")))]
+#[cfg(not(feature = "freestanding"))]
 pub unsafe fn fork_unlock(child: bool) {
     // SAFETY: the caller's contract.
     unsafe {

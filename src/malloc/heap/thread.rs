@@ -7,12 +7,14 @@
 //! short threads reuse heaps and the blocks in them. `fork` is made safe by
 //! pthread_atfork handlers that hold every allocator lock across it.
 //!
-//! Freestanding (no thread-local storage, and no threads in a bare program)
-//! and the Rust-only build: one shared heap behind a lock.
+//! The same in a Rust program (`minic::Minic` as its global allocator).
+//!
+//! Freestanding (no thread-local storage, and no threads in a bare
+//! program): one shared heap behind a lock.
 
 use super::Heap;
 
-#[cfg(all(feature = "capi", not(feature = "freestanding")))]
+#[cfg(not(feature = "freestanding"))]
 mod imp {
     use super::super::{large, slab};
     use super::Heap;
@@ -212,7 +214,7 @@ mod imp {
     }
 }
 
-#[cfg(not(all(feature = "capi", not(feature = "freestanding"))))]
+#[cfg(feature = "freestanding")]
 mod imp {
     use super::super::{Bin, Heap, TABLE};
     use crate::sync::{Guard as MutexGuard, Mutex};
