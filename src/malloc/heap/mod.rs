@@ -346,7 +346,7 @@ unsafe fn release_slot(h: *mut Heap, s: *mut Slab, f: *mut Free) {
         (*s).used -= 1;
         if (*s).full {
             (*s).full = false;
-            push_back(h, s);
+            push_front(h, s);
         }
         if (*s).used == 0 {
             let bin = &(*h).bins[ix((*s).class as usize)];
@@ -394,23 +394,6 @@ unsafe fn push_front(h: *mut Heap, s: *mut Slab) {
             (*bin.head).prev = s;
         }
         bin.head = s;
-    }
-}
-
-/// # Safety
-/// As for [`push_front`].
-unsafe fn push_back(h: *mut Heap, s: *mut Slab) {
-    // SAFETY: owner-only list of our heap.
-    unsafe {
-        let bin = &mut (*h).bins[ix((*s).class as usize)];
-        (*s).next = null_mut();
-        (*s).prev = bin.tail;
-        if bin.tail.is_null() {
-            bin.head = s;
-        } else {
-            (*bin.tail).next = s;
-        }
-        bin.tail = s;
     }
 }
 
