@@ -11,6 +11,7 @@
 //! memory comes back to live memory. `realloc` resizes with `mremap`: the
 //! kernel moves page table entries instead of copying bytes.
 
+use super::slab::{ticks, AGE};
 use crate::malloc::header::{Block, HEADER, IN_USE, OWN_MAPPING};
 use crate::port;
 use crate::sync::Mutex;
@@ -21,18 +22,6 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 const PAGE: usize = port::PAGE_SIZE;
 const CACHE_ENTRIES: usize = 64;
 const CACHE_BYTES: usize = 64 << 20;
-/// How long a freed mapping waits for reuse: 2^31 time-stamp counter
-/// ticks, about a second at the clock rates of today's x86-64 machines.
-const AGE: u64 = 1 << 31;
-
-/// A cheap clock for the cache's ageing (no system call).
-fn ticks() -> u64 {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: rdtsc has no preconditions on x86-64.
-    return unsafe { core::arch::x86_64::_rdtsc() };
-    #[cfg(not(target_arch = "x86_64"))]
-    return 0;
-}
 
 struct Cache {
     /// (start, length, time freed) of free mappings, oldest first.
