@@ -39,6 +39,11 @@ FREESTANDING_CFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include
 CTESTS := mman malloc malloc_threads shm mqueue mqueue_threads
 FREESTANDING_CTESTS := mman malloc shm mqueue
 CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
+# ctests/misuse/*.c: one bug each, expected to abort with a diagnostic
+# (mk/run-misuse.sh); they need no threads, so they run freestanding too.
+MISUSE := $(patsubst ctests/misuse/%.c,%,$(wildcard ctests/misuse/*.c))
+MISUSE_CFLAGS := -Wno-free-nonheap-object -Wno-use-after-free -Wno-array-bounds \
+	-Wno-stringop-overflow -Wno-mismatched-dealloc
 
 .PHONY: all hosted freestanding port-extern setup demo check ctests install clean FORCE
 all: hosted freestanding $(if $(filter extern,$(PORT)),port-extern)
@@ -93,13 +98,27 @@ $(OUT)/ctests/port-extern/%: ctests/%.c ctests/crt0.S ctests/port_linux.c $(CTES
 	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S ctests/port_linux.c $< \
 		$(OUT)/port-extern/libminic.a
 
+$(OUT)/misuse/%: ctests/misuse/%.c ctests/support.h $(CTEST_DEPS) $(OUT)/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) $(MISUSE_CFLAGS) -o $@ $< $(OUT)/libminic.a -lpthread
+
+$(OUT)/misuse/freestanding/%: ctests/misuse/%.c ctests/crt0.S $(CTEST_DEPS) \
+		$(OUT)/freestanding/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) $(MISUSE_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S $< \
+		$(OUT)/freestanding/libminic.a
+
 CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%) \
 	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%)
+MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/%)
+FREESTANDING_MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/freestanding/%)
 
 # Builds and runs this mode's ctests and library checks; prints one total line.
-ctests: all port-extern $(CTEST_BINS)
+ctests: all port-extern $(CTEST_BINS) $(MISUSE_BINS) $(FREESTANDING_MISUSE_BINS)
 	mk/check-library.sh $(OUT)
 	mk/run-ctests.sh $(MALLOC) $(CTEST_BINS)
+	mk/run-misuse.sh $(MALLOC) $(MISUSE_BINS)
+	mk/run-misuse.sh "$(MALLOC) freestanding" $(FREESTANDING_MISUSE_BINS)
 
 # Installs what a fresh machine lacks (compilers, binutils, Rust components).
 setup:

@@ -1,4 +1,5 @@
 /* expect: minic: free\(\): invalid pointer 0x[0-9a-f]+ */
+#define _GNU_SOURCE /* MAP_ANONYMOUS in the host headers */
 /* A block from another allocator's heap: memory minic did not map, with
  * plausible-looking bytes before the pointer. */
 #include <stdlib.h>

@@ -15,7 +15,7 @@
 //! (hosted) take it around `fork`, so a child never inherits it held.
 
 use super::header::{Block, HEADER, IN_USE, OWN_MAPPING};
-use super::{mmap, Policy};
+use super::{mmap, registry, Policy};
 use crate::errno::Errno;
 use crate::port::{self, PAGE_SIZE};
 use crate::sync::Mutex;
@@ -175,12 +175,15 @@ impl State {
                 got = brk(exact);
             }
         }
-        if got >= needed_end {
-            self.end = got;
-            Growth::Grown
-        } else {
-            Growth::Failed
+        if got < needed_end {
+            return Growth::Failed;
         }
+        if registry::set_live(self.end, got).is_err() {
+            brk(self.end);
+            return Growth::Failed;
+        }
+        self.end = got;
+        Growth::Grown
     }
 
     /// Gives back break pages far above the top.
@@ -193,9 +196,13 @@ impl State {
             return;
         }
         let want = self.top.next_multiple_of(BRK_STEP);
+        // Marked before the pages go: the kernel may hand them out again.
+        registry::set_freed(want, self.end);
         if brk(want) == want {
             self.end = want;
             self.high = self.high.min(want);
+        } else {
+            let _ = registry::set_live(want, self.end);
         }
     }
 
@@ -207,6 +214,11 @@ impl State {
     /// Starts a new mapped region as the current one.
     fn map_region(&mut self) -> Result<(), Errno> {
         let start = mmap::map_region(REGION)?;
+        if let Err(e) = registry::set_live(start, start + REGION) {
+            // SAFETY: the region was just mapped and is not used.
+            let _ = unsafe { port::munmap(start as *mut c_void, REGION) };
+            return Err(e);
+        }
         self.region_start = start;
         self.top = start;
         self.high = start;

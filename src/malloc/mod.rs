@@ -27,8 +27,10 @@ pub(crate) mod header;
 #[cfg(any(minic_malloc = "linear", minic_malloc = "default"))]
 mod linear;
 mod mmap;
+pub(crate) mod registry;
 
 use header::{Block, Misuse, ALIGN, HEADER, MAX_PAD};
+use registry::Page;
 
 /// What an allocator mode provides.
 pub(crate) trait Policy {
@@ -148,25 +150,35 @@ pub fn allocate_zeroed(size: usize, align: usize) -> Result<NonNull<u8>, Errno> 
 }
 
 /// The block of `ptr`; misuse (a pointer minic did not return, a damaged
-/// header, a double free) is reported on stderr and aborts.
+/// header, a double free) is reported on stderr and aborts. The registry
+/// says first whether a header may lie before `ptr` at all, so that nothing
+/// outside minic's memory is read.
 ///
 /// # Safety
-/// `ptr` came from this allocator (anything else is detected when its header
-/// is readable and does not match).
+/// None beyond what the registry guarantees: any pointer is told apart.
 #[inline]
 unsafe fn live_block(ptr: NonNull<u8>, function: &str) -> Block {
-    // SAFETY: the caller's contract: the bytes before a minic payload are its header.
-    match unsafe { Block::read(ptr.as_ptr() as usize) } {
+    let address = ptr.as_ptr() as usize;
+    match registry::lookup(address.wrapping_sub(HEADER)) {
+        Page::Live => {}
+        Page::Freed => report(function, Misuse::DoubleFree, address),
+        Page::Unknown => report(function, Misuse::Invalid, address),
+    }
+    // SAFETY: the header's page is a live page of minic's.
+    match unsafe { Block::read(address) } {
         Ok(block) => block,
-        Err(misuse) => report(function, misuse, ptr.as_ptr() as usize),
+        Err(misuse) => report(function, misuse, address),
     }
 }
 
+/// Reports misuse of `address` by `function` on stderr and aborts.
 #[cold]
-fn report(function: &str, misuse: Misuse, address: usize) -> ! {
+pub(crate) fn report(function: &str, misuse: Misuse, address: usize) -> ! {
     let what = match misuse {
         Misuse::Invalid => "(): invalid pointer ",
         Misuse::DoubleFree => "(): double free of ",
+        Misuse::WrongSize => "(): size larger than the block at ",
+        Misuse::Overflow => "(): buffer overflow past the end of ",
     };
     crate::diag::Line::new()
         .text("minic: ")
@@ -190,6 +202,22 @@ pub unsafe fn deallocate(ptr: NonNull<u8>) {
     // SAFETY: the caller's contract.
     unsafe {
         let block = live_block(ptr, "free");
+        Active::free(block);
+    }
+}
+
+/// Frees a block given the size it was allocated with (C23 `free_sized`):
+/// a size larger than the block is misuse.
+///
+/// # Safety
+/// As for [`deallocate`].
+pub unsafe fn deallocate_sized(ptr: NonNull<u8>, size: usize) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let block = live_block(ptr, "free_sized");
+        if size > block.capacity {
+            report("free_sized", Misuse::WrongSize, block.payload);
+        }
         Active::free(block);
     }
 }
