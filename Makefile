@@ -7,6 +7,7 @@
 #                        extern "C" minic_sys_* functions (build/port-extern/)
 #   make demo            build, then run the C programs in examples/
 #   make check           every test (cargo, clippy, fmt, ctests in every mode)
+#   make fuzz            the allocator's differential test, FUZZ_SECONDS (60) per mode
 #   make install PREFIX=/usr/local
 
 MALLOC ?= default
@@ -45,7 +46,7 @@ MISUSE := $(patsubst ctests/misuse/%.c,%,$(wildcard ctests/misuse/*.c))
 MISUSE_CFLAGS := -Wno-free-nonheap-object -Wno-use-after-free -Wno-array-bounds \
 	-Wno-stringop-overflow -Wno-mismatched-dealloc
 
-.PHONY: all hosted freestanding port-extern setup demo check ctests install clean FORCE
+.PHONY: all hosted freestanding port-extern setup demo check ctests fuzz install clean FORCE
 all: hosted freestanding $(if $(filter extern,$(PORT)),port-extern)
 
 hosted: $(OUT)/libminic.a $(OUT)/libminic.so
@@ -126,6 +127,16 @@ setup:
 
 check: setup
 	MODES="$(MODES)" mk/check.sh
+
+# Random sequences against a model (tests/malloc_fuzz.rs), longer than make
+# check's few seconds; a failure prints the seed that replays it.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@for m in $(MODES); do \
+		echo "== fuzz, MALLOC=$$m, $(FUZZ_SECONDS) s"; \
+		MINIC_MALLOC=$$m MINIC_FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --quiet \
+			--target-dir target/test-$$m --test malloc_fuzz -- --nocapture || exit 1; \
+	done
 
 # --- demo --------------------------------------------------------------------
 # examples/*.c are C programs linked with -lminic; examples/*.rs are Rust

@@ -437,6 +437,188 @@ static void test_misuse_aborts(void)
     CHECK_EQ(t_run_child(free_twice, NULL), T_SIGABRT);
 }
 
+/* Out of memory, in a child under a tight limit (RLIMIT_AS or RLIMIT_DATA):
+ * allocations of every size fail with ENOMEM, so does every function, a
+ * failed realloc leaves its block alone, and once blocks are freed (or the
+ * limit raised) the allocator works again. The child's checks print their
+ * failures; it exits with their count. */
+struct chain {
+    struct chain *next;
+    char bytes[8];
+};
+
+static void exhaust(void *arg)
+{
+    int resource = *(const int *)arg;
+    long vm_pages = t_read_number("/proc/self/statm");
+    struct t_rlimit old, tight;
+    if (vm_pages <= 0 || t_getrlimit(resource, &old) != 0)
+        t_exit(90);
+    tight.cur = (unsigned long)vm_pages * PAGE + (48UL << 20);
+    tight.max = old.max;
+    if (t_setrlimit(resource, &tight) != 0)
+        t_exit(91);
+    struct chain *head = NULL;
+    static const size_t sizes[] = {1 << 20, 100000, 4000, 16};
+    long blocks = 0;
+    int errnos_ok = 1;
+    for (unsigned k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        for (;;) {
+            errno = 0;
+            struct chain *c = malloc(sizes[k]);
+            if (!c) {
+                errnos_ok &= errno == ENOMEM;
+                break;
+            }
+            c->next = head;
+            fill(c->bytes, sizeof c->bytes, (unsigned)blocks);
+            head = c;
+            blocks++;
+        }
+    }
+    CHECK(blocks > 16);
+    CHECK(errnos_ok);
+    size_t big = 64 << 20;
+    CHECK_ERRNO(malloc(big), NULL, ENOMEM);
+    CHECK_ERRNO(malloc(16), NULL, ENOMEM);
+    CHECK_ERRNO(calloc(1, big), NULL, ENOMEM);
+    CHECK_ERRNO(realloc(NULL, big), NULL, ENOMEM);
+    CHECK_ERRNO(reallocarray(NULL, big, 1), NULL, ENOMEM);
+    CHECK_ERRNO(recallocarray(NULL, big, 1), NULL, ENOMEM);
+    CHECK_ERRNO(aligned_alloc(4096, big), NULL, ENOMEM);
+    CHECK_ERRNO(memalign(4096, big), NULL, ENOMEM);
+    CHECK_ERRNO(valloc(big), NULL, ENOMEM);
+    CHECK_ERRNO(pvalloc(big), NULL, ENOMEM);
+    void *untouched = (void *)head;
+    CHECK_EQ(posix_memalign(&untouched, 64, big), ENOMEM);
+    CHECK(untouched == (void *)head);
+    /* A failed resize keeps the block and its contents. */
+    CHECK_ERRNO(realloc(head, big), NULL, ENOMEM);
+    CHECK_ERRNO(reallocarray(head, big, 2), NULL, ENOMEM);
+    CHECK_ERRNO(recallocarray(head, big, 2), NULL, ENOMEM);
+    CHECK(filled(head->bytes, sizeof head->bytes, (unsigned)blocks - 1));
+    /* Everything freed (newest first), contents checked on the way. */
+    int intact = 1;
+    while (head) {
+        struct chain *next = head->next;
+        blocks--;
+        intact &= filled(head->bytes, sizeof head->bytes, (unsigned)blocks);
+        free(head);
+        head = next;
+    }
+    CHECK(intact);
+    char *p = malloc(100000);
+    CHECK(p != NULL);
+    if (p) {
+        fill(p, 100000, 4);
+        char *q = realloc(p, 200000);
+        CHECK(q != NULL && filled(q, 100000, 4));
+        free(q ? q : p);
+    }
+    void *z = calloc(1000, 10);
+    CHECK(z != NULL && zero(z, 10000));
+    free(z);
+    /* With the limit back, large blocks again. */
+    CHECK_EQ(t_setrlimit(resource, &old), 0);
+    void *b = malloc(big);
+    CHECK(b != NULL);
+    free(b);
+    t_exit(t_failed ? 1 : 0);
+}
+
+static void test_out_of_memory(void)
+{
+    int as = T_RLIMIT_AS, data = T_RLIMIT_DATA;
+    CHECK_EQ(t_run_child(exhaust, &as), 0);
+    CHECK_EQ(t_run_child(exhaust, &data), 0);
+}
+
+/* A signal handler allocates and frees while the main loop does: neither
+ * corrupts the other's blocks. A handler that interrupted the allocator
+ * holding its lock (linear mode) gets NULL rather than a deadlock. */
+static volatile long handler_runs, handler_nulls, handler_bad;
+
+static void on_alarm(int sig, void *info, void *context)
+{
+    static unsigned seed = 1;
+    (void)sig, (void)info, (void)context;
+    seed = seed * 1103515245u + 12345u;
+    size_t n = 1 + (seed >> 8) % 3000;
+    unsigned char *p = malloc(n);
+    if (!p) {
+        handler_nulls++;
+        return;
+    }
+    fill(p, n, 9);
+    unsigned char *q = realloc(p, n * 2);
+    if (!q) {
+        handler_nulls++;
+        q = p;
+    }
+    if (!filled(q, n, 9))
+        handler_bad++;
+    free(q);
+    handler_runs++;
+}
+
+static void test_signal_handler_allocates(void)
+{
+    enum { N = 64 };
+    char *blocks[N] = {0};
+    size_t sizes[N] = {0};
+    unsigned seed = 7;
+    int bad = 0, nulls = 0;
+    CHECK_EQ(t_sigaction(T_SIGALRM, on_alarm), 0);
+    CHECK_EQ(t_itimer_us(100), 0);
+    long long start = t_now_ns();
+    while (t_now_ns() - start < 300000000LL || (handler_runs < 100 && t_now_ns() - start < 3000000000LL)) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned i = (seed >> 8) % N;
+        if (blocks[i]) {
+            bad |= !filled(blocks[i], sizes[i], i);
+            if ((seed >> 20) % 3 == 0) {
+                char *q = realloc(blocks[i], sizes[i] * 2 + 1);
+                if (!q) {
+                    nulls++;
+                    continue;
+                }
+                bad |= !filled(q, sizes[i], i);
+                blocks[i] = q;
+                sizes[i] = sizes[i] * 2 + 1;
+                fill(q, sizes[i], i);
+                continue;
+            }
+            free(blocks[i]);
+        }
+        sizes[i] = (seed >> 12) % 5000;
+        blocks[i] = malloc(sizes[i]);
+        if (!blocks[i]) {
+            nulls++;
+            continue;
+        }
+        fill(blocks[i], sizes[i], i);
+    }
+    CHECK_EQ(t_itimer_us(0), 0);
+    t_sigdefault(T_SIGALRM);
+    for (unsigned i = 0; i < N; i++) {
+        if (blocks[i]) {
+            bad |= !filled(blocks[i], sizes[i], i);
+            free(blocks[i]);
+        }
+    }
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(nulls, 0);
+    CHECK_EQ(handler_bad, 0);
+    CHECK(handler_runs >= 100);
+    /* Only a handler that interrupted the allocator's lock may see NULL. */
+    CHECK(handler_nulls < handler_runs);
+    t_puts("  signal handler: ");
+    t_putnum(handler_runs);
+    t_puts(" runs, ");
+    t_putnum(handler_nulls);
+    t_puts(" allocations refused inside the interrupted allocator\n");
+}
+
 #ifdef LINEAR_MODE
 static void test_linear_reuse(void)
 {
@@ -572,6 +754,8 @@ int main(void)
     RUN(test_free_sized);
     RUN(test_many_blocks);
     RUN(test_misuse_aborts);
+    RUN(test_out_of_memory);
+    RUN(test_signal_handler_allocates);
 #ifdef LINEAR_MODE
     RUN(test_linear_reuse);
     RUN(test_linear_break);

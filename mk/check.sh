@@ -46,9 +46,27 @@ run "cargo fmt --check (header check)" cargo fmt --check --manifest-path checks/
 run "cargo clippy (header check)" cargo clippy --quiet --manifest-path checks/headers/Cargo.toml \
     --target-dir target/header-check -- -D warnings
 run "header check (bindgen)" mk/check-headers.sh
+# The allocator's differential test in the other modes (cargo test ran the default).
+for mode in $MODES; do
+    [ "$mode" = default ] && continue
+    run "fuzz, MALLOC=$mode" env MINIC_MALLOC="$mode" cargo test --quiet \
+        --target-dir target/test-"$mode" --test malloc_fuzz
+done
 for mode in $MODES; do
     # make's own output (compiler lines) is kept out of the counts by the step's parser.
     run "ctests, MALLOC=$mode" make --no-print-directory MALLOC="$mode" ctests
+    # Real programs on this mode's libminic.so; the slow modes (a system call
+    # or more per block) run the programs that finish in seconds there.
+    case $mode in
+    default) lib=build/libminic.so ;;
+    *) lib=build/$mode/libminic.so ;;
+    esac
+    case $mode in
+    mmap | guard) programs="perl gcc git sqlite3" ;;
+    *) programs= ;;
+    esac
+    # shellcheck disable=SC2086 # the program list is words
+    run "real programs, MALLOC=$mode" mk/real-programs.sh "$lib" "real programs ($mode)" $programs
 done
 
 echo

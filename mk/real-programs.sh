@@ -3,10 +3,16 @@
 # result with the same program on the host's allocator. A program that is not
 # installed is skipped (and said so).
 #
-#   mk/real-programs.sh <libminic.so> [<label>]
+#   mk/real-programs.sh <libminic.so> [<label> [<program>...]]
+#
+# With programs named, only those run (for the slow modes); a program left
+# out is said so.
 set -u
 lib=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 label=${2:-real programs}
+shift
+[ $# -gt 0 ] && shift
+only=$*
 passed=0
 failed=0
 skipped=0
@@ -36,7 +42,13 @@ check() {
     fi
 }
 
-have() { command -v "$1" >/dev/null 2>&1 || { echo "skipped $1: not installed"; skipped=$((skipped + 1)); return 1; }; }
+have() {
+    if [ -n "$only" ] && ! echo " $only " | grep -q " $1 "; then
+        echo "skipped $1: not in this mode's set"
+        return 1
+    fi
+    command -v "$1" >/dev/null 2>&1 || { echo "skipped $1: not installed"; skipped=$((skipped + 1)); return 1; }
+}
 
 # python3 on PATH may be a shim script: preload into the real interpreter,
 # and make it use malloc for small objects too.

@@ -231,7 +231,11 @@ impl State {
 impl Policy for Linear {
     fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
         register_fork_handlers();
-        let mut state = STATE.lock();
+        // A signal handler that interrupted this thread inside the allocator
+        // gets no memory rather than a deadlock.
+        let Ok(mut state) = STATE.lock_unless_reentered() else {
+            return Err(Errno::ENOMEM);
+        };
         if !state.ready {
             state.init();
         }
@@ -263,10 +267,15 @@ impl Policy for Linear {
             // SAFETY: forwarded contract.
             return unsafe { mmap::unmap_block(block) };
         }
-        let mut state = STATE.lock();
         let freed = Block { state: 0, ..block };
-        // SAFETY: the header of a live block: marking it free catches a second free.
+        // SAFETY: the header of a live block, which only its owner touches:
+        // marking it free catches a second free.
         unsafe { freed.write() };
+        // Re-entered from a signal handler, the block is freed but its space
+        // not taken back (as for any block below the top).
+        let Ok(mut state) = STATE.lock_unless_reentered() else {
+            return;
+        };
         if state.is_top(&block) {
             state.top = block.start();
             state.trim_brk();
@@ -278,7 +287,9 @@ impl Policy for Linear {
             // SAFETY: forwarded contract.
             return unsafe { mmap::resize_block(block, capacity, align) };
         }
-        let mut state = STATE.lock();
+        let Ok(mut state) = STATE.lock_unless_reentered() else {
+            return (capacity <= block.capacity).then_some(block);
+        };
         if !state.is_top(&block) {
             return (capacity <= block.capacity).then_some(block);
         }
