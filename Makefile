@@ -13,7 +13,7 @@
 MALLOC ?= default
 PORT ?= linux
 # The allocator modes make check builds and tests.
-MODES := default linear mmap
+MODES := default linear mmap guard
 CARGO ?= cargo
 CC ?= cc
 PREFIX ?= /usr/local

@@ -19,6 +19,14 @@
 /* A size no address space can hold (2^47 bytes: all of x86_64 user space). */
 #define HUGE_SIZE ((size_t)1 << 47)
 
+/* A realloc within the usable size keeps the block, except in guard mode,
+ * which moves every resize so that the block's end meets its guard page. */
+#ifdef MINIC_MALLOC_MODE_guard
+#define KEPT(q, p) ((q) != NULL)
+#else
+#define KEPT(q, p) ((q) == (p))
+#endif
+
 #if defined(MINIC_MALLOC_MODE_linear) || defined(MINIC_MALLOC_MODE_default)
 /* Until the default allocator lands, the default mode is the linear one. */
 #define LINEAR_MODE 1
@@ -143,10 +151,12 @@ static void test_realloc(void)
     size_t usable = malloc_usable_size(p);
     CHECK(usable >= 100);
     CHECK(realloc(p, usable) == p);
-    CHECK(realloc(p, 1) == p);
-    CHECK(filled(p, 1, 5));
+    char *p1 = realloc(p, 1);
+    CHECK(KEPT(p1, p));
+    CHECK(filled(p1, 1, 5));
+    p = realloc(p1, 100);
+    CHECK(KEPT(p, p1));
     fill(p, 100, 5);
-    CHECK(realloc(p, 100) == p);
     /* Growing keeps the contents, whether it moves or not. */
     char *keep = malloc(10); /* so that p is not the most recent block */
     char *q = realloc(p, 10000);
@@ -345,13 +355,14 @@ static void test_aligned_blocks_everywhere(void)
     char *s = realloc(r, 100000);
     CHECK(s != NULL && filled(s, 5000, 12));
     char *t = realloc(s, 100);
-    CHECK(t == s && filled(t, 100, 12));
+    CHECK(KEPT(t, s) && filled(t, 100, 12));
     free(t);
     free(keep);
     void *u = memalign(1 << 16, 10);
     CHECK(u != NULL && aligned(u, 1 << 16));
-    CHECK(realloc(u, 16) == u);
-    free(u);
+    void *u2 = realloc(u, 16);
+    CHECK(KEPT(u2, u));
+    free(u2);
 }
 
 static void test_free_sized(void)
@@ -737,6 +748,126 @@ static void test_mmap_break_still(void)
 }
 #endif
 
+#ifdef MINIC_MALLOC_MODE_guard
+static void write_byte(void *p) { *(volatile char *)p = 0; }
+
+/* Each block ends at an inaccessible page: one byte too far faults. */
+static void test_guard_overflow_faults(void)
+{
+    static const size_t sizes[] = {16, 32, 4096, 8208, 100000};
+    for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char *p = malloc(sizes[i]);
+        CHECK_EQ(malloc_usable_size(p), sizes[i]);
+        CHECK_EQ(t_run_child(touch, p + sizes[i] - 1), 0);
+        CHECK_EQ(t_run_child(write_byte, p + sizes[i]), T_SIGSEGV);
+        free(p);
+    }
+    /* An aligned block: its slack up to the page end is canary. */
+    char *a = aligned_alloc(256, 1000);
+    CHECK(a != NULL && aligned(a, 256));
+    CHECK_EQ(malloc_usable_size(a), 1000);
+    CHECK_EQ(t_run_child(write_byte, a + 1024 + 4096), T_SIGSEGV);
+    free(a);
+    /* The usable size is the size asked for: all of it is usable. */
+    char *b = malloc(13);
+    CHECK_EQ(malloc_usable_size(b), 13);
+    fill(b, 13, 1);
+    free(b);
+}
+
+/* A write into the tail padding is found when the block is freed. */
+static void overflow_into_padding(void *arg)
+{
+    char *p = malloc(13);
+    (void)arg;
+    t_close(2);
+    p[13] = 0;
+    free(p);
+}
+
+static void overflow_then_realloc(void *arg)
+{
+    char *p = malloc(20);
+    (void)arg;
+    t_close(2);
+    p[25] = 'x';
+    p = realloc(p, 24);
+    free(p);
+}
+
+static void test_guard_canary(void)
+{
+    CHECK_EQ(t_run_child(overflow_into_padding, NULL), T_SIGABRT);
+    CHECK_EQ(t_run_child(overflow_then_realloc, NULL), T_SIGABRT);
+}
+
+/* A freed block stays inaccessible (quarantined), whatever its size. */
+static void test_guard_use_after_free(void)
+{
+    char *small = malloc(24), *large = malloc(300000);
+    void *al = aligned_alloc(1 << 16, 100);
+    char *moved = malloc(100);
+    char *grown = realloc(moved, 5000);
+    CHECK(grown != moved);
+    free(small);
+    free(large);
+    free(al);
+    CHECK_EQ(t_run_child(touch, small), T_SIGSEGV);
+    CHECK_EQ(t_run_child(touch, large + 150000), T_SIGSEGV);
+    CHECK_EQ(t_run_child(touch, al), T_SIGSEGV);
+    CHECK_EQ(t_run_child(touch, moved), T_SIGSEGV);
+    /* The quarantine keeps the addresses from being handed out again. */
+    int reused = 0;
+    for (int i = 0; i < 200; i++) {
+        char *p = malloc(24);
+        reused |= p == small;
+        free(p);
+    }
+    CHECK(!reused);
+    free(grown);
+}
+
+/* At the kernel's mapping limit (two mappings a block): ENOMEM, no crash,
+ * and everything works again once blocks are freed. */
+static void fill_map_count(void *arg)
+{
+    struct node {
+        struct node *next;
+    } *head = NULL;
+    long n = 0;
+    (void)arg;
+    for (;;) {
+        errno = 0;
+        struct node *b = malloc(sizeof *b);
+        if (!b)
+            break;
+        b->next = head;
+        head = b;
+        n++;
+    }
+    CHECK_EQ(errno, ENOMEM);
+    CHECK(n > 20000);
+    CHECK_ERRNO(calloc(1, 10), NULL, ENOMEM);
+    while (head) {
+        struct node *next = head->next;
+        free(head);
+        head = next;
+    }
+    void *p = malloc(1000);
+    CHECK(p != NULL);
+    free(p);
+    t_puts("  guard mode: ");
+    t_putnum(n);
+    t_puts(" live blocks at the mapping limit\n");
+    t_exit(t_failed ? 1 : 0);
+}
+
+static void test_guard_mapping_limit(void)
+{
+    CHECK_EQ(t_run_child(fill_map_count, NULL), 0);
+}
+#endif
+
 int main(void)
 {
     RUN(test_malloc);
@@ -764,6 +895,12 @@ int main(void)
 #ifdef MINIC_MALLOC_MODE_mmap
     RUN(test_mmap_freed_blocks_fault);
     RUN(test_mmap_break_still);
+#endif
+#ifdef MINIC_MALLOC_MODE_guard
+    RUN(test_guard_overflow_faults);
+    RUN(test_guard_canary);
+    RUN(test_guard_use_after_free);
+    RUN(test_guard_mapping_limit);
 #endif
     return t_report("malloc");
 }

@@ -14,10 +14,7 @@ use core::ffi::c_int;
 use core::ptr::null_mut;
 
 /// The `mmap` mode.
-#[cfg_attr(
-    not(any(minic_malloc = "mmap", minic_malloc = "guard")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(minic_malloc = "mmap"), allow(dead_code))]
 pub(crate) struct Mmap;
 
 impl Policy for Mmap {

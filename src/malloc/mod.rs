@@ -10,6 +10,7 @@
 //! |---|---|---|
 //! | `linear` | the program break, used linearly; mapped regions when it cannot grow | only the most recent block is reused |
 //! | `mmap` | one mapping per block | unmaps the block |
+//! | `guard` | one mapping per block, ending at an inaccessible page | seals the block, quarantined |
 //! | `default` | the `linear` mode, until the default allocator lands | |
 //!
 //! The functions below are the Rust-facing API, used by the C ABI (`c.rs`)
@@ -23,9 +24,12 @@ use core::ptr::NonNull;
 #[cfg(feature = "capi")]
 #[doc(hidden)]
 pub mod c;
+#[cfg(minic_malloc = "guard")]
+mod guard;
 pub(crate) mod header;
 #[cfg(any(minic_malloc = "linear", minic_malloc = "default"))]
 mod linear;
+#[cfg(not(minic_malloc = "guard"))]
 mod mmap;
 pub(crate) mod registry;
 
@@ -57,12 +61,31 @@ pub(crate) trait Policy {
     /// As for [`Policy::free`]; on success the old payload address is dead
     /// if the block moved.
     unsafe fn resize(block: Block, capacity: usize, align: usize) -> Option<Block>;
+
+    /// Learns the size the caller asked for, after `alloc` or `resize` gave
+    /// `block` (the guard mode puts a canary past it); by default nothing.
+    ///
+    /// # Safety
+    /// `block` is live and holds at least `size` bytes.
+    unsafe fn set_size(block: Block, size: usize) {
+        let _ = (block, size);
+    }
+
+    /// The bytes the caller may use: by default the whole capacity.
+    ///
+    /// # Safety
+    /// `block` is live.
+    unsafe fn usable(block: Block) -> usize {
+        block.capacity
+    }
 }
 
 #[cfg(any(minic_malloc = "linear", minic_malloc = "default"))]
 type Active = linear::Linear;
-#[cfg(any(minic_malloc = "mmap", minic_malloc = "guard"))]
+#[cfg(minic_malloc = "mmap")]
 type Active = mmap::Mmap;
+#[cfg(minic_malloc = "guard")]
+type Active = guard::Guard;
 
 /// The largest size any block may have: pointer differences inside an object
 /// must fit in `ptrdiff_t`.
@@ -108,6 +131,8 @@ fn alloc_block(size: usize, align: usize) -> Result<(Block, bool), Errno> {
         // block, which nobody has seen yet.
         unsafe { clear_slack(block, size, capacity) };
     }
+    // SAFETY: a new block of at least `size` bytes.
+    unsafe { Active::set_size(block, size) };
     Ok((block, zeroed))
 }
 
@@ -215,7 +240,7 @@ pub unsafe fn deallocate_sized(ptr: NonNull<u8>, size: usize) {
     // SAFETY: the caller's contract.
     unsafe {
         let block = live_block(ptr, "free_sized");
-        if size > block.capacity {
+        if size > Active::usable(block) {
             report("free_sized", Misuse::WrongSize, block.payload);
         }
         Active::free(block);
@@ -228,7 +253,7 @@ pub unsafe fn deallocate_sized(ptr: NonNull<u8>, size: usize) {
 /// `ptr` is a live block from this allocator.
 pub unsafe fn usable_size(ptr: NonNull<u8>) -> usize {
     // SAFETY: the caller's contract.
-    unsafe { live_block(ptr, "malloc_usable_size") }.capacity
+    unsafe { Active::usable(live_block(ptr, "malloc_usable_size")) }
 }
 
 /// Resizes a block to `size` bytes, keeping its contents up to the smaller
@@ -250,13 +275,21 @@ pub unsafe fn reallocate(
     if capacity <= block.capacity {
         // Shrinking never moves; the mode may give the tail back.
         // SAFETY: a live block, resized to less than it holds.
-        let block = unsafe { Active::resize(block, capacity, align) }.unwrap_or(block);
+        // SAFETY: the block (moved or not) holds at least `size` bytes.
+        let block = unsafe {
+            let block = Active::resize(block, capacity, align).unwrap_or(block);
+            Active::set_size(block, size);
+            block
+        };
         return Ok(payload_ptr(block));
     }
     // SAFETY: a live block; on success it now has `capacity` bytes.
     if let Some(grown) = unsafe { Active::resize(block, capacity, align) } {
         // SAFETY: the unit below `capacity` is past the old capacity: no data.
-        unsafe { clear_slack(grown, size, capacity) };
+        unsafe {
+            clear_slack(grown, size, capacity);
+            Active::set_size(grown, size);
+        }
         return Ok(payload_ptr(grown));
     }
     let (fresh, _) = alloc_block(size, align)?;
@@ -293,13 +326,13 @@ pub unsafe fn reallocate_zeroed_array(
         return allocate_zeroed(total, ALIGN);
     };
     // SAFETY: the caller's contract.
-    let old_capacity = unsafe { live_block(ptr, "recallocarray") }.capacity;
+    let old_capacity = unsafe { Active::usable(live_block(ptr, "recallocarray")) };
     // SAFETY: the caller's contract.
     let new = unsafe { reallocate(ptr, total, ALIGN) }?;
     // SAFETY: the block has at least `total` bytes and, when it stayed in
     // place, still `new_capacity` (its header says so).
     unsafe {
-        let new_capacity = live_block(new, "recallocarray").capacity;
+        let new_capacity = Active::usable(live_block(new, "recallocarray"));
         let (from, to) = if total > old_capacity {
             (old_capacity, total)
         } else {
