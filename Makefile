@@ -37,8 +37,8 @@ CTEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Iinclude \
 FREESTANDING_CFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-ffreestanding -fno-stack-protector -fno-pie -no-pie -static -nostdlib
 # Every ctests/<area>.c; those that need no threads also run freestanding.
-CTESTS := mman malloc malloc_threads shm mqueue mqueue_threads
-FREESTANDING_CTESTS := mman malloc shm mqueue
+CTESTS := mman malloc malloc_threads malloc_fuzz shm mqueue mqueue_threads
+FREESTANDING_CTESTS := mman malloc malloc_fuzz shm mqueue
 CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
 # ctests/misuse/*.c: one bug each, expected to abort with a diagnostic
 # (mk/run-misuse.sh); they need no threads, so they run freestanding too.
