@@ -58,14 +58,16 @@ for mode in $MODES; do
     # Real programs on this mode's libminic.so; the slow modes (a system call
     # or more per block) run the programs that finish in seconds there, and
     # guard mode those that keep fewer live blocks than its mapping limit
-    # allows (~32 000; perl's 200 000-key hash and python exceed it: ENOMEM).
+    # allows (~32 000; perl's 200 000-key hash and python with
+    # PYTHONMALLOC=malloc exceed it: ENOMEM). python3-pymalloc is python with
+    # its own small-object arenas, larger objects from malloc.
     case $mode in
     default) lib=build/libminic.so ;;
     *) lib=build/$mode/libminic.so ;;
     esac
     case $mode in
-    mmap) programs="perl gcc git sqlite3" ;;
-    guard) programs="gcc git sqlite3" ;;
+    mmap) programs="python3-pymalloc perl gcc git sqlite3" ;;
+    guard) programs="python3-pymalloc gcc git sqlite3" ;;
     *) programs= ;;
     esac
     # shellcheck disable=SC2086 # the program list is words

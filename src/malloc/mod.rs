@@ -41,7 +41,9 @@ pub(crate) trait Policy {
     /// A new block with at least `capacity` payload bytes (a non-zero
     /// multiple of 16) at alignment `align` (a power of two, at least 16, at
     /// most `MAX_PAD`), its header written; and whether its payload is known
-    /// to be zero-filled.
+    /// to be zero-filled. The page holding the header must be `Live` in the
+    /// [`registry`] (a mode registers the memory it carves blocks from, or
+    /// each block's first page): `free` reads no header elsewhere.
     fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno>;
 
     /// Releases a live block.
