@@ -86,17 +86,6 @@ fn flush_quarantine() {
     }
 }
 
-/// Maps `len` bytes, emptying the quarantine and trying again if the
-/// kernel refuses.
-fn map(len: usize) -> Result<usize, Errno> {
-    // SAFETY: a new private mapping replaces nothing.
-    let try_map = || unsafe { port::mmap(null_mut(), len, RW, PRIVATE, -1, 0) };
-    try_map().or_else(|_| {
-        flush_quarantine();
-        try_map()
-    })
-}
-
 /// The canary byte at `address`: never zero, so that a stray terminating
 /// NUL is caught.
 #[inline]
@@ -136,8 +125,10 @@ unsafe fn check_canary(block: &Block, size: usize, function: &str) {
     }
 }
 
-impl Policy for Guard {
-    fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
+impl Guard {
+    /// Maps a block: its pages, the payload ending at a page boundary, and
+    /// an inaccessible page after it.
+    fn map_block(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
         let extra = if align > ALIGN { align } else { 0 };
         let data = FRONT
             .checked_add(capacity)
@@ -145,7 +136,8 @@ impl Policy for Guard {
             .and_then(page_round)
             .ok_or(Errno::ENOMEM)?;
         let len = data.checked_add(PAGE_SIZE).ok_or(Errno::ENOMEM)?;
-        let map = map(len)?;
+        // SAFETY: a new private mapping replaces nothing.
+        let map = unsafe { port::mmap(null_mut(), len, RW, PRIVATE, -1, 0) }?;
         let end = (map + FRONT).next_multiple_of(align) + capacity;
         let end = end.next_multiple_of(PAGE_SIZE);
         let payload = (end - capacity) & !(align - 1);
@@ -181,6 +173,18 @@ impl Policy for Guard {
             ((payload - FRONT) as *mut usize).write(block.capacity ^ size_mask(&block));
         }
         Ok((block, true))
+    }
+}
+
+impl Policy for Guard {
+    /// When the kernel refuses (its mapping limit, where even splitting off
+    /// the guard page fails, or an address space limit), the quarantine is
+    /// emptied and the allocation tried once more.
+    fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
+        Self::map_block(capacity, align).or_else(|_| {
+            flush_quarantine();
+            Self::map_block(capacity, align)
+        })
     }
 
     unsafe fn free(block: Block) {
