@@ -182,7 +182,8 @@ pub fn allocate_zeroed(size: usize, align: usize) -> Result<NonNull<u8>, Errno> 
 /// outside minic's memory is read.
 ///
 /// # Safety
-/// None beyond what the registry guarantees: any pointer is told apart.
+/// If `ptr` is a live block, nobody else frees or resizes it meanwhile
+/// (any other pointer is told apart).
 #[inline]
 unsafe fn live_block(ptr: NonNull<u8>, function: &str) -> Block {
     let address = ptr.as_ptr() as usize;
@@ -275,9 +276,11 @@ pub unsafe fn reallocate(
     // SAFETY: the caller's contract.
     let block = unsafe { live_block(ptr, "realloc") };
     if capacity <= block.capacity {
-        // Shrinking never moves; the mode may give the tail back.
-        // SAFETY: a live block, resized to less than it holds.
-        // SAFETY: the block (moved or not) holds at least `size` bytes.
+        // Shrinking keeps the block where it is (but in guard mode, whose
+        // blocks must end at their guard page); the mode may give the tail
+        // back.
+        // SAFETY: a live block, resized to less than it holds; the result
+        // (moved or not) holds at least `size` bytes.
         let block = unsafe {
             let block = Active::resize(block, capacity, align).unwrap_or(block);
             Active::set_size(block, size);
