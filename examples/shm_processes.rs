@@ -3,9 +3,13 @@
 //! process (this program run again) opens the object by name, maps it,
 //! answers in the same memory, and the parent reads the answer.
 //!
+//! The two processes take turns (the parent waits for the child to end), so
+//! each may use the mapping's slices while it has its turn: that is the
+//! promise `SharedMemory::map` asks for.
+//!
 //! Run with `cargo run --example shm_processes`.
 
-use minic::mman::unmap;
+use minic::mman::Mapping;
 use minic::shm::SharedMemory;
 use minic::Errno;
 use std::ffi::{CStr, CString};
@@ -23,50 +27,39 @@ impl Drop for Name {
     }
 }
 
-/// A shared mapping of the whole object, unmapped when dropped.
-struct Shared {
-    ptr: *mut u8,
+fn map(shm: &SharedMemory) -> Result<Mapping, Errno> {
+    // SAFETY: parent and child take turns (see the top of the file) and
+    // nobody shrinks the object below SIZE.
+    unsafe { shm.map(0, SIZE, libc::PROT_READ | libc::PROT_WRITE) }
 }
 
-impl Shared {
-    fn new(shm: &SharedMemory) -> Result<Self, Errno> {
-        let ptr = shm.map_raw(0, SIZE, libc::PROT_READ | libc::PROT_WRITE)?;
-        Ok(Shared { ptr })
-    }
-
-    /// A NUL-terminated string at `at`.
-    fn read(&self, at: usize) -> String {
-        // SAFETY: the mapping is SIZE bytes; the other process is not
-        // writing now (it has not started, or it has ended).
-        let bytes = unsafe { std::slice::from_raw_parts(self.ptr.add(at), SIZE - at) };
-        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-        String::from_utf8_lossy(&bytes[..end]).into_owned()
-    }
-
-    fn write(&self, at: usize, text: &str) {
-        assert!(at + text.len() < SIZE);
-        // SAFETY: within the mapping, as checked; nobody else writes now.
-        unsafe {
-            self.ptr.add(at).copy_from(text.as_ptr(), text.len());
-            self.ptr.add(at + text.len()).write(0);
-        }
-    }
+/// The NUL-terminated string at `at`.
+fn read(memory: &Mapping, at: usize) -> Result<String, Errno> {
+    let bytes = memory
+        .as_slice()
+        .ok_or(Errno::EACCES)?
+        .get(at..)
+        .ok_or(Errno::EINVAL)?;
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    Ok(String::from_utf8_lossy(&bytes[..end]).into_owned())
 }
 
-impl Drop for Shared {
-    fn drop(&mut self) {
-        // SAFETY: our mapping, no longer used.
-        let _ = unsafe { unmap(self.ptr.cast(), SIZE) };
-    }
+/// Writes `text` and a NUL at `at`.
+fn write(memory: &mut Mapping, at: usize, text: &str) -> Result<(), Errno> {
+    let bytes = memory.as_mut_slice().ok_or(Errno::EACCES)?;
+    let to = bytes.get_mut(at..=at + text.len()).ok_or(Errno::EINVAL)?;
+    to[..text.len()].copy_from_slice(text.as_bytes());
+    to[text.len()] = 0;
+    Ok(())
 }
 
 fn child(name: &CStr) -> Result<(), Errno> {
     let shm = SharedMemory::open(name)?;
-    let memory = Shared::new(&shm)?;
-    let request = memory.read(0);
+    let mut memory = map(&shm)?;
+    drop(shm); // the mapping keeps the memory
+    let request = read(&memory, 0)?;
     println!("child {}: read \"{request}\"", std::process::id());
-    memory.write(ANSWER_AT, &request.to_uppercase());
-    Ok(())
+    write(&mut memory, ANSWER_AT, &request.to_uppercase())
 }
 
 fn main() -> Result<(), Errno> {
@@ -80,8 +73,8 @@ fn main() -> Result<(), Errno> {
     let name = Name(CString::new(format!("/minic-example-shm-{}", std::process::id())).unwrap());
     let shm = SharedMemory::create_new(&name.0)?;
     shm.set_len(SIZE as u64)?;
-    let memory = Shared::new(&shm)?;
-    memory.write(0, "hello from the parent");
+    let mut memory = map(&shm)?;
+    write(&mut memory, 0, "hello from the parent")?;
 
     let status = Command::new(std::env::current_exe().expect("own path"))
         .arg("child")
@@ -90,7 +83,7 @@ fn main() -> Result<(), Errno> {
         .expect("start the child");
     assert!(status.success(), "child failed: {status}");
 
-    let answer = memory.read(ANSWER_AT);
+    let answer = read(&memory, ANSWER_AT)?;
     println!(
         "parent {}: the child answered \"{answer}\"",
         std::process::id()

@@ -50,9 +50,15 @@ run "header check (bindgen)" mk/check-headers.sh
 for mode in $MODES; do
     [ "$mode" = default ] && continue
     run "fuzz, MALLOC=$mode" env MINIC_MALLOC="$mode" cargo test --quiet \
-        --target-dir target/test-"$mode" --test malloc_fuzz
+        --target-dir "target/$mode-rust" --test malloc_fuzz
 done
 for mode in $MODES; do
+    # minic as a Rust program's global allocator, in every mode (cargo test
+    # above covers the default one).
+    if [ "$mode" != default ]; then
+        run "rust global allocator, MALLOC=$mode" env MINIC_MALLOC="$mode" cargo test --quiet \
+            --test global_alloc --target-dir "target/$mode-rust"
+    fi
     # make's own output (compiler lines) is kept out of the counts by the step's parser.
     run "ctests, MALLOC=$mode" make --no-print-directory MALLOC="$mode" ctests
     # Real programs on this mode's libminic.so; the slow modes (a system call

@@ -23,72 +23,61 @@ impl Line {
 
     /// Appends text, truncating at the buffer's end.
     pub fn text(&mut self, s: &str) -> &mut Self {
-        for &b in s.as_bytes() {
-            if self.len == self.buf.len() {
-                break;
-            }
-            self.buf[self.len] = b;
-            self.len += 1;
-        }
-        self
+        self.bytes(s.as_bytes())
     }
 
     /// Appends a number in decimal.
-    pub fn dec(&mut self, mut v: u64) -> &mut Self {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        self.bytes(&digits[i..])
+    pub fn dec(&mut self, v: u64) -> &mut Self {
+        self.digits(v, 10)
     }
 
     /// Appends a number in hexadecimal with a `0x` prefix (addresses).
     pub fn hex(&mut self, v: u64) -> &mut Self {
-        let mut digits = [0u8; 16];
-        let mut i = digits.len();
-        let mut v = v;
-        loop {
-            i -= 1;
-            digits[i] = b"0123456789abcdef"[(v & 15) as usize];
-            v >>= 4;
+        self.text("0x").digits(v, 16)
+    }
+
+    // Everything below is written so that no bounds check can fail: a
+    // reachable panic would pull core::fmt (~10 KB) into every program.
+    fn digits(&mut self, mut v: u64, base: u64) -> &mut Self {
+        let mut out = [0u8; 20];
+        let mut start = out.len();
+        for slot in out.iter_mut().rev() {
+            *slot = b"0123456789abcdef"[(v % base) as usize & 15];
+            start -= 1;
+            v /= base;
             if v == 0 {
                 break;
             }
         }
-        self.text("0x").bytes(&digits[i..])
+        self.bytes(out.get(start..).unwrap_or(&[]))
     }
 
     fn bytes(&mut self, s: &[u8]) -> &mut Self {
-        let room = self.buf.len() - self.len;
-        let n = s.len().min(room);
-        self.buf[self.len..self.len + n].copy_from_slice(&s[..n]);
-        self.len += n;
+        if let Some(room) = self.buf.get_mut(self.len..) {
+            let n = s.len().min(room.len());
+            for (dst, src) in room.iter_mut().zip(s) {
+                *dst = *src;
+            }
+            self.len += n;
+        }
         self
     }
 
     /// Writes the line (with a newline) to standard error.
     pub fn emit(&mut self) {
-        if self.len == self.buf.len() {
-            self.len -= 1;
+        let last = self.buf.len() - 1;
+        self.len = self.len.min(last);
+        if let Some(end) = self.buf.get_mut(self.len) {
+            *end = b'\n';
         }
-        self.buf[self.len] = b'\n';
         self.len += 1;
         let mut done = 0;
-        while done < self.len {
-            // SAFETY: the slice [done, len) of our own buffer is readable.
-            let r = unsafe {
-                port::write(
-                    2,
-                    self.buf[done..].as_ptr() as *const c_void,
-                    self.len - done,
-                )
-            };
+        while let Some(rest) = self.buf.get(done..self.len) {
+            if rest.is_empty() {
+                break;
+            }
+            // SAFETY: rest is a readable slice of our own buffer.
+            let r = unsafe { port::write(2, rest.as_ptr() as *const c_void, rest.len()) };
             match r {
                 Ok(n) if n > 0 => done += n,
                 Err(crate::Errno::EINTR) => {}
@@ -179,6 +168,9 @@ mod tests {
         let mut h = Line::new();
         h.hex(0).text(" ").hex(0x7f00_dead_beef);
         assert_eq!(&h.buf[..h.len], b"0x0 0x7f00deadbeef");
+        let mut m = Line::new();
+        m.dec(u64::MAX).text(" ").hex(u64::MAX);
+        assert_eq!(&m.buf[..m.len], b"18446744073709551615 0xffffffffffffffff");
     }
 
     #[test]

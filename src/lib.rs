@@ -32,8 +32,28 @@
 //! # Ok::<(), minic::Errno>(())
 //! ```
 //!
-//! Constants (`PROT_*`, `MAP_*`, `MADV_*`, ...) are the [`libc`] crate's:
-//! minic uses the Linux values.
+//! * [`shm`]: [`shm::SharedMemory`], a POSIX shared memory object (open
+//!   options with validated names, `set_len`, mapped as a [`mman::Mapping`],
+//!   closed on drop), and `shm_open`/`shm_unlink`.
+//! * [`mqueue`]: [`mqueue::MessageQueue`], a POSIX message queue (open
+//!   options and attributes, send and receive with priorities, timeouts as
+//!   a `Duration` or a [`mqueue::Deadline`], non-blocking mode,
+//!   notification, closed on drop), and the `mq_*` functions.
+//! * [`malloc`]: the allocator's functions on sizes and alignments, and
+//!   [`Minic`], the same allocator as a Rust global allocator:
+//!
+//! ```
+//! #[global_allocator]
+//! static ALLOCATOR: minic::Minic = minic::Minic;
+//!
+//! fn main() {
+//!     let words: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+//!     assert_eq!(words.concat().len(), 190);
+//! }
+//! ```
+//!
+//! Constants (`PROT_*`, `MAP_*`, `MADV_*`, `O_*`, ...) are the [`libc`]
+//! crate's: minic uses the Linux values.
 //!
 //! ## Features
 //!
@@ -48,16 +68,21 @@
 //! ## Allocator modes
 //!
 //! The malloc family's strategy is chosen at build time by the `MINIC_MALLOC`
-//! environment variable (`make MALLOC=<mode>` sets it; the default is
-//! `default`), read by the build script and turned into a `cfg`, not a
-//! feature, because modes exclude each other and features must stay additive:
+//! environment variable (`make MALLOC=<mode>` sets it; for a Rust program,
+//! `MINIC_MALLOC=mmap cargo build`; the default is `default`), read by the
+//! build script and turned into a `cfg`, not a feature, because modes
+//! exclude each other and features must stay additive:
 //!
 //! | mode | strategy |
 //! |---|---|
-//! | `default` | the general-purpose allocator: fast, thread-scalable, returns memory to the kernel |
-//! | `linear` | the seed's mode: memory taken linearly from the program break; `free` gives back only the most recent block |
+//! | `default` | the `linear` mode, until the general-purpose allocator (fast, thread-scalable, returning memory to the kernel) lands |
+//! | `linear` | the seed's mode: blocks carved one after another from the program break (mapped regions when it cannot grow, and always in this crate without `capi`, where the break is the host `malloc`'s); `free` gives back only the most recent block |
 //! | `mmap` | the seed's other mode: every block its own mapping, unmapped by `free` |
-//! | `guard` | the mmap mode with an inaccessible page after every block and a quarantine of freed blocks, so overflows and uses after free fault (like Electric Fence) |
+//! | `guard` | planned: the mmap mode with an inaccessible page after every block and a quarantine of freed blocks (like Electric Fence); for now the `mmap` mode |
+//!
+//! The mode applies to the C libraries and to [`Minic`] alike. Under the
+//! linear mode a long-running program that frees in any order keeps
+//! growing: it suits short programs.
 //!
 //! ## Porting
 //!
@@ -76,6 +101,7 @@ extern crate std;
 #[cfg_attr(not(feature = "capi"), allow(dead_code))]
 mod diag;
 pub mod errno;
+mod global_alloc;
 pub mod malloc;
 pub mod mman;
 pub mod mqueue;
@@ -93,3 +119,4 @@ mod sync;
 pub mod unistd;
 
 pub use errno::Errno;
+pub use global_alloc::Minic;

@@ -35,26 +35,47 @@ fn two_descriptors_share_the_memory() {
         std::fs::metadata(dev_shm_path(&name)).unwrap().len(),
         3 * 4096
     );
-    let pa = a.map_raw(0, 3 * 4096, RW).unwrap();
-    let pb = b.map_raw(4096, 2 * 4096, libc::PROT_READ).unwrap();
-    // SAFETY: both mappings are live for their lengths; pb starts at pa's second page.
-    unsafe {
-        for i in 0..3 * 4096 {
-            pa.add(i).write((i % 251) as u8);
-        }
-        for i in 0..2 * 4096 {
-            assert_eq!(pb.add(i).read(), ((i + 4096) % 251) as u8);
-        }
-        unmap(pa.cast(), 3 * 4096).unwrap();
-        unmap(pb.cast(), 2 * 4096).unwrap();
+    // SAFETY: the object is this test's alone and keeps its size; the two
+    // views are used one after the other.
+    let (mut ma, mb) = unsafe {
+        (
+            a.map(0, 3 * 4096, RW).unwrap(),
+            b.map(4096, 2 * 4096, libc::PROT_READ).unwrap(),
+        )
+    };
+    assert!(mb.as_slice().is_some());
+    for (i, byte) in ma.as_mut_slice().unwrap().iter_mut().enumerate() {
+        *byte = (i % 251) as u8;
     }
-    // The memory outlives the name and the descriptors that wrote it.
+    for (i, &byte) in mb.as_slice().unwrap().iter().enumerate() {
+        assert_eq!(byte, ((i + 4096) % 251) as u8);
+    }
+    // The memory outlives the name, the descriptors and the mappings that
+    // wrote it, as long as one descriptor or mapping is left.
     SharedMemory::unlink(&name).unwrap();
-    drop(a);
-    let pb = b.map_raw(0, 4096, libc::PROT_READ).unwrap();
-    // SAFETY: pb maps one live page.
+    drop((a, ma));
+    // SAFETY: as above.
+    let mb2 = unsafe { b.map(0, 4096, libc::PROT_READ) }.unwrap();
+    assert_eq!(mb2.as_slice().unwrap()[7], 7);
+    drop(b);
+    assert_eq!(mb.as_slice().unwrap()[4095], ((4095 + 4096) % 251) as u8);
+}
+
+/// The same through `map_raw`: the caller's pointer, unmapped by hand.
+#[test]
+fn raw_mappings_share_the_memory() {
+    let name = unique_name("share-raw");
+    let _cleanup = guard(&name);
+    let shm = SharedMemory::create_new(&name).unwrap();
+    SharedMemory::unlink(&name).unwrap();
+    shm.set_len(2 * 4096).unwrap();
+    let pa = shm.map_raw(0, 2 * 4096, RW).unwrap();
+    let pb = shm.map_raw(4096, 4096, libc::PROT_READ).unwrap();
+    // SAFETY: both mappings are live for their lengths; pb is pa's second page.
     unsafe {
-        assert_eq!(pb.add(7).read(), 7);
+        pa.add(4096 + 9).write(99);
+        assert_eq!(pb.add(9).read(), 99);
+        unmap(pa.cast(), 2 * 4096).unwrap();
         unmap(pb.cast(), 4096).unwrap();
     }
 }
@@ -122,10 +143,16 @@ fn read_only_descriptor_limits() {
     rw.set_len(4096).unwrap();
     let ro = SharedMemory::options().read(true).open(&name).unwrap();
     assert_eq!(ro.map_raw(0, 4096, RW).err(), Some(Errno::EACCES));
+    // SAFETY: nothing is mapped: the kernel refuses.
+    assert_eq!(unsafe { ro.map(0, 4096, RW) }.err(), Some(Errno::EACCES));
     assert_eq!(ro.set_len(0), Err(Errno::EINVAL));
     let p = ro.map_raw(0, 4096, libc::PROT_READ).unwrap();
     // SAFETY: p maps one live page.
     unsafe { unmap(p.cast(), 4096) }.unwrap();
+    // SAFETY: the object is this test's alone and keeps its size.
+    let mut m = unsafe { ro.map(0, 4096, libc::PROT_READ) }.unwrap();
+    assert!(m.as_mut_slice().is_none());
+    assert_eq!(m.as_slice().unwrap(), &[0; 4096][..]);
 }
 
 #[test]
@@ -140,6 +167,13 @@ fn bad_arguments_are_refused() {
     assert_eq!(shm.map_raw(100, 4096, RW).err(), Some(Errno::EINVAL));
     assert_eq!(shm.map_raw(1 << 63, 4096, RW).err(), Some(Errno::EINVAL));
     assert_eq!(shm.map_raw(0, usize::MAX, RW).err(), Some(Errno::ENOMEM));
+    // SAFETY: nothing is mapped: every request is refused.
+    unsafe {
+        assert_eq!(shm.map(0, 0, RW).err(), Some(Errno::EINVAL));
+        assert_eq!(shm.map(100, 4096, RW).err(), Some(Errno::EINVAL));
+        assert_eq!(shm.map(1 << 63, 4096, RW).err(), Some(Errno::EINVAL));
+        assert_eq!(shm.map(0, usize::MAX, RW).err(), Some(Errno::ENOMEM));
+    }
 }
 
 #[test]
@@ -182,25 +216,25 @@ fn raw_descriptor_round_trip() {
 #[test]
 fn shared_between_processes() {
     const CHILD: &str = "MINIC_TEST_SHM_CHILD";
+    // SAFETY (both processes' mappings): parent and child take turns, the
+    // parent waiting for the child to end; nobody shrinks the object.
     if let Ok(name) = std::env::var(CHILD) {
         let name = std::ffi::CString::new(name).unwrap();
         let shm = SharedMemory::open(&name).unwrap();
-        let p = shm.map_raw(0, 4096, RW).unwrap();
-        // SAFETY: one live page; the parent waits for this process to end.
-        unsafe {
-            assert_eq!(std::slice::from_raw_parts(p, 6), b"parent");
-            p.add(100).copy_from(b"child".as_ptr(), 5);
-            unmap(p.cast(), 4096).unwrap();
-        }
+        // SAFETY: see above.
+        let mut m = unsafe { shm.map(0, 4096, RW) }.unwrap();
+        let bytes = m.as_mut_slice().unwrap();
+        assert_eq!(&bytes[..6], b"parent");
+        bytes[100..105].copy_from_slice(b"child");
         return;
     }
     let name = unique_name("processes");
     let _cleanup = guard(&name);
     let shm = SharedMemory::create_new(&name).unwrap();
     shm.set_len(4096).unwrap();
-    let p = shm.map_raw(0, 4096, RW).unwrap();
-    // SAFETY: one live page, not yet shared with anyone.
-    unsafe { p.copy_from(b"parent".as_ptr(), 6) };
+    // SAFETY: see above.
+    let mut m = unsafe { shm.map(0, 4096, RW) }.unwrap();
+    m.as_mut_slice().unwrap()[..6].copy_from_slice(b"parent");
     let status = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -214,9 +248,5 @@ fn shared_between_processes() {
         .status()
         .unwrap();
     assert!(status.success(), "child: {status}");
-    // SAFETY: the child has ended; the page is live.
-    unsafe {
-        assert_eq!(std::slice::from_raw_parts(p.add(100), 5), b"child");
-        unmap(p.cast(), 4096).unwrap();
-    }
+    assert_eq!(&m.as_slice().unwrap()[100..105], b"child");
 }

@@ -443,11 +443,15 @@ impl Mapping {
     /// descriptor `EBADF`; a protection the descriptor does not allow `EACCES`.
     ///
     /// # Safety
-    /// The slices this mapping hands out assume nobody else changes the
-    /// mapped bytes: while it exists, no other process or mapping may write
-    /// the file's range, and the file must stay at least as long as the
-    /// mapping, also after [`Mapping::remap`] grows it (access past the end
-    /// of a file raises `SIGBUS`).
+    /// The slices this mapping hands out ([`as_slice`](Self::as_slice),
+    /// [`as_mut_slice`](Self::as_mut_slice)) assume nobody else changes the
+    /// mapped bytes: while such a slice is alive, no other process or
+    /// mapping may write the file's range. The file must stay at least as
+    /// long as the mapping while it is accessed, also after
+    /// [`Mapping::remap`] grows it (access past the end of a file raises
+    /// `SIGBUS`). Memory that others write at any time is accessed through
+    /// [`as_ptr`](Self::as_ptr) and [`as_mut_ptr`](Self::as_mut_ptr), with
+    /// atomic or volatile operations, never through the slices.
     ///
     /// ```
     /// use minic::mman::Mapping;

@@ -5,10 +5,12 @@
 //! `"/../../tmp/x"` is refused, never resolved. The same rules name message
 //! queues (`crate::mqueue`).
 //!
-//! [`SharedMemory`] is the owned form (closed on drop); [`open`] and
-//! [`unlink`] are the functions of the C interface.
+//! [`SharedMemory`] is the owned form (closed on drop, mapped as a
+//! [`Mapping`]); [`open`] and [`unlink`] are the functions of the C
+//! interface.
 
 use crate::errno::Errno;
+use crate::mman::Mapping;
 use crate::port;
 use core::ffi::{c_int, CStr};
 
@@ -89,9 +91,11 @@ fn object_path<'a>(name: &CStr, buf: &'a mut [u8; PATH_CAP]) -> Result<&'a CStr,
     let name = object_name(name)?.to_bytes_with_nul();
     let len = SHM_DIR.len() + name.len();
     let path = buf.get_mut(..len).ok_or(Errno::ENAMETOOLONG)?;
-    let (dir, file) = path.split_at_mut(SHM_DIR.len());
-    dir.copy_from_slice(SHM_DIR);
-    file.copy_from_slice(name);
+    // Element-wise copies: copy_from_slice's length check could panic, and a
+    // reachable panic pulls core::fmt into every freestanding program.
+    for (dst, src) in path.iter_mut().zip(SHM_DIR.iter().chain(name)) {
+        *dst = *src;
+    }
     CStr::from_bytes_with_nul(path).map_err(|_| Errno::EINVAL)
 }
 
@@ -284,9 +288,10 @@ impl OpenOptions {
 /// closed when dropped.
 ///
 /// Size it with [`set_len`](Self::set_len) and map it with
-/// [`map_raw`](Self::map_raw); other processes open it by name. The name
-/// stays until [`SharedMemory::unlink`]; the memory until the last
-/// descriptor and mapping are gone.
+/// [`map`](Self::map) (a [`Mapping`], unmapped on drop) or
+/// [`map_raw`](Self::map_raw) (a pointer); other processes open it by
+/// name. The name stays until [`SharedMemory::unlink`]; the memory until
+/// the last descriptor and mapping are gone.
 ///
 /// ```
 /// use minic::shm::SharedMemory;
@@ -294,13 +299,11 @@ impl OpenOptions {
 /// let shm = SharedMemory::create_new(&name)?;
 /// SharedMemory::unlink(&name)?; // the descriptor still works
 /// shm.set_len(4096)?;
-/// let p = shm.map_raw(0, 4096, libc::PROT_READ | libc::PROT_WRITE)?;
-/// // SAFETY: 4096 bytes are mapped at p, and nothing else uses them.
-/// unsafe {
-///     p.write_bytes(7, 4096);
-///     assert_eq!(*p.add(4095), 7);
-///     minic::mman::unmap(p.cast(), 4096)?;
-/// }
+/// // SAFETY: the object has no name any more and its descriptor is ours:
+/// // nobody else can write or shrink it.
+/// let mut m = unsafe { shm.map(0, 4096, libc::PROT_READ | libc::PROT_WRITE) }?;
+/// m.as_mut_slice().unwrap().fill(7);
+/// assert_eq!(m.as_slice().unwrap()[4095], 7);
 /// # Ok::<(), minic::Errno>(())
 /// ```
 #[derive(Debug)]
@@ -385,20 +388,24 @@ impl SharedMemory {
     }
 
     /// Maps `len` bytes of the object from `offset` (`MAP_SHARED`, with
-    /// `prot`: `PROT_READ`, `PROT_WRITE`...) and returns the address.
+    /// `prot`: `PROT_READ`, `PROT_WRITE`...) as a [`Mapping`], unmapped when
+    /// dropped; it may outlive `self` and the name.
     ///
-    /// The caller owns the mapping and removes it with
-    /// [`mman::unmap`](crate::mman::unmap)`(p.cast(), len)`; dropping the
-    /// object does not unmap. Every access through the pointer is `unsafe`:
-    /// other processes may write the memory at any time, and a mapping past
-    /// the object's end faults (`SIGBUS`) when touched. Errors are those of
-    /// [`mman::map`](crate::mman::map) (`EINVAL` for a zero length or an
-    /// offset that is not a multiple of the page size; `EACCES` for a write
-    /// mapping of a read-only descriptor, ...); an offset above `i64::MAX` is
-    /// `EINVAL`.
+    /// Errors are those of [`mman::map`](crate::mman::map) (`EINVAL` for a
+    /// zero length or an offset that is not a multiple of the page size;
+    /// `EACCES` for a write mapping of a read-only descriptor, ...); an
+    /// offset above `i64::MAX` is `EINVAL`.
     ///
-    /// A safe mapping type (unmapped on drop) is planned in `minic::mman`;
-    /// this method returns a raw pointer until it exists.
+    /// # Safety
+    /// The contract of [`Mapping::file`]: the mapping's slices assume nobody
+    /// else writes the bytes, but sharing them with others is what shared
+    /// memory is for. So, while a slice from the mapping is alive, no other
+    /// process, descriptor or mapping may write the range; and the object
+    /// must stay at least `offset + len` bytes long while the mapping is
+    /// accessed (a shrunk object raises `SIGBUS`). Memory that another
+    /// process writes concurrently is accessed through
+    /// [`Mapping::as_ptr`] and [`Mapping::as_mut_ptr`] with atomic or
+    /// volatile operations instead, or through [`map_raw`](Self::map_raw).
     ///
     /// ```
     /// use minic::shm::SharedMemory;
@@ -407,12 +414,44 @@ impl SharedMemory {
     /// SharedMemory::unlink(&name)?;
     /// shm.set_len(8192)?;
     /// let rw = libc::PROT_READ | libc::PROT_WRITE;
+    /// // SAFETY: the object is this example's alone, keeps its size, and the
+    /// // two views are used one after the other.
+    /// let (mut a, b) = unsafe { (shm.map(0, 8192, rw)?, shm.map(4096, 4096, libc::PROT_READ)?) };
+    /// drop(shm); // the mappings keep the memory
+    /// a.as_mut_slice().unwrap()[4096] = 42;
+    /// assert_eq!(b.as_slice().unwrap()[0], 42);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub unsafe fn map(&self, offset: u64, len: usize, prot: c_int) -> Result<Mapping, Errno> {
+        // SAFETY: the caller's contract is Mapping::file's.
+        unsafe { Mapping::file(self.fd, offset, len, prot, true) }
+    }
+
+    /// Maps `len` bytes of the object from `offset` (`MAP_SHARED`, with
+    /// `prot`) and returns the address: the form for memory that other
+    /// processes change at any time, where every access is the caller's
+    /// `unsafe` pointer operation anyway.
+    ///
+    /// The caller owns the mapping and removes it with
+    /// [`mman::unmap`](crate::mman::unmap)`(p.cast(), len)`; dropping the
+    /// object does not unmap. A mapping past the object's end faults
+    /// (`SIGBUS`) when touched. Errors are those of [`map`](Self::map).
+    ///
+    /// ```
+    /// use minic::shm::SharedMemory;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-map-raw-{}", std::process::id())).unwrap();
+    /// let shm = SharedMemory::create_new(&name)?;
+    /// SharedMemory::unlink(&name)?;
+    /// shm.set_len(8192)?;
+    /// let rw = libc::PROT_READ | libc::PROT_WRITE;
     /// let a = shm.map_raw(0, 8192, rw)?;
     /// let b = shm.map_raw(4096, 4096, libc::PROT_READ)?;
-    /// // SAFETY: both mappings are live; a's second page is b's page.
+    /// // SAFETY: both mappings are live and page-aligned; a's second page is
+    /// // b's page, accessed atomically as another process would.
     /// unsafe {
-    ///     a.add(4096).write(42);
-    ///     assert_eq!(b.read(), 42);
+    ///     AtomicU32::from_ptr(a.add(4096).cast()).store(42, Ordering::Release);
+    ///     assert_eq!(AtomicU32::from_ptr(b.cast()).load(Ordering::Acquire), 42);
     ///     minic::mman::unmap(a.cast(), 8192)?;
     ///     minic::mman::unmap(b.cast(), 4096)?;
     /// }
