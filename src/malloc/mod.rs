@@ -104,6 +104,12 @@ fn capacity_for(size: usize) -> Result<usize, Errno> {
 }
 
 /// `nmemb * size`, or `ENOMEM` when it overflows.
+///
+/// ```
+/// use minic::{malloc::array_size, Errno};
+/// assert_eq!(array_size(4, 100), Ok(400));
+/// assert_eq!(array_size(usize::MAX, 2), Err(Errno::ENOMEM));
+/// ```
 #[inline]
 pub fn array_size(nmemb: usize, size: usize) -> Result<usize, Errno> {
     nmemb.checked_mul(size).ok_or(Errno::ENOMEM)
@@ -167,6 +173,13 @@ pub fn allocate(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
 
 /// Like [`allocate`], with the first `size` bytes zero. Memory fresh from
 /// the kernel is not cleared again.
+///
+/// ```
+/// let p = minic::malloc::allocate_zeroed(4096, 16).unwrap();
+/// let bytes = unsafe { core::slice::from_raw_parts(p.as_ptr(), 4096) };
+/// assert!(bytes.iter().all(|&b| b == 0));
+/// unsafe { minic::malloc::deallocate(p) };
+/// ```
 pub fn allocate_zeroed(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
     let (block, zeroed) = alloc_block(size, block_align(align)?)?;
     if !zeroed {
@@ -226,6 +239,11 @@ fn payload_ptr(block: Block) -> NonNull<u8> {
 ///
 /// # Safety
 /// `ptr` is a live block from this allocator; nothing uses it afterwards.
+///
+/// ```
+/// let p = minic::malloc::allocate(32, 16).unwrap();
+/// unsafe { minic::malloc::deallocate(p) };
+/// ```
 pub unsafe fn deallocate(ptr: NonNull<u8>) {
     // SAFETY: the caller's contract.
     unsafe {
@@ -239,6 +257,11 @@ pub unsafe fn deallocate(ptr: NonNull<u8>) {
 ///
 /// # Safety
 /// As for [`deallocate`].
+///
+/// ```
+/// let p = minic::malloc::allocate(40, 16).unwrap();
+/// unsafe { minic::malloc::deallocate_sized(p, 40) };
+/// ```
 pub unsafe fn deallocate_sized(ptr: NonNull<u8>, size: usize) {
     // SAFETY: the caller's contract.
     unsafe {
@@ -254,6 +277,12 @@ pub unsafe fn deallocate_sized(ptr: NonNull<u8>, size: usize) {
 ///
 /// # Safety
 /// `ptr` is a live block from this allocator.
+///
+/// ```
+/// let p = minic::malloc::allocate(100, 16).unwrap();
+/// assert!(unsafe { minic::malloc::usable_size(p) } >= 100);
+/// unsafe { minic::malloc::deallocate(p) };
+/// ```
 pub unsafe fn usable_size(ptr: NonNull<u8>) -> usize {
     // SAFETY: the caller's contract.
     unsafe { Active::usable(live_block(ptr, "malloc_usable_size")) }
@@ -266,6 +295,15 @@ pub unsafe fn usable_size(ptr: NonNull<u8>) -> usize {
 /// # Safety
 /// `ptr` is a live block from this allocator, allocated with an alignment of
 /// at least `align`; on success only the returned pointer may be used.
+///
+/// ```
+/// use minic::malloc::{allocate, deallocate, reallocate};
+/// let p = allocate(8, 16).unwrap();
+/// unsafe { p.as_ptr().write(42) };
+/// let q = unsafe { reallocate(p, 100_000, 16) }.unwrap();
+/// assert_eq!(unsafe { q.as_ptr().read() }, 42);
+/// unsafe { deallocate(q) };
+/// ```
 pub unsafe fn reallocate(
     ptr: NonNull<u8>,
     size: usize,
@@ -321,6 +359,15 @@ pub unsafe fn reallocate(
 ///
 /// # Safety
 /// As for [`reallocate`]; `ptr` may be `None` (a new zeroed array).
+///
+/// ```
+/// use minic::malloc::{deallocate, reallocate_zeroed_array};
+/// let p = unsafe { reallocate_zeroed_array(None, 4, 8) }.unwrap();
+/// let q = unsafe { reallocate_zeroed_array(Some(p), 64, 8) }.unwrap();
+/// let bytes = unsafe { core::slice::from_raw_parts(q.as_ptr(), 512) };
+/// assert!(bytes.iter().all(|&b| b == 0));
+/// unsafe { deallocate(q) };
+/// ```
 pub unsafe fn reallocate_zeroed_array(
     ptr: Option<NonNull<u8>>,
     nmemb: usize,
@@ -350,6 +397,10 @@ pub unsafe fn reallocate_zeroed_array(
 
 /// The header size, for documentation and tests: every block costs this
 /// much beyond its capacity (plus any alignment pad).
+///
+/// ```
+/// assert_eq!(minic::malloc::HEADER_SIZE, 16);
+/// ```
 pub const HEADER_SIZE: usize = HEADER;
 
 #[cfg(test)]
