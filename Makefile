@@ -9,12 +9,13 @@
 #   make check           every test (cargo, clippy, fmt, ctests in every mode)
 #   make bench           allocator benchmarks against glibc, jemalloc, mimalloc,
 #                        tcmalloc (RUNS=7): bench/results.md, bench/results.svg
+#   make fuzz            the allocator's differential test, FUZZ_SECONDS (60) per mode
 #   make install PREFIX=/usr/local
 
 MALLOC ?= default
 PORT ?= linux
 # The allocator modes make check builds and tests.
-MODES := default linear mmap
+MODES := default linear mmap guard
 CARGO ?= cargo
 CC ?= cc
 PREFIX ?= /usr/local
@@ -38,11 +39,16 @@ CTEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Iinclude \
 FREESTANDING_CFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-ffreestanding -fno-stack-protector -fno-pie -no-pie -static -nostdlib
 # Every ctests/<area>.c; those that need no threads also run freestanding.
-CTESTS := mman malloc malloc_threads shm mqueue mqueue_threads
-FREESTANDING_CTESTS := mman malloc shm mqueue
+CTESTS := mman malloc malloc_threads malloc_fuzz shm mqueue mqueue_threads
+FREESTANDING_CTESTS := mman malloc malloc_fuzz shm mqueue
 CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
+# ctests/misuse/*.c: one bug each, expected to abort with a diagnostic
+# (mk/run-misuse.sh); they need no threads, so they run freestanding too.
+MISUSE := $(patsubst ctests/misuse/%.c,%,$(wildcard ctests/misuse/*.c))
+MISUSE_CFLAGS := -Wno-free-nonheap-object -Wno-use-after-free -Wno-array-bounds \
+	-Wno-stringop-overflow -Wno-mismatched-dealloc
 
-.PHONY: all hosted freestanding port-extern setup demo check ctests bench bench-smoke install clean FORCE
+.PHONY: all hosted freestanding port-extern setup demo check ctests fuzz bench bench-smoke install clean FORCE
 all: hosted freestanding $(if $(filter extern,$(PORT)),port-extern)
 
 hosted: $(OUT)/libminic.a $(OUT)/libminic.so
@@ -95,6 +101,16 @@ $(OUT)/ctests/port-extern/%: ctests/%.c ctests/crt0.S ctests/port_linux.c $(CTES
 	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S ctests/port_linux.c $< \
 		$(OUT)/port-extern/libminic.a
 
+$(OUT)/misuse/%: ctests/misuse/%.c ctests/support.h $(CTEST_DEPS) $(OUT)/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) $(MISUSE_CFLAGS) -o $@ $< $(OUT)/libminic.a -lpthread
+
+$(OUT)/misuse/freestanding/%: ctests/misuse/%.c ctests/crt0.S $(CTEST_DEPS) \
+		$(OUT)/freestanding/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) $(MISUSE_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S $< \
+		$(OUT)/freestanding/libminic.a
+
 # A hobby-OS style program with its own _start and no C library: every area,
 # and the size figure of the README (mk/check-size.sh).
 BRINGUP := $(OUT)/examples/freestanding/bringup
@@ -105,12 +121,16 @@ $(BRINGUP): examples/freestanding/bringup.c $(CTEST_DEPS) $(OUT)/freestanding/li
 
 CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%) \
 	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%)
+MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/%)
+FREESTANDING_MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/freestanding/%)
 
 # Builds and runs this mode's ctests and library checks; prints one total line.
-ctests: all port-extern $(CTEST_BINS) $(BRINGUP)
+ctests: all port-extern $(CTEST_BINS) $(BRINGUP) $(MISUSE_BINS) $(FREESTANDING_MISUSE_BINS)
 	mk/check-library.sh $(OUT)
 	mk/check-size.sh $(BRINGUP)
 	mk/run-ctests.sh $(MALLOC) $(CTEST_BINS)
+	mk/run-misuse.sh $(MALLOC) $(MISUSE_BINS)
+	mk/run-misuse.sh "$(MALLOC) freestanding" $(FREESTANDING_MISUSE_BINS)
 
 # Installs what a fresh machine lacks (compilers, binutils, Rust components).
 setup:
@@ -118,6 +138,21 @@ setup:
 
 check: setup
 	MODES="$(MODES)" mk/check.sh
+
+# Random sequences against a model (tests/malloc_fuzz.rs), longer than make
+# check's few seconds; a failure prints the seed that replays it. It runs in
+# processes of 5 s each: the linear mode never takes back older blocks, so
+# one long process would grow by gigabytes.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@for m in $(MODES); do \
+		echo "== fuzz, MALLOC=$$m, $(FUZZ_SECONDS) s"; \
+		end=$$(( $$(date +%s) + $(FUZZ_SECONDS) )); \
+		while [ $$(date +%s) -lt $$end ]; do \
+			MINIC_MALLOC=$$m MINIC_FUZZ_SECONDS=5 $(CARGO) test --quiet \
+				--target-dir target/$$m-rust --test malloc_fuzz -- --nocapture || exit 1; \
+		done; \
+	done
 
 # --- demo --------------------------------------------------------------------
 # examples/*.c are C programs linked with -lminic; examples/*.rs are Rust

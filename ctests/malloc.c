@@ -19,6 +19,14 @@
 /* A size no address space can hold (2^47 bytes: all of x86_64 user space). */
 #define HUGE_SIZE ((size_t)1 << 47)
 
+/* A realloc within the usable size keeps the block, except in guard mode,
+ * which moves every resize so that the block's end meets its guard page. */
+#ifdef MINIC_MALLOC_MODE_guard
+#define KEPT(q, p) ((q) != NULL)
+#else
+#define KEPT(q, p) ((q) == (p))
+#endif
+
 #ifdef MINIC_MALLOC_MODE_linear
 #define LINEAR_MODE 1
 #endif
@@ -142,10 +150,12 @@ static void test_realloc(void)
     size_t usable = malloc_usable_size(p);
     CHECK(usable >= 100);
     CHECK(realloc(p, usable) == p);
-    CHECK(realloc(p, 1) == p);
-    CHECK(filled(p, 1, 5));
+    char *p1 = realloc(p, 1);
+    CHECK(KEPT(p1, p));
+    CHECK(filled(p1, 1, 5));
+    p = realloc(p1, 100);
+    CHECK(KEPT(p, p1));
     fill(p, 100, 5);
-    CHECK(realloc(p, 100) == p);
     /* Growing keeps the contents, whether it moves or not. */
     char *keep = malloc(10); /* so that p is not the most recent block */
     char *q = realloc(p, 10000);
@@ -344,13 +354,14 @@ static void test_aligned_blocks_everywhere(void)
     char *s = realloc(r, 100000);
     CHECK(s != NULL && filled(s, 5000, 12));
     char *t = realloc(s, 100);
-    CHECK(t == s && filled(t, 100, 12));
+    CHECK(KEPT(t, s) && filled(t, 100, 12));
     free(t);
     free(keep);
     void *u = memalign(1 << 16, 10);
     CHECK(u != NULL && aligned(u, 1 << 16));
-    CHECK(realloc(u, 16) == u);
-    free(u);
+    void *u2 = realloc(u, 16);
+    CHECK(KEPT(u2, u));
+    free(u2);
 }
 
 static void test_free_sized(void)
@@ -431,12 +442,191 @@ static void test_misuse_aborts(void)
     CHECK_EQ(t_run_child(free_interior, NULL), T_SIGABRT);
     CHECK_EQ(t_run_child(free_static, NULL), T_SIGABRT);
     CHECK_EQ(t_run_child(realloc_overwritten, NULL), T_SIGABRT);
-#ifdef MINIC_MALLOC_MODE_mmap
-    /* The freed block's header went with its mapping. */
-    CHECK_EQ(t_run_child(free_twice, NULL), T_SIGSEGV);
-#else
+    /* In mmap mode the freed block's header went with its mapping: the
+     * registry tells, without touching it. */
     CHECK_EQ(t_run_child(free_twice, NULL), T_SIGABRT);
-#endif
+}
+
+/* Out of memory, in a child under a tight limit (RLIMIT_AS or RLIMIT_DATA):
+ * allocations of every size fail with ENOMEM, so does every function, a
+ * failed realloc leaves its block alone, and once blocks are freed (or the
+ * limit raised) the allocator works again. The child's checks print their
+ * failures; it exits with their count. */
+struct chain {
+    struct chain *next;
+    char bytes[8];
+};
+
+static void exhaust(void *arg)
+{
+    int resource = *(const int *)arg;
+    long vm_pages = t_read_number("/proc/self/statm");
+    struct t_rlimit old, tight;
+    if (vm_pages <= 0 || t_getrlimit(resource, &old) != 0)
+        t_exit(90);
+    tight.cur = (unsigned long)vm_pages * PAGE + (48UL << 20);
+    tight.max = old.max;
+    if (t_setrlimit(resource, &tight) != 0)
+        t_exit(91);
+    struct chain *head = NULL;
+    static const size_t sizes[] = {1 << 20, 100000, 4000, 16};
+    long blocks = 0;
+    int errnos_ok = 1;
+    for (unsigned k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        for (;;) {
+            errno = 0;
+            struct chain *c = malloc(sizes[k]);
+            if (!c) {
+                errnos_ok &= errno == ENOMEM;
+                break;
+            }
+            c->next = head;
+            fill(c->bytes, sizeof c->bytes, (unsigned)blocks);
+            head = c;
+            blocks++;
+        }
+    }
+    CHECK(blocks > 16);
+    CHECK(errnos_ok);
+    size_t big = 64 << 20;
+    CHECK_ERRNO(malloc(big), NULL, ENOMEM);
+    CHECK_ERRNO(malloc(16), NULL, ENOMEM);
+    CHECK_ERRNO(calloc(1, big), NULL, ENOMEM);
+    CHECK_ERRNO(realloc(NULL, big), NULL, ENOMEM);
+    CHECK_ERRNO(reallocarray(NULL, big, 1), NULL, ENOMEM);
+    CHECK_ERRNO(recallocarray(NULL, big, 1), NULL, ENOMEM);
+    CHECK_ERRNO(aligned_alloc(4096, big), NULL, ENOMEM);
+    CHECK_ERRNO(memalign(4096, big), NULL, ENOMEM);
+    CHECK_ERRNO(valloc(big), NULL, ENOMEM);
+    CHECK_ERRNO(pvalloc(big), NULL, ENOMEM);
+    void *untouched = (void *)head;
+    CHECK_EQ(posix_memalign(&untouched, 64, big), ENOMEM);
+    CHECK(untouched == (void *)head);
+    /* A failed resize keeps the block and its contents. */
+    CHECK_ERRNO(realloc(head, big), NULL, ENOMEM);
+    CHECK_ERRNO(reallocarray(head, big, 2), NULL, ENOMEM);
+    CHECK_ERRNO(recallocarray(head, big, 2), NULL, ENOMEM);
+    CHECK(filled(head->bytes, sizeof head->bytes, (unsigned)blocks - 1));
+    /* Everything freed (newest first), contents checked on the way. */
+    int intact = 1;
+    while (head) {
+        struct chain *next = head->next;
+        blocks--;
+        intact &= filled(head->bytes, sizeof head->bytes, (unsigned)blocks);
+        free(head);
+        head = next;
+    }
+    CHECK(intact);
+    char *p = malloc(100000);
+    CHECK(p != NULL);
+    if (p) {
+        fill(p, 100000, 4);
+        char *q = realloc(p, 200000);
+        CHECK(q != NULL && filled(q, 100000, 4));
+        free(q ? q : p);
+    }
+    void *z = calloc(1000, 10);
+    CHECK(z != NULL && zero(z, 10000));
+    free(z);
+    /* With the limit back, large blocks again. */
+    CHECK_EQ(t_setrlimit(resource, &old), 0);
+    void *b = malloc(big);
+    CHECK(b != NULL);
+    free(b);
+    t_exit(t_failed ? 1 : 0);
+}
+
+static void test_out_of_memory(void)
+{
+    int as = T_RLIMIT_AS, data = T_RLIMIT_DATA;
+    CHECK_EQ(t_run_child(exhaust, &as), 0);
+    CHECK_EQ(t_run_child(exhaust, &data), 0);
+}
+
+/* A signal handler allocates and frees while the main loop does: neither
+ * corrupts the other's blocks. A handler that interrupted the allocator
+ * holding its lock (linear mode) gets NULL rather than a deadlock. */
+static volatile long handler_runs, handler_nulls, handler_bad;
+
+static void on_alarm(int sig, void *info, void *context)
+{
+    static unsigned seed = 1;
+    (void)sig, (void)info, (void)context;
+    seed = seed * 1103515245u + 12345u;
+    size_t n = 1 + (seed >> 8) % 3000;
+    unsigned char *p = malloc(n);
+    if (!p) {
+        handler_nulls++;
+        return;
+    }
+    fill(p, n, 9);
+    unsigned char *q = realloc(p, n * 2);
+    if (!q) {
+        handler_nulls++;
+        q = p;
+    }
+    if (!filled(q, n, 9))
+        handler_bad++;
+    free(q);
+    handler_runs++;
+}
+
+static void test_signal_handler_allocates(void)
+{
+    enum { N = 64 };
+    char *blocks[N] = {0};
+    size_t sizes[N] = {0};
+    unsigned seed = 7;
+    int bad = 0, nulls = 0;
+    CHECK_EQ(t_sigaction(T_SIGALRM, on_alarm), 0);
+    CHECK_EQ(t_itimer_us(100), 0);
+    long long start = t_now_ns();
+    while (t_now_ns() - start < 300000000LL || (handler_runs < 100 && t_now_ns() - start < 3000000000LL)) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned i = (seed >> 8) % N;
+        if (blocks[i]) {
+            bad |= !filled(blocks[i], sizes[i], i);
+            if ((seed >> 20) % 3 == 0) {
+                char *q = realloc(blocks[i], sizes[i] * 2 + 1);
+                if (!q) {
+                    nulls++;
+                    continue;
+                }
+                bad |= !filled(q, sizes[i], i);
+                blocks[i] = q;
+                sizes[i] = sizes[i] * 2 + 1;
+                fill(q, sizes[i], i);
+                continue;
+            }
+            free(blocks[i]);
+        }
+        sizes[i] = (seed >> 12) % 5000;
+        blocks[i] = malloc(sizes[i]);
+        if (!blocks[i]) {
+            nulls++;
+            continue;
+        }
+        fill(blocks[i], sizes[i], i);
+    }
+    CHECK_EQ(t_itimer_us(0), 0);
+    t_sigdefault(T_SIGALRM);
+    for (unsigned i = 0; i < N; i++) {
+        if (blocks[i]) {
+            bad |= !filled(blocks[i], sizes[i], i);
+            free(blocks[i]);
+        }
+    }
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(nulls, 0);
+    CHECK_EQ(handler_bad, 0);
+    CHECK(handler_runs >= 100);
+    /* Only a handler that interrupted the allocator's lock may see NULL. */
+    CHECK(handler_nulls < handler_runs);
+    t_puts("  signal handler: ");
+    t_putnum(handler_runs);
+    t_puts(" runs, ");
+    t_putnum(handler_nulls);
+    t_puts(" allocations refused inside the interrupted allocator\n");
 }
 
 #ifdef LINEAR_MODE
@@ -619,6 +809,126 @@ static void test_mmap_break_still(void)
 }
 #endif
 
+#ifdef MINIC_MALLOC_MODE_guard
+static void write_byte(void *p) { *(volatile char *)p = 0; }
+
+/* Each block ends at an inaccessible page: one byte too far faults. */
+static void test_guard_overflow_faults(void)
+{
+    static const size_t sizes[] = {16, 32, 4096, 8208, 100000};
+    for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char *p = malloc(sizes[i]);
+        CHECK_EQ(malloc_usable_size(p), sizes[i]);
+        CHECK_EQ(t_run_child(touch, p + sizes[i] - 1), 0);
+        CHECK_EQ(t_run_child(write_byte, p + sizes[i]), T_SIGSEGV);
+        free(p);
+    }
+    /* An aligned block: its slack up to the page end is canary. */
+    char *a = aligned_alloc(256, 1000);
+    CHECK(a != NULL && aligned(a, 256));
+    CHECK_EQ(malloc_usable_size(a), 1000);
+    CHECK_EQ(t_run_child(write_byte, a + 1024 + 4096), T_SIGSEGV);
+    free(a);
+    /* The usable size is the size asked for: all of it is usable. */
+    char *b = malloc(13);
+    CHECK_EQ(malloc_usable_size(b), 13);
+    fill(b, 13, 1);
+    free(b);
+}
+
+/* A write into the tail padding is found when the block is freed. */
+static void overflow_into_padding(void *arg)
+{
+    char *p = malloc(13);
+    (void)arg;
+    t_close(2);
+    p[13] = 0;
+    free(p);
+}
+
+static void overflow_then_realloc(void *arg)
+{
+    char *p = malloc(20);
+    (void)arg;
+    t_close(2);
+    p[25] = 'x';
+    p = realloc(p, 24);
+    free(p);
+}
+
+static void test_guard_canary(void)
+{
+    CHECK_EQ(t_run_child(overflow_into_padding, NULL), T_SIGABRT);
+    CHECK_EQ(t_run_child(overflow_then_realloc, NULL), T_SIGABRT);
+}
+
+/* A freed block stays inaccessible (quarantined), whatever its size. */
+static void test_guard_use_after_free(void)
+{
+    char *small = malloc(24), *large = malloc(300000);
+    void *al = aligned_alloc(1 << 16, 100);
+    char *moved = malloc(100);
+    char *grown = realloc(moved, 5000);
+    CHECK(grown != moved);
+    free(small);
+    free(large);
+    free(al);
+    CHECK_EQ(t_run_child(touch, small), T_SIGSEGV);
+    CHECK_EQ(t_run_child(touch, large + 150000), T_SIGSEGV);
+    CHECK_EQ(t_run_child(touch, al), T_SIGSEGV);
+    CHECK_EQ(t_run_child(touch, moved), T_SIGSEGV);
+    /* The quarantine keeps the addresses from being handed out again. */
+    int reused = 0;
+    for (int i = 0; i < 200; i++) {
+        char *p = malloc(24);
+        reused |= p == small;
+        free(p);
+    }
+    CHECK(!reused);
+    free(grown);
+}
+
+/* At the kernel's mapping limit (two mappings a block): ENOMEM, no crash,
+ * and everything works again once blocks are freed. */
+static void fill_map_count(void *arg)
+{
+    struct node {
+        struct node *next;
+    } *head = NULL;
+    long n = 0;
+    (void)arg;
+    for (;;) {
+        errno = 0;
+        struct node *b = malloc(sizeof *b);
+        if (!b)
+            break;
+        b->next = head;
+        head = b;
+        n++;
+    }
+    CHECK_EQ(errno, ENOMEM);
+    CHECK(n > 20000);
+    CHECK_ERRNO(calloc(1, 10), NULL, ENOMEM);
+    while (head) {
+        struct node *next = head->next;
+        free(head);
+        head = next;
+    }
+    void *p = malloc(1000);
+    CHECK(p != NULL);
+    free(p);
+    t_puts("  guard mode: ");
+    t_putnum(n);
+    t_puts(" live blocks at the mapping limit\n");
+    t_exit(t_failed ? 1 : 0);
+}
+
+static void test_guard_mapping_limit(void)
+{
+    CHECK_EQ(t_run_child(fill_map_count, NULL), 0);
+}
+#endif
+
 int main(void)
 {
     RUN(test_malloc);
@@ -636,6 +946,8 @@ int main(void)
     RUN(test_free_sized);
     RUN(test_many_blocks);
     RUN(test_misuse_aborts);
+    RUN(test_out_of_memory);
+    RUN(test_signal_handler_allocates);
 #ifdef LINEAR_MODE
     RUN(test_linear_reuse);
     RUN(test_linear_break);
@@ -648,6 +960,12 @@ int main(void)
 #ifdef MINIC_MALLOC_MODE_mmap
     RUN(test_mmap_freed_blocks_fault);
     RUN(test_mmap_break_still);
+#endif
+#ifdef MINIC_MALLOC_MODE_guard
+    RUN(test_guard_overflow_faults);
+    RUN(test_guard_canary);
+    RUN(test_guard_use_after_free);
+    RUN(test_guard_mapping_limit);
 #endif
     return t_report("malloc");
 }

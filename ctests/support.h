@@ -187,6 +187,25 @@ static inline char *t_unique_name(char *buf, const char *prefix, const char *tag
     return buf;
 }
 
+/* Resource limits (struct rlimit: soft, hard). */
+struct t_rlimit {
+    unsigned long cur, max;
+};
+#define T_RLIMIT_DATA 2
+#define T_RLIMIT_AS 9
+static inline int t_getrlimit(int resource, struct t_rlimit *r) { return (int)T_SYS(T_NR_getrlimit, resource, r, 0, 0, 0, 0); }
+static inline int t_setrlimit(int resource, const struct t_rlimit *r) { return (int)T_SYS(T_NR_setrlimit, resource, r, 0, 0, 0, 0); }
+
+/* An interval timer (ITIMER_REAL, SIGALRM) every `us` microseconds; 0 stops it. */
+#define T_SIGALRM 14
+static inline int t_itimer_us(long us)
+{
+    struct {
+        long interval_sec, interval_usec, value_sec, value_usec;
+    } it = {us / 1000000, us % 1000000, us / 1000000, us % 1000000};
+    return (int)T_SYS(38 /* setitimer */, 0 /* ITIMER_REAL */, &it, 0, 0, 0, 0);
+}
+
 #define T_WTERMSIG(s) ((s) & 0x7f)
 #define T_WIFEXITED(s) (T_WTERMSIG(s) == 0)
 #define T_WEXITSTATUS(s) (((s) >> 8) & 0xff)

@@ -46,6 +46,12 @@ run "cargo fmt --check (header check)" cargo fmt --check --manifest-path checks/
 run "cargo clippy (header check)" cargo clippy --quiet --manifest-path checks/headers/Cargo.toml \
     --target-dir target/header-check -- -D warnings
 run "header check (bindgen)" mk/check-headers.sh
+# The allocator's differential test in the other modes (cargo test ran the default).
+for mode in $MODES; do
+    [ "$mode" = default ] && continue
+    run "fuzz, MALLOC=$mode" env MINIC_MALLOC="$mode" cargo test --quiet \
+        --target-dir "target/$mode-rust" --test malloc_fuzz
+done
 for mode in $MODES; do
     # minic as a Rust program's global allocator, in every mode (cargo test
     # above covers the default one).
@@ -55,12 +61,26 @@ for mode in $MODES; do
     fi
     # make's own output (compiler lines) is kept out of the counts by the step's parser.
     run "ctests, MALLOC=$mode" make --no-print-directory MALLOC="$mode" ctests
+    # Real programs on this mode's libminic.so; the slow modes (a system call
+    # or more per block) run the programs that finish in seconds there, and
+    # guard mode those that keep fewer live blocks than its mapping limit
+    # allows (~32 000; perl's 200 000-key hash and python with
+    # PYTHONMALLOC=malloc exceed it: ENOMEM). python3-pymalloc is python with
+    # its own small-object arenas, larger objects from malloc.
+    case $mode in
+    default) lib=build/libminic.so ;;
+    *) lib=build/$mode/libminic.so ;;
+    esac
+    case $mode in
+    mmap) programs="python3-pymalloc perl gcc git sqlite3" ;;
+    guard) programs="python3-pymalloc gcc git sqlite3" ;;
+    *) programs= ;;
+    esac
+    # shellcheck disable=SC2086 # the program list is words
+    run "real programs, MALLOC=$mode" mk/real-programs.sh "$lib" "real programs ($mode)" $programs
 done
 # Benchmarks are not tests: each workload runs once, tiny, to prove it works.
 run "bench smoke" make --no-print-directory bench-smoke
-# Real programs (python3, perl, gcc, git, sqlite3 where installed) on the
-# default allocator, preloaded, their output compared with the host's.
-run "real programs" mk/real-programs.sh build/libminic.so
 
 echo
 echo "total: $passed passed, $failed failed"

@@ -3,10 +3,16 @@
 # result with the same program on the host's allocator. A program that is not
 # installed is skipped (and said so).
 #
-#   mk/real-programs.sh <libminic.so> [<label>]
+#   mk/real-programs.sh <libminic.so> [<label> [<program>...]]
+#
+# With programs named, only those run (for the slow modes); a program left
+# out is said so.
 set -u
 lib=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 label=${2:-real programs}
+shift
+[ $# -gt 0 ] && shift
+only=$*
 passed=0
 failed=0
 skipped=0
@@ -36,13 +42,20 @@ check() {
     fi
 }
 
-have() { command -v "$1" >/dev/null 2>&1 || { echo "skipped $1: not installed"; skipped=$((skipped + 1)); return 1; }; }
+have() {
+    if [ -n "$only" ] && ! echo " $only " | grep -q " $1 "; then
+        echo "skipped $1: not in this mode's set"
+        return 1
+    fi
+    command -v "${1%-pymalloc}" >/dev/null 2>&1 || { echo "skipped $1: not installed"; skipped=$((skipped + 1)); return 1; }
+}
 
 # python3 on PATH may be a shim script: preload into the real interpreter,
 # and make it use malloc for small objects too.
-if have python3; then
-    py=$(python3 -c 'import sys; print(sys.executable)')
-    check python3 env PYTHONMALLOC=malloc "$py" -c '
+# The workload twice: with PYTHONMALLOC=malloc every object comes from
+# malloc; as python3-pymalloc, small objects come from Python's own arenas
+# and only larger ones from malloc (what guard mode can hold).
+pyscript='
 import json, hashlib, random
 random.seed(7)
 d = {str(i): [random.random() for _ in range(i % 17)] for i in range(60000)}
@@ -50,6 +63,13 @@ s = json.dumps(d, sort_keys=True)
 back = json.loads(s)
 words = sorted(("w%d" % (i * 7919 % 100003)) * (i % 5 + 1) for i in range(100000))
 print(len(s), len(back), hashlib.sha256("".join(words).encode()).hexdigest())'
+if have python3; then
+    py=$(python3 -c 'import sys; print(sys.executable)')
+    check python3 env PYTHONMALLOC=malloc "$py" -c "$pyscript"
+fi
+if have python3-pymalloc; then
+    py=$(python3 -c 'import sys; print(sys.executable)')
+    check python3-pymalloc "$py" -c "$pyscript"
 fi
 
 if have perl; then

@@ -1,23 +1,64 @@
 //! A mutex built on the futex system call, for minic's own shared state.
 //!
 //! minic cannot use pthread (the freestanding library has none, and the
-//! allocator runs underneath pthread itself). The lock word has three states,
-//! so that an unlock issues a wake-up only when some thread may be asleep:
-//! 0 free, 1 held, 2 held with possible waiters.
+//! allocator runs underneath pthread itself). The lock word holds the
+//! owner's identity (its thread pointer), so that a thread asking again for
+//! a lock it holds — a signal handler that interrupted it inside the
+//! allocator — is told ([`Mutex::lock_unless_reentered`]) instead of
+//! sleeping forever. A second word says whether anyone may be asleep, so
+//! that an unlock issues a wake-up only then.
 
 use crate::port;
 use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 const FUTEX_WAIT_PRIVATE: core::ffi::c_int = 128;
 const FUTEX_WAKE_PRIVATE: core::ffi::c_int = 128 | 1;
 /// Rounds of spinning before sleeping: a holder usually leaves within them.
 const SPINS: u32 = 100;
 
+/// A non-zero number that tells the calling thread from every other live
+/// thread of the process: its thread pointer. On x86_64 the ABI puts the
+/// thread pointer at `%fs:0`: one load, no system call.
+#[cfg(all(not(feature = "freestanding"), target_arch = "x86_64"))]
+#[inline]
+fn thread_id() -> usize {
+    let tp: usize;
+    // SAFETY: every thread of a hosted process has a TCB whose first word
+    // points to itself (the x86_64 TLS ABI, glibc and musl alike).
+    unsafe {
+        core::arch::asm!("mov {}, qword ptr fs:0", out(reg) tp, options(nostack, readonly, preserves_flags))
+    };
+    tp
+}
+
+/// Elsewhere: the kernel's thread id (a system call).
+#[cfg(all(not(feature = "freestanding"), not(target_arch = "x86_64")))]
+#[inline]
+fn thread_id() -> usize {
+    // SAFETY: gettid reads nothing of ours.
+    unsafe { port::gettid() }.unwrap_or(1)
+}
+
+/// A freestanding program has one thread (and may have no thread pointer).
+#[cfg(feature = "freestanding")]
+#[inline]
+fn thread_id() -> usize {
+    1
+}
+
+/// The calling thread holds the lock already (a signal handler interrupted
+/// it while it held it): waiting would never end.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Reentered;
+
 /// A mutual-exclusion lock around a `T`.
 pub struct Mutex<T> {
-    state: AtomicU32,
+    /// 0 when free, else the owner's [`thread_id`].
+    owner: AtomicUsize,
+    /// 1 when a thread may be asleep waiting (the futex word).
+    contended: AtomicU32,
     data: UnsafeCell<T>,
 }
 
@@ -28,48 +69,71 @@ impl<T> Mutex<T> {
     /// An unlocked mutex holding `value`.
     pub const fn new(value: T) -> Self {
         Mutex {
-            state: AtomicU32::new(0),
+            owner: AtomicUsize::new(0),
+            contended: AtomicU32::new(0),
             data: UnsafeCell::new(value),
         }
     }
 
-    /// Waits for the lock and takes it.
+    /// Waits for the lock and takes it; `Reentered` if this thread holds it.
     #[inline]
-    pub fn lock(&self) -> Guard<'_, T> {
+    pub fn lock_unless_reentered(&self) -> Result<Guard<'_, T>, Reentered> {
+        let me = thread_id();
         if self
-            .state
-            .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
+            .owner
+            .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
             .is_err()
         {
-            self.lock_contended();
+            self.lock_contended(me)?;
         }
-        Guard { mutex: self }
+        Ok(Guard { mutex: self })
+    }
+
+    /// Waits for the lock and takes it. Asking again for a lock this thread
+    /// holds is a fatal error (reported, then abort), never a silent hang.
+    #[inline]
+    pub fn lock(&self) -> Guard<'_, T> {
+        match self.lock_unless_reentered() {
+            Ok(guard) => guard,
+            Err(Reentered) => reentered(),
+        }
     }
 
     #[cold]
-    fn lock_contended(&self) {
+    fn lock_contended(&self, me: usize) -> Result<(), Reentered> {
+        if self.owner.load(Ordering::Relaxed) == me {
+            return Err(Reentered);
+        }
         for _ in 0..SPINS {
-            if self.state.load(Ordering::Relaxed) == 0
+            if self.owner.load(Ordering::Relaxed) == 0
                 && self
-                    .state
-                    .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
+                    .owner
+                    .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
                     .is_ok()
             {
-                return;
+                return Ok(());
             }
             core::hint::spin_loop();
         }
-        // From here on the lock is taken in state 2, since other sleepers may
-        // still be waiting behind this thread.
-        while self.state.swap(2, Ordering::Acquire) != 0 {
+        loop {
+            // Announced before each try, and left set by the winner, so that
+            // every unlock after a sleeper arrived wakes one.
+            self.contended.swap(1, Ordering::SeqCst);
+            if self
+                .owner
+                .compare_exchange(0, me, Ordering::SeqCst, Ordering::Relaxed)
+                .is_ok()
+            {
+                return Ok(());
+            }
             // SAFETY: the futex word is a live atomic of this mutex; the
-            // kernel only compares it with 2 and sleeps. EAGAIN and EINTR
+            // kernel only compares it with 1 and sleeps. EAGAIN and EINTR
             // simply mean: try again.
             let _ = unsafe {
                 port::futex(
-                    self.state.as_ptr(),
+                    self.contended.as_ptr(),
                     FUTEX_WAIT_PRIVATE,
-                    2,
+                    1,
                     core::ptr::null(),
                     core::ptr::null(),
                     0,
@@ -79,11 +143,14 @@ impl<T> Mutex<T> {
     }
 
     fn unlock(&self) {
-        if self.state.swap(0, Ordering::Release) == 2 {
+        self.owner.swap(0, Ordering::SeqCst);
+        if self.contended.load(Ordering::SeqCst) != 0
+            && self.contended.swap(0, Ordering::SeqCst) != 0
+        {
             // SAFETY: waking sleepers on our own futex word touches no memory.
             let _ = unsafe {
                 port::futex(
-                    self.state.as_ptr(),
+                    self.contended.as_ptr(),
                     FUTEX_WAKE_PRIVATE,
                     1,
                     core::ptr::null(),
@@ -107,7 +174,8 @@ impl<T> Mutex<T> {
     /// child of a fork, the thread that forked held it in the parent).
     pub unsafe fn release(&self) {
         // In a fork child there is no waiter: the other threads are gone.
-        self.state.store(0, Ordering::Release);
+        self.contended.store(0, Ordering::Relaxed);
+        self.owner.store(0, Ordering::Release);
     }
 
     /// Releases a lock taken by [`Mutex::acquire_forever`] in the parent
@@ -118,6 +186,14 @@ impl<T> Mutex<T> {
     pub unsafe fn release_and_wake(&self) {
         self.unlock();
     }
+}
+
+#[cold]
+fn reentered() -> ! {
+    crate::diag::Line::new()
+        .text("minic: a lock taken again by the thread holding it (a signal handler?)")
+        .emit();
+    crate::diag::abort()
 }
 
 /// Holds the lock of a [`Mutex`] until dropped.
@@ -168,5 +244,22 @@ mod tests {
             t.join().unwrap();
         }
         assert_eq!(*m.lock(), 80_000);
+    }
+
+    #[test]
+    fn reentry_is_told() {
+        let m = Mutex::new(1);
+        let held = m.lock();
+        assert!(m.lock_unless_reentered().is_err());
+        drop(held);
+        assert_eq!(*m.lock_unless_reentered().unwrap(), 1);
+        // Another thread waits instead.
+        let held = m.lock();
+        std::thread::scope(|s| {
+            let t = s.spawn(|| *m.lock_unless_reentered().unwrap() + 1);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            drop(held);
+            assert_eq!(t.join().unwrap(), 2);
+        });
     }
 }

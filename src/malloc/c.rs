@@ -6,8 +6,8 @@
 
 use super::header::ALIGN;
 use super::{
-    allocate, allocate_zeroed, array_size, deallocate, reallocate, reallocate_zeroed_array,
-    usable_size,
+    allocate, allocate_zeroed, array_size, deallocate, deallocate_sized, reallocate,
+    reallocate_zeroed_array, usable_size,
 };
 use crate::errno::c::set;
 use crate::errno::Errno;
@@ -194,20 +194,34 @@ pub unsafe extern "C" fn malloc_usable_size(ptr: *mut c_void) -> usize {
 
 /// C23 `free_sized`: `free`, given the size the block was allocated with.
 /// <https://open-std.org/JTC1/SC22/WG14/www/docs/n2699.htm>
+///
+/// A size larger than the block's usable size is reported and aborts.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn free_sized(ptr: *mut c_void, size: usize) {
-    let _ = size;
-    // SAFETY: the C caller passes a live block or NULL.
-    unsafe { release(ptr) }
+    if let Some(p) = NonNull::new(ptr.cast::<u8>()) {
+        // SAFETY: the C caller passes a live block.
+        unsafe { deallocate_sized(p, size) }
+    }
 }
 
 /// C23 `free_aligned_sized`: `free` for a block from `aligned_alloc`.
 /// <https://open-std.org/JTC1/SC22/WG14/www/docs/n2699.htm>
+///
+/// A size larger than the block's usable size is reported and aborts; a
+/// payload not aligned to `alignment` is an invalid pointer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn free_aligned_sized(ptr: *mut c_void, alignment: usize, size: usize) {
-    let _ = (alignment, size);
-    // SAFETY: the C caller passes a live block or NULL.
-    unsafe { release(ptr) }
+    if let Some(p) = NonNull::new(ptr.cast::<u8>()) {
+        if alignment.is_power_of_two() && ptr as usize % alignment != 0 {
+            super::report(
+                "free_aligned_sized",
+                super::header::Misuse::Invalid,
+                ptr as usize,
+            );
+        }
+        // SAFETY: the C caller passes a live block.
+        unsafe { deallocate_sized(p, size) }
+    }
 }
 
 /// mallinfo2(3), filled from the default allocator's own figures: `arena`

@@ -35,10 +35,69 @@ const STATE_MASK: usize = ALIGN - 1;
 /// alignments are limited to this.
 pub const MAX_PAD: usize = (u32::MAX as usize) * ALIGN;
 
-/// The per-process secret mixed into every check word. A constant until the
-/// hardening work seeds it from `AT_RANDOM`; it must never change once a
-/// header has been written.
-static SECRET: AtomicU64 = AtomicU64::new(0x6d69_6e69_632d_6d61);
+/// The per-process secret mixed into every check word; 0 until the first
+/// header is read or written. It never changes afterwards (a fork child keeps
+/// its parent's, with its parent's heap).
+static SECRET: AtomicU64 = AtomicU64::new(0);
+
+/// The secret, drawn on first use.
+#[inline]
+pub fn secret() -> u64 {
+    match SECRET.load(Ordering::Relaxed) {
+        0 => draw_secret(),
+        s => s,
+    }
+}
+
+/// Draws the secret from `getrandom` (non-blocking: early in boot the pool
+/// may not be ready) or, where that fails (an old kernel, a seccomp filter, a
+/// port without it), from what varies between runs: the addresses ASLR
+/// chooses, the process and thread ids, the time stamp counter. `AT_RANDOM`
+/// would do as well, but a library without a C runtime cannot reach the
+/// auxiliary vector. Concurrent first callers agree: the first to publish
+/// wins, and everyone uses its value.
+#[cold]
+fn draw_secret() -> u64 {
+    const GRND_NONBLOCK: core::ffi::c_uint = 1;
+    let mut drawn = 0u64;
+    // SAFETY: the kernel writes at most 8 bytes into `drawn`.
+    let got = unsafe {
+        crate::port::getrandom(
+            &mut drawn as *mut u64 as *mut core::ffi::c_void,
+            8,
+            GRND_NONBLOCK,
+        )
+    };
+    if got != Ok(8) {
+        let stack = &drawn as *const u64 as u64;
+        let data = &SECRET as *const AtomicU64 as u64;
+        let code = draw_secret as *const () as u64;
+        // SAFETY: getpid and gettid read nothing of ours.
+        let ids = unsafe {
+            crate::port::getpid().unwrap_or(0) << 32 ^ crate::port::gettid().unwrap_or(0)
+        };
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: rdtsc only reads the time stamp counter.
+        let clock = unsafe { core::arch::x86_64::_rdtsc() };
+        #[cfg(not(target_arch = "x86_64"))]
+        let clock = 0;
+        drawn = mix(stack ^ mix(data ^ mix(code ^ mix(ids as u64 ^ mix(clock)))));
+    }
+    // Zero means "not drawn yet".
+    let drawn = drawn | 1;
+    match SECRET.compare_exchange(0, drawn, Ordering::Relaxed, Ordering::Relaxed) {
+        Ok(_) => drawn,
+        Err(first) => first,
+    }
+}
+
+/// The finaliser of splitmix64: every input bit reaches every output bit.
+#[inline]
+pub fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
 
 /// A decoded header: where a block is and what it holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +119,11 @@ pub enum Misuse {
     Invalid,
     /// A valid header of a block that is already free.
     DoubleFree,
+    /// A size larger than the block's (`free_sized`).
+    WrongSize,
+    /// The bytes past the requested size were overwritten (guard mode).
+    #[cfg_attr(not(minic_malloc = "guard"), allow(dead_code))]
+    Overflow,
 }
 
 impl Block {
@@ -149,18 +213,23 @@ pub unsafe fn set_in_use(payload: usize, in_use: bool) {
     unsafe { *word0 = (*word0 & !(IN_USE as u64)) | if in_use { IN_USE as u64 } else { 0 } }
 }
 
+/// The capacity a valid header records (word 0 less the state bits).
+///
+/// # Safety
+/// `payload` is a block's payload with a valid header.
+#[cfg_attr(not(minic_malloc = "default"), allow(dead_code))]
+#[inline]
+pub unsafe fn capacity_at(payload: usize) -> usize {
+    // SAFETY: the caller's contract.
+    unsafe { *((payload - HEADER) as *const u64) as usize & !STATE_MASK }
+}
+
 /// A 32-bit hash of a header's address and contents (less the `IN_USE`
 /// bit) under the secret.
 #[inline]
 fn check_word(header: usize, word0: u64, pad_units: u64) -> u32 {
-    // The finaliser of splitmix64: every input bit reaches every output bit.
-    let mut x = SECRET.load(Ordering::Relaxed)
-        ^ (header as u64).rotate_left(29)
-        ^ word0
-        ^ pad_units.rotate_left(47);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    ((x ^ (x >> 31)) >> 32) as u32
+    let x = secret() ^ (header as u64).rotate_left(29) ^ word0 ^ pad_units.rotate_left(47);
+    (mix(x) >> 32) as u32
 }
 
 #[cfg(test)]
@@ -198,6 +267,14 @@ mod tests {
         let freed = Block { state: 0, ..b };
         unsafe { freed.write() };
         assert_eq!(unsafe { Block::read(payload) }, Err(Misuse::DoubleFree));
+    }
+
+    #[test]
+    fn secret_is_drawn_once() {
+        let s = secret();
+        assert_ne!(s, 0);
+        assert_eq!(secret(), s);
+        assert_eq!(draw_secret(), s);
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! (hosted) take it around `fork`, so a child never inherits it held.
 
 use super::header::{Block, HEADER, IN_USE, OWN_MAPPING};
-use super::{mmap, Policy};
+use super::{mmap, registry, Policy};
 use crate::errno::Errno;
 use crate::port::{self, PAGE_SIZE};
 use crate::sync::Mutex;
@@ -175,12 +175,15 @@ impl State {
                 got = brk(exact);
             }
         }
-        if got >= needed_end {
-            self.end = got;
-            Growth::Grown
-        } else {
-            Growth::Failed
+        if got < needed_end {
+            return Growth::Failed;
         }
+        if registry::set_live(self.end, got).is_err() {
+            brk(self.end);
+            return Growth::Failed;
+        }
+        self.end = got;
+        Growth::Grown
     }
 
     /// Gives back break pages far above the top.
@@ -193,9 +196,13 @@ impl State {
             return;
         }
         let want = self.top.next_multiple_of(BRK_STEP);
+        // Marked before the pages go: the kernel may hand them out again.
+        registry::set_freed(want, self.end);
         if brk(want) == want {
             self.end = want;
             self.high = self.high.min(want);
+        } else {
+            let _ = registry::set_live(want, self.end);
         }
     }
 
@@ -207,6 +214,11 @@ impl State {
     /// Starts a new mapped region as the current one.
     fn map_region(&mut self) -> Result<(), Errno> {
         let start = mmap::map_region(REGION)?;
+        if let Err(e) = registry::set_live(start, start + REGION) {
+            // SAFETY: the region was just mapped and is not used.
+            let _ = unsafe { port::munmap(start as *mut c_void, REGION) };
+            return Err(e);
+        }
         self.region_start = start;
         self.top = start;
         self.high = start;
@@ -219,7 +231,11 @@ impl State {
 impl Policy for Linear {
     fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
         register_fork_handlers();
-        let mut state = STATE.lock();
+        // A signal handler that interrupted this thread inside the allocator
+        // gets no memory rather than a deadlock.
+        let Ok(mut state) = STATE.lock_unless_reentered() else {
+            return Err(Errno::ENOMEM);
+        };
         if !state.ready {
             state.init();
         }
@@ -251,10 +267,15 @@ impl Policy for Linear {
             // SAFETY: forwarded contract.
             return unsafe { mmap::unmap_block(block) };
         }
-        let mut state = STATE.lock();
         let freed = Block { state: 0, ..block };
-        // SAFETY: the header of a live block: marking it free catches a second free.
+        // SAFETY: the header of a live block, which only its owner touches:
+        // marking it free catches a second free.
         unsafe { freed.write() };
+        // Re-entered from a signal handler, the block is freed but its space
+        // not taken back (as for any block below the top).
+        let Ok(mut state) = STATE.lock_unless_reentered() else {
+            return;
+        };
         if state.is_top(&block) {
             state.top = block.start();
             state.trim_brk();
@@ -266,7 +287,9 @@ impl Policy for Linear {
             // SAFETY: forwarded contract.
             return unsafe { mmap::resize_block(block, capacity, align) };
         }
-        let mut state = STATE.lock();
+        let Ok(mut state) = STATE.lock_unless_reentered() else {
+            return (capacity <= block.capacity).then_some(block);
+        };
         if !state.is_top(&block) {
             return (capacity <= block.capacity).then_some(block);
         }

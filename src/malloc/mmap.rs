@@ -6,18 +6,15 @@
 //! The linear mode uses the same functions for blocks too large for its
 //! mapped regions.
 
-use super::header::{Block, ALIGN, HEADER, IN_USE, OWN_MAPPING};
-use super::Policy;
+use super::header::{Block, Misuse, ALIGN, HEADER, IN_USE, OWN_MAPPING};
+use super::{registry, Policy};
 use crate::errno::Errno;
 use crate::port::{self, PAGE_SIZE};
 use core::ffi::c_int;
 use core::ptr::null_mut;
 
 /// The `mmap` mode.
-#[cfg_attr(
-    not(any(minic_malloc = "mmap", minic_malloc = "guard")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(minic_malloc = "mmap"), allow(dead_code))]
 pub(crate) struct Mmap;
 
 impl Policy for Mmap {
@@ -87,6 +84,11 @@ pub(super) fn map_block(capacity: usize, align: usize) -> Result<Block, Errno> {
         pad: payload - HEADER - start,
         state: IN_USE | OWN_MAPPING,
     };
+    if let Err(e) = registry::set_live(block.header(), block.payload) {
+        // SAFETY: our own new mapping, not handed out.
+        let _ = unsafe { port::munmap(start as *mut _, end - start) };
+        return Err(e);
+    }
     // SAFETY: the header lies in the block's first page.
     unsafe { block.write() };
     Ok(block)
@@ -97,6 +99,10 @@ pub(super) fn map_block(capacity: usize, align: usize) -> Result<Block, Errno> {
 /// # Safety
 /// A live `OWN_MAPPING` block nothing uses any more.
 pub(super) unsafe fn unmap_block(block: Block) {
+    // Of two threads freeing the block at once, one is told.
+    if !registry::claim(block.header()) {
+        super::report("free", Misuse::DoubleFree, block.payload);
+    }
     let (start, len) = (block.start() as *mut _, block.end() - block.start());
     // SAFETY: the block's pages are its own mapping.
     if unsafe { port::munmap(start, len) }.is_err() {
@@ -109,9 +115,10 @@ pub(super) unsafe fn unmap_block(block: Block) {
 }
 
 /// Resizes a block made by [`map_block`]: unmaps tail pages when shrinking,
-/// and grows with `mremap`, which may move the pages (their offsets within a
-/// page are kept, so a payload stays aligned as long as its alignment is at
-/// most a page; stricter ones must grow in place).
+/// and grows with `mremap`, in place if it can, else moved (page offsets are
+/// kept, so a payload stays aligned as long as its alignment is at most a
+/// page; stricter ones must grow in place). A move goes to an address range
+/// reserved and registered first: the registry cannot fail after the move.
 ///
 /// # Safety
 /// A live `OWN_MAPPING` block; after a move only the new payload is valid.
@@ -128,13 +135,15 @@ pub(super) unsafe fn resize_block(block: Block, capacity: usize, align: usize) -
         let _ = unsafe { port::munmap((start + new_len) as *mut _, old_len - new_len) };
         start
     } else {
-        let flags = if align <= PAGE_SIZE {
-            libc::MREMAP_MAYMOVE
-        } else {
-            0
-        };
         // SAFETY: the block's own mapping; on failure it is untouched.
-        unsafe { port::mremap(start as *mut _, old_len, new_len, flags, null_mut()) }.ok()?
+        match unsafe { port::mremap(start as *mut _, old_len, new_len, 0, null_mut()) } {
+            Ok(same) => same,
+            Err(_) if align <= PAGE_SIZE => {
+                // SAFETY: forwarded contract.
+                unsafe { move_block(block, start, old_len, new_len) }?
+            }
+            Err(_) => return None,
+        }
     };
     let resized = Block {
         payload: new_start + block.pad + HEADER,
@@ -146,4 +155,36 @@ pub(super) unsafe fn resize_block(block: Block, capacity: usize, align: usize) -
     // check word depends on its address, so it is rewritten.
     unsafe { resized.write() };
     Some(resized)
+}
+
+/// Moves a block's pages to a new range of `new_len` bytes; its registry
+/// page follows it. None (the block untouched) if it cannot.
+///
+/// # Safety
+/// As for [`resize_block`].
+unsafe fn move_block(block: Block, start: usize, old_len: usize, new_len: usize) -> Option<usize> {
+    const FLAGS: c_int = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE;
+    // SAFETY: a new private mapping replaces nothing.
+    let target = unsafe { port::mmap(null_mut(), new_len, libc::PROT_NONE, FLAGS, -1, 0) }.ok()?;
+    let new_header = target + block.pad;
+    if registry::set_live(new_header, new_header + 1).is_err() {
+        // SAFETY: the reservation is ours and unused.
+        let _ = unsafe { port::munmap(target as *mut _, new_len) };
+        return None;
+    }
+    // The old page is given up before the kernel may hand it to someone else.
+    registry::set_freed(block.header(), block.payload);
+    let flags = libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED;
+    // SAFETY: the block's mapping replaces our reservation; on failure both
+    // stay as they are.
+    match unsafe { port::mremap(start as *mut _, old_len, new_len, flags, target as *mut _) } {
+        Ok(moved) => Some(moved),
+        Err(_) => {
+            let _ = registry::set_live(block.header(), block.payload);
+            registry::set_freed(new_header, new_header + 1);
+            // SAFETY: the reservation is ours and unused.
+            let _ = unsafe { port::munmap(target as *mut _, new_len) };
+            None
+        }
+    }
 }

@@ -10,6 +10,7 @@
 //! |---|---|---|
 //! | `linear` | the program break, used linearly; mapped regions when it cannot grow | only the most recent block is reused |
 //! | `mmap` | one mapping per block | unmaps the block |
+//! | `guard` | one mapping per block, ending at an inaccessible page | seals the block, quarantined |
 //! | `default` | thread heaps over slabs of size-classed slots, large blocks mapped (`heap/`) | back to the slot's slab; empty slabs and old large mappings back to the kernel |
 //!
 //! The functions below are the Rust-facing API, used by the C ABI (`c.rs`)
@@ -23,6 +24,8 @@ use core::ptr::NonNull;
 #[cfg(feature = "capi")]
 #[doc(hidden)]
 pub mod c;
+#[cfg(minic_malloc = "guard")]
+mod guard;
 pub(crate) mod header;
 #[cfg(minic_malloc = "default")]
 // trim and the statistics serve the C ABI only.
@@ -30,17 +33,21 @@ pub(crate) mod header;
 pub(crate) mod heap;
 #[cfg(minic_malloc = "linear")]
 mod linear;
-#[cfg(not(minic_malloc = "default"))]
+#[cfg(not(any(minic_malloc = "guard", minic_malloc = "default")))]
 mod mmap;
+pub(crate) mod registry;
 
 use header::{Block, Misuse, ALIGN, HEADER, MAX_PAD};
+use registry::Page;
 
 /// What an allocator mode provides.
 pub(crate) trait Policy {
     /// A new block with at least `capacity` payload bytes (a non-zero
     /// multiple of 16) at alignment `align` (a power of two, at least 16, at
     /// most `MAX_PAD`), its header written; and whether its payload is known
-    /// to be zero-filled.
+    /// to be zero-filled. The page holding the header must be `Live` in the
+    /// [`registry`] (a mode registers the memory it carves blocks from, or
+    /// each block's first page): `free` reads no header elsewhere.
     fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno>;
 
     /// Releases a live block.
@@ -60,14 +67,33 @@ pub(crate) trait Policy {
     /// As for [`Policy::free`]; on success the old payload address is dead
     /// if the block moved.
     unsafe fn resize(block: Block, capacity: usize, align: usize) -> Option<Block>;
+
+    /// Learns the size the caller asked for, after `alloc` or `resize` gave
+    /// `block` (the guard mode puts a canary past it); by default nothing.
+    ///
+    /// # Safety
+    /// `block` is live and holds at least `size` bytes.
+    unsafe fn set_size(block: Block, size: usize) {
+        let _ = (block, size);
+    }
+
+    /// The bytes the caller may use: by default the whole capacity.
+    ///
+    /// # Safety
+    /// `block` is live.
+    unsafe fn usable(block: Block) -> usize {
+        block.capacity
+    }
 }
 
 #[cfg(minic_malloc = "default")]
 type Active = heap::Heaps;
 #[cfg(minic_malloc = "linear")]
 type Active = linear::Linear;
-#[cfg(any(minic_malloc = "mmap", minic_malloc = "guard"))]
+#[cfg(minic_malloc = "mmap")]
 type Active = mmap::Mmap;
+#[cfg(minic_malloc = "guard")]
+type Active = guard::Guard;
 
 /// The largest size any block may have: pointer differences inside an object
 /// must fit in `ptrdiff_t`.
@@ -84,6 +110,12 @@ fn capacity_for(size: usize) -> Result<usize, Errno> {
 }
 
 /// `nmemb * size`, or `ENOMEM` when it overflows.
+///
+/// ```
+/// use minic::{malloc::array_size, Errno};
+/// assert_eq!(array_size(4, 100), Ok(400));
+/// assert_eq!(array_size(usize::MAX, 2), Err(Errno::ENOMEM));
+/// ```
 #[inline]
 pub fn array_size(nmemb: usize, size: usize) -> Result<usize, Errno> {
     nmemb.checked_mul(size).ok_or(Errno::ENOMEM)
@@ -113,6 +145,8 @@ fn alloc_block(size: usize, align: usize) -> Result<(Block, bool), Errno> {
         // block, which nobody has seen yet.
         unsafe { clear_fresh_slack(block, capacity) };
     }
+    // SAFETY: a new block of at least `size` bytes.
+    unsafe { Active::set_size(block, size) };
     Ok((block, zeroed))
 }
 
@@ -166,6 +200,13 @@ pub fn allocate(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
 
 /// Like [`allocate`], with the first `size` bytes zero. Memory fresh from
 /// the kernel is not cleared again.
+///
+/// ```
+/// let p = minic::malloc::allocate_zeroed(4096, 16).unwrap();
+/// let bytes = unsafe { core::slice::from_raw_parts(p.as_ptr(), 4096) };
+/// assert!(bytes.iter().all(|&b| b == 0));
+/// unsafe { minic::malloc::deallocate(p) };
+/// ```
 pub fn allocate_zeroed(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
     let (block, zeroed) = alloc_block(size, block_align(align)?)?;
     if !zeroed {
@@ -176,25 +217,36 @@ pub fn allocate_zeroed(size: usize, align: usize) -> Result<NonNull<u8>, Errno> 
 }
 
 /// The block of `ptr`; misuse (a pointer minic did not return, a damaged
-/// header, a double free) is reported on stderr and aborts.
+/// header, a double free) is reported on stderr and aborts. The registry
+/// says first whether a header may lie before `ptr` at all, so that nothing
+/// outside minic's memory is read.
 ///
 /// # Safety
-/// `ptr` came from this allocator (anything else is detected when its header
-/// is readable and does not match).
+/// If `ptr` is a live block, nobody else frees or resizes it meanwhile
+/// (any other pointer is told apart).
 #[inline]
 unsafe fn live_block(ptr: NonNull<u8>, function: &str) -> Block {
-    // SAFETY: the caller's contract: the bytes before a minic payload are its header.
-    match unsafe { Block::read(ptr.as_ptr() as usize) } {
+    let address = ptr.as_ptr() as usize;
+    match registry::lookup(address.wrapping_sub(HEADER)) {
+        Page::Live => {}
+        Page::Freed => report(function, Misuse::DoubleFree, address),
+        Page::Unknown => report(function, Misuse::Invalid, address),
+    }
+    // SAFETY: the header's page is a live page of minic's.
+    match unsafe { Block::read(address) } {
         Ok(block) => block,
-        Err(misuse) => report(function, misuse, ptr.as_ptr() as usize),
+        Err(misuse) => report(function, misuse, address),
     }
 }
 
+/// Reports misuse of `address` by `function` on stderr and aborts.
 #[cold]
-fn report(function: &str, misuse: Misuse, address: usize) -> ! {
+pub(crate) fn report(function: &str, misuse: Misuse, address: usize) -> ! {
     let what = match misuse {
         Misuse::Invalid => "(): invalid pointer ",
         Misuse::DoubleFree => "(): double free of ",
+        Misuse::WrongSize => "(): size larger than the block at ",
+        Misuse::Overflow => "(): buffer overflow past the end of ",
     };
     crate::diag::Line::new()
         .text("minic: ")
@@ -214,6 +266,11 @@ fn payload_ptr(block: Block) -> NonNull<u8> {
 ///
 /// # Safety
 /// `ptr` is a live block from this allocator; nothing uses it afterwards.
+///
+/// ```
+/// let p = minic::malloc::allocate(32, 16).unwrap();
+/// unsafe { minic::malloc::deallocate(p) };
+/// ```
 pub unsafe fn deallocate(ptr: NonNull<u8>) {
     // SAFETY: the caller's contract.
     unsafe {
@@ -222,13 +279,40 @@ pub unsafe fn deallocate(ptr: NonNull<u8>) {
     }
 }
 
+/// Frees a block given the size it was allocated with (C23 `free_sized`):
+/// a size larger than the block is misuse.
+///
+/// # Safety
+/// As for [`deallocate`].
+///
+/// ```
+/// let p = minic::malloc::allocate(40, 16).unwrap();
+/// unsafe { minic::malloc::deallocate_sized(p, 40) };
+/// ```
+pub unsafe fn deallocate_sized(ptr: NonNull<u8>, size: usize) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let block = live_block(ptr, "free_sized");
+        if size > Active::usable(block) {
+            report("free_sized", Misuse::WrongSize, block.payload);
+        }
+        Active::free(block);
+    }
+}
+
 /// Bytes usable at `ptr` (at least what was asked for).
 ///
 /// # Safety
 /// `ptr` is a live block from this allocator.
+///
+/// ```
+/// let p = minic::malloc::allocate(100, 16).unwrap();
+/// assert!(unsafe { minic::malloc::usable_size(p) } >= 100);
+/// unsafe { minic::malloc::deallocate(p) };
+/// ```
 pub unsafe fn usable_size(ptr: NonNull<u8>) -> usize {
     // SAFETY: the caller's contract.
-    unsafe { live_block(ptr, "malloc_usable_size") }.capacity
+    unsafe { Active::usable(live_block(ptr, "malloc_usable_size")) }
 }
 
 /// Resizes a block to `size` bytes, keeping its contents up to the smaller
@@ -238,6 +322,15 @@ pub unsafe fn usable_size(ptr: NonNull<u8>) -> usize {
 /// # Safety
 /// `ptr` is a live block from this allocator, allocated with an alignment of
 /// at least `align`; on success only the returned pointer may be used.
+///
+/// ```
+/// use minic::malloc::{allocate, deallocate, reallocate};
+/// let p = allocate(8, 16).unwrap();
+/// unsafe { p.as_ptr().write(42) };
+/// let q = unsafe { reallocate(p, 100_000, 16) }.unwrap();
+/// assert_eq!(unsafe { q.as_ptr().read() }, 42);
+/// unsafe { deallocate(q) };
+/// ```
 pub unsafe fn reallocate(
     ptr: NonNull<u8>,
     size: usize,
@@ -248,15 +341,25 @@ pub unsafe fn reallocate(
     // SAFETY: the caller's contract.
     let block = unsafe { live_block(ptr, "realloc") };
     if capacity <= block.capacity {
-        // Shrinking never moves; the mode may give the tail back.
-        // SAFETY: a live block, resized to less than it holds.
-        let block = unsafe { Active::resize(block, capacity, align) }.unwrap_or(block);
+        // Shrinking keeps the block where it is (but in guard mode, whose
+        // blocks must end at their guard page); the mode may give the tail
+        // back.
+        // SAFETY: a live block, resized to less than it holds; the result
+        // (moved or not) holds at least `size` bytes.
+        let block = unsafe {
+            let block = Active::resize(block, capacity, align).unwrap_or(block);
+            Active::set_size(block, size);
+            block
+        };
         return Ok(payload_ptr(block));
     }
     // SAFETY: a live block; on success it now has `capacity` bytes.
     if let Some(grown) = unsafe { Active::resize(block, capacity, align) } {
         // SAFETY: the unit below `capacity` is past the old capacity: no data.
-        unsafe { clear_slack(grown, size, capacity) };
+        unsafe {
+            clear_slack(grown, size, capacity);
+            Active::set_size(grown, size);
+        }
         return Ok(payload_ptr(grown));
     }
     let (fresh, _) = alloc_block(size, align)?;
@@ -283,6 +386,15 @@ pub unsafe fn reallocate(
 ///
 /// # Safety
 /// As for [`reallocate`]; `ptr` may be `None` (a new zeroed array).
+///
+/// ```
+/// use minic::malloc::{deallocate, reallocate_zeroed_array};
+/// let p = unsafe { reallocate_zeroed_array(None, 4, 8) }.unwrap();
+/// let q = unsafe { reallocate_zeroed_array(Some(p), 64, 8) }.unwrap();
+/// let bytes = unsafe { core::slice::from_raw_parts(q.as_ptr(), 512) };
+/// assert!(bytes.iter().all(|&b| b == 0));
+/// unsafe { deallocate(q) };
+/// ```
 pub unsafe fn reallocate_zeroed_array(
     ptr: Option<NonNull<u8>>,
     nmemb: usize,
@@ -293,13 +405,13 @@ pub unsafe fn reallocate_zeroed_array(
         return allocate_zeroed(total, ALIGN);
     };
     // SAFETY: the caller's contract.
-    let old_capacity = unsafe { live_block(ptr, "recallocarray") }.capacity;
+    let old_capacity = unsafe { Active::usable(live_block(ptr, "recallocarray")) };
     // SAFETY: the caller's contract.
     let new = unsafe { reallocate(ptr, total, ALIGN) }?;
     // SAFETY: the block has at least `total` bytes and, when it stayed in
     // place, still `new_capacity` (its header says so).
     unsafe {
-        let new_capacity = live_block(new, "recallocarray").capacity;
+        let new_capacity = Active::usable(live_block(new, "recallocarray"));
         let (from, to) = if total > old_capacity {
             (old_capacity, total)
         } else {
@@ -312,6 +424,10 @@ pub unsafe fn reallocate_zeroed_array(
 
 /// The header size, for documentation and tests: every block costs this
 /// much beyond its capacity (plus any alignment pad).
+///
+/// ```
+/// assert_eq!(minic::malloc::HEADER_SIZE, 16);
+/// ```
 pub const HEADER_SIZE: usize = HEADER;
 
 #[cfg(test)]

@@ -12,7 +12,8 @@
 //! kernel moves page table entries instead of copying bytes.
 
 use super::slab::{ticks, AGE};
-use crate::malloc::header::{Block, HEADER, IN_USE, OWN_MAPPING};
+use crate::malloc::header::{Block, Misuse, HEADER, IN_USE, OWN_MAPPING};
+use crate::malloc::registry;
 use crate::port;
 use crate::sync::Mutex;
 use core::ffi::c_void;
@@ -21,6 +22,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 const PAGE: usize = port::PAGE_SIZE;
 const CACHE_ENTRIES: usize = 64;
+/// Bytes before a large block's header: the mapping's length.
+pub const LEAD: usize = 16;
 const CACHE_BYTES: usize = 64 << 20;
 
 struct Cache {
@@ -44,7 +47,8 @@ pub static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
 /// The mapping length that holds `n` payload bytes aligned to `align`, or
 /// None on overflow.
 fn length_for(n: usize, align: usize) -> Option<usize> {
-    let extra = if align > HEADER { align } else { HEADER };
+    // The mapping's length, the header and the alignment pad come first.
+    let extra = LEAD + align.max(HEADER);
     let len = n.checked_add(extra)?;
     // Rounded up to one of 4 sizes per power of two (at most a fifth more),
     // so that freed mappings fit later requests of about the same size.
@@ -62,28 +66,52 @@ pub fn alloc(n: usize, align: usize) -> Option<(Block, bool)> {
     if len > isize::MAX as usize {
         return None;
     }
-    settle(None);
+    let _ = settle(None);
     let (start, len, fresh) = match reuse(len) {
         Some((s, l)) => (s, l, false),
         None => (map(len)?, len, true),
     };
+    let b = place(start, len, align, n);
+    // free reads only headers whose page the registry knows as live.
+    if registry::set_live(b.header(), b.payload).is_err() {
+        // SAFETY: our new block's mapping, never handed out.
+        let _ = unsafe { port::munmap(start as *mut c_void, len) };
+        return None;
+    }
     LIVE_COUNT.fetch_add(1, Ordering::Relaxed);
     LIVE_BYTES.fetch_add(len, Ordering::Relaxed);
-    Some((place(start, len, align), fresh))
+    Some((b, fresh))
 }
 
-/// Writes the header of the block that fills mapping [start, start + len).
-fn place(start: usize, len: usize, align: usize) -> Block {
-    let payload = (start + HEADER + align.max(HEADER) - 1) & !(align.max(HEADER) - 1);
+/// Writes the mapping's length at its start and the header of a block of
+/// `capacity` bytes aligned to `align` in mapping [start, start + len). The
+/// header records the capacity asked for, not the mapping's: a reused
+/// mapping's bytes past it are stale, and the shared layer's zeroing rules
+/// (recallocarray) hold only up to the recorded capacity.
+fn place(start: usize, len: usize, align: usize, capacity: usize) -> Block {
+    let a = align.max(HEADER);
+    let payload = (start + LEAD + HEADER + a - 1) & !(a - 1);
     let b = Block {
         payload,
-        capacity: start + len - payload,
+        capacity,
         pad: payload - HEADER - start,
         state: IN_USE | OWN_MAPPING,
     };
-    // SAFETY: the header lies inside the mapping, which is ours.
-    unsafe { b.write() };
+    // SAFETY: the length word and the header lie inside the mapping, ours.
+    unsafe {
+        (start as *mut usize).write(len);
+        b.write();
+    }
     b
+}
+
+/// The length of a large block's mapping, written at its start.
+///
+/// # Safety
+/// `b` is a live large block.
+unsafe fn mapping_len(b: &Block) -> usize {
+    // SAFETY: the caller's contract: the mapping starts with its length.
+    unsafe { (b.start() as *const usize).read() }
 }
 
 fn map(len: usize) -> Option<usize> {
@@ -105,7 +133,8 @@ fn map(len: usize) -> Option<usize> {
 /// cache has one: used as it is, with the pages that are still resident
 /// (what makes reuse worth it; resizing would fault them in again).
 fn reuse(len: usize) -> Option<(usize, usize)> {
-    let mut c = CACHE.lock();
+    // A signal handler that interrupted this thread in the cache maps anew.
+    let mut c = CACHE.lock_unless_reentered().ok()?;
     let mut best: Option<(usize, usize)> = None;
     for (i, e) in c.live().iter().enumerate() {
         if e.1 >= len && e.1 <= 16 * len && best.is_none_or(|(_, l)| e.1 < l) {
@@ -145,12 +174,16 @@ impl Cache {
 /// make room for `add` (a freed mapping to cache), the oldest others; then
 /// caches `add`.
 #[inline(never)]
-fn settle(add: Option<(usize, usize)>) {
+/// Returns false when a signal handler interrupted this thread in the
+/// cache: `add` is then not cached (the caller unmaps it).
+fn settle(add: Option<(usize, usize)>) -> bool {
     let now = ticks();
     let mut evicted = [(0usize, 0usize, 0u64); CACHE_ENTRIES];
     let mut ne = 0;
     {
-        let mut c = CACHE.lock();
+        let Ok(mut c) = CACHE.lock_unless_reentered() else {
+            return false;
+        };
         let len = add.map_or(0, |a| a.1);
         while c.oldest_is_older_than(now, AGE)
             || add.is_some() && c.n > 0 && (c.n == CACHE_ENTRIES || c.bytes + len > CACHE_BYTES)
@@ -166,6 +199,7 @@ fn settle(add: Option<(usize, usize)>) {
         }
     }
     unmap(evicted.get(..ne).unwrap_or(&[]));
+    true
 }
 
 fn unmap(mappings: &[(usize, usize, u64)]) {
@@ -182,29 +216,39 @@ fn unmap(mappings: &[(usize, usize, u64)]) {
 #[inline(never)]
 pub unsafe fn free(b: &Block) {
     let start = b.start();
-    let len = b.pad + HEADER + b.capacity;
+    // SAFETY: a live large block (the caller's contract).
+    let len = unsafe { mapping_len(b) };
     LIVE_COUNT.fetch_sub(1, Ordering::Relaxed);
     LIVE_BYTES.fetch_sub(len, Ordering::Relaxed);
     let keep = len <= CACHE_BYTES / 2;
-    // A second free of the block is caught while the mapping is cached (it
-    // faults once the mapping is gone).
-    // SAFETY: the header of the block being freed, still mapped.
-    unsafe { Block { state: 0, ..*b }.write() };
-    settle(keep.then_some((start, len)));
-    if !keep {
+    // Of two threads freeing the block at once, one is told; a later free
+    // finds the page freed in the registry.
+    if !registry::claim(b.header()) {
+        crate::malloc::report("free", Misuse::DoubleFree, b.payload);
+    }
+    if !keep || !settle(Some((start, len))) {
         // SAFETY: the block's own mapping, no longer used.
         let _ = unsafe { port::munmap(start as *mut c_void, len) };
     }
 }
 
-/// Resizes a large block to hold `n` bytes (n above the small limit) with
-/// `mremap`; None when the kernel has no room (the block is unchanged).
+/// Resizes a large block to hold `n` bytes (more than it has): in place when
+/// its mapping has room, else with `mremap`; None when the kernel has no
+/// room (the block is unchanged).
 ///
 /// # Safety
-/// `b` is a live large block without alignment pad.
+/// `b` is a live large block of 16-byte alignment.
 pub unsafe fn resize(b: &Block, n: usize) -> Option<Block> {
     let start = b.start();
-    let old = HEADER + b.capacity;
+    // SAFETY: a live large block (the caller's contract).
+    let old = unsafe { mapping_len(b) };
+    if n <= start + old - b.payload {
+        // The mapping has room: the header records the new capacity.
+        let grown = Block { capacity: n, ..*b };
+        // SAFETY: the block's own header.
+        unsafe { grown.write() };
+        return Some(grown);
+    }
     let mut len = length_for(n, HEADER)?;
     if len > old {
         // Growing by realloc tends to go on: leave a quarter of room.
@@ -224,8 +268,27 @@ pub unsafe fn resize(b: &Block, n: usize) -> Option<Block> {
         )
     }
     .ok()?;
+    if a != start {
+        if registry::set_live(a + LEAD, a + LEAD + HEADER).is_err() {
+            // The new place cannot be registered: the pages go back where
+            // they were (that range is free since the move) and the caller
+            // copies instead.
+            // SAFETY: our block's pages, moved back to their old range.
+            let _ = unsafe {
+                port::mremap(
+                    a as *mut c_void,
+                    len,
+                    old,
+                    libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED,
+                    start as *mut c_void,
+                )
+            };
+            return None;
+        }
+        registry::set_freed(start + LEAD, start + LEAD + HEADER);
+    }
     LIVE_BYTES.fetch_add(len.wrapping_sub(old), Ordering::Relaxed);
-    Some(place(a, len, HEADER))
+    Some(place(a, len, HEADER, n))
 }
 
 /// Unmaps every cached mapping; true if there was one.

@@ -23,12 +23,12 @@ mod large;
 mod slab;
 mod thread;
 
-use super::header::{set_in_use, Block, HEADER, IN_USE, OWN_MAPPING};
+use super::header::{capacity_at, set_in_use, Block, HEADER, IN_USE, OWN_MAPPING};
 use super::Policy;
 use crate::errno::Errno;
 use class::{class_of, ix, CLASSES, MAX_SLOT, MIN_SLOT, TABLE};
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::{compiler_fence, AtomicPtr, AtomicU32, Ordering};
 pub use slab::SLAB;
 use slab::{slab_of, Slab, SLAB_HEADER};
 
@@ -79,6 +79,41 @@ pub struct Heap {
     /// They still count as used in their slabs.
     recent: [*mut Free; TABLE],
     recent_count: [u32; TABLE],
+    /// Set while the owner works on the heap: a signal handler that
+    /// interrupted it finds the heap busy and leaves it alone.
+    busy: bool,
+}
+
+/// The owner's claim on its heap for one operation (see `Heap::busy`).
+struct Busy(*mut Heap);
+
+impl Busy {
+    /// None when this thread is already inside the heap (a signal handler
+    /// interrupted it).
+    ///
+    /// # Safety
+    /// `h` is the calling thread's heap.
+    #[inline(always)]
+    unsafe fn enter(h: *mut Heap) -> Option<Busy> {
+        // SAFETY: owner-only field; a handler runs on the owner's thread.
+        unsafe {
+            if (*h).busy {
+                return None;
+            }
+            (*h).busy = true;
+        }
+        compiler_fence(Ordering::SeqCst);
+        Some(Busy(h))
+    }
+}
+
+impl Drop for Busy {
+    #[inline(always)]
+    fn drop(&mut self) {
+        compiler_fence(Ordering::SeqCst);
+        // SAFETY: the heap entered in `enter`.
+        unsafe { (*self.0).busy = false };
+    }
 }
 
 /// Freed slots a heap keeps per class before it gives them back to their
@@ -96,8 +131,12 @@ impl Policy for Heaps {
         if capacity <= MAX_SMALL - extra.min(MAX_SMALL) {
             let slot = (capacity + HEADER + extra).max(MIN_SLOT);
             let (h, _guard) = thread::heap().ok_or(Errno::ENOMEM)?;
+            // SAFETY: our heap. A signal handler that interrupted this
+            // thread's allocator gets NULL (ENOMEM), never a corrupt list.
+            let _busy = unsafe { Busy::enter(h) }.ok_or(Errno::ENOMEM)?;
             // SAFETY: `h` is this thread's heap (or the locked shared one).
-            let b = unsafe { alloc_small(h, class_of(slot), align) }.ok_or(Errno::ENOMEM)?;
+            let b =
+                unsafe { alloc_small(h, class_of(slot), capacity, align) }.ok_or(Errno::ENOMEM)?;
             return Ok((b, false));
         }
         large::alloc(capacity, align).ok_or(Errno::ENOMEM)
@@ -113,8 +152,20 @@ impl Policy for Heaps {
         if capacity <= block.capacity {
             return Some(block);
         }
-        if block.state & OWN_MAPPING != 0 && block.pad == 0 && align == HEADER {
-            // SAFETY: a live large block without pad.
+        if block.state & OWN_MAPPING == 0 {
+            // Growth within the slot: the header records the new capacity.
+            // SAFETY: a live small block's slab header.
+            let room = unsafe { (*slab_of(block.start())).size } - HEADER - block.pad;
+            if capacity > room {
+                return None;
+            }
+            let grown = Block { capacity, ..block };
+            // SAFETY: the block's own header.
+            unsafe { grown.write() };
+            return Some(grown);
+        }
+        if block.state & OWN_MAPPING != 0 && align == HEADER && block.pad == large::LEAD {
+            // SAFETY: a live large block of 16-byte alignment.
             return unsafe { large::resize(&block, capacity) };
         }
         None
@@ -124,7 +175,7 @@ impl Policy for Heaps {
 /// # Safety
 /// `h` is the calling thread's heap.
 #[inline(always)]
-unsafe fn alloc_small(h: *mut Heap, class: usize, align: usize) -> Option<Block> {
+unsafe fn alloc_small(h: *mut Heap, class: usize, capacity: usize, align: usize) -> Option<Block> {
     // SAFETY: the owner alone touches the bins and their slabs' free lists.
     unsafe {
         if align == HEADER {
@@ -132,16 +183,8 @@ unsafe fn alloc_small(h: *mut Heap, class: usize, align: usize) -> Option<Block>
             if !f.is_null() {
                 (*h).recent[ix(class)] = (*f).next;
                 (*h).recent_count[ix(class)] -= 1;
-                let size = class::size_of(class);
-                (*h).in_use += size;
-                // A free slot keeps a valid header of its own: mark it.
-                set_in_use(f as usize, true);
-                return Some(Block {
-                    payload: f as usize,
-                    capacity: size - HEADER,
-                    pad: 0,
-                    state: IN_USE,
-                });
+                (*h).in_use += class::size_of(class);
+                return Some(hand_out(f as usize, capacity));
             }
         }
         let mut s = (*h).bins[ix(class)].head;
@@ -151,17 +194,9 @@ unsafe fn alloc_small(h: *mut Heap, class: usize, align: usize) -> Option<Block>
                 if !f.is_null() {
                     (*s).free = (*f).next;
                     (*s).used += 1;
-                    let size = (*s).size;
-                    (*h).in_use += size;
+                    (*h).in_use += (*s).size;
                     if align == HEADER {
-                        // A free slot keeps a valid header of its own: mark it.
-                        set_in_use(f as usize, true);
-                        return Some(Block {
-                            payload: f as usize,
-                            capacity: size - HEADER,
-                            pad: 0,
-                            state: IN_USE,
-                        });
+                        return Some(hand_out(f as usize, capacity));
                     }
                     break f as usize - HEADER;
                 }
@@ -181,17 +216,46 @@ unsafe fn alloc_small(h: *mut Heap, class: usize, align: usize) -> Option<Block>
             }
             s = refill(h, class)?;
         };
-        let size = (*s).size;
+        // The class leaves room for the capacity past the aligned payload.
         let payload = (slot + HEADER + align - 1) & !(align - 1);
         let b = Block {
             payload,
-            capacity: slot + size - payload,
+            capacity,
             pad: payload - HEADER - slot,
             state: IN_USE,
         };
         b.write();
         Some(b)
     }
+}
+
+/// A free slot's unaligned block of `capacity` bytes. A free slot keeps a
+/// valid header of its own: when it records the same capacity (the common
+/// case of a program allocating one size again) malloc only marks it in use;
+/// else the header is written anew. The header records the capacity asked
+/// for, not the slot's: the bytes past it are zero when the shared layer
+/// hands the block out (recallocarray relies on it), and realloc grows the
+/// block in place up to the slot's end.
+///
+/// # Safety
+/// `f` is the payload of a free slot of ours, taken off its list.
+#[inline(always)]
+unsafe fn hand_out(f: usize, capacity: usize) -> Block {
+    let b = Block {
+        payload: f,
+        capacity,
+        pad: 0,
+        state: IN_USE,
+    };
+    // SAFETY: the slot's header is valid and ours (the caller's contract).
+    unsafe {
+        if capacity_at(f) == capacity {
+            set_in_use(f, true);
+        } else {
+            b.write();
+        }
+    }
+    b
 }
 
 /// The first slab of `class` with a free slot, after taking the slots other
@@ -284,12 +348,9 @@ unsafe fn free_block(b: &Block) {
             .write();
         }
         let owner = (*s).heap;
-        if let Some((h, _guard)) = thread::heap_if(owner) {
-            let class = if b.pad == 0 {
-                class_of(b.capacity + HEADER)
-            } else {
-                (*s).class as usize
-            };
+        let local = thread::heap_if(owner).and_then(|(h, g)| Some((h, g, Busy::enter(h)?)));
+        if let Some((h, _guard, _busy)) = local {
+            let class = (*s).class as usize;
             (*h).in_use -= class::size_of(class);
             if (*h).recent_count[ix(class)] == RECENT {
                 // The list is full of slots malloc will take soon: this one
@@ -399,8 +460,11 @@ unsafe fn push_front(h: *mut Heap, s: *mut Slab) {
 
 /// Gives every free page it can back to the kernel; true if any went.
 pub fn trim() -> bool {
-    if let Some((h, _guard)) = thread::heap() {
+    if let Some((h, _guard, _busy)) =
         // SAFETY: our own heap.
+        thread::heap().and_then(|(h, g)| Some((h, g, unsafe { Busy::enter(h) }?)))
+    {
+        // SAFETY: our own heap, entered.
         unsafe {
             drain_remote(h);
             for class in 0..CLASSES {

@@ -134,7 +134,15 @@ pub fn take() -> Option<*mut Slab> {
         unsafe { *p.cold.add(p.cold_count) as *mut Slab }
     } else {
         if p.next == p.end {
-            let Some(c) = map_aligned(CHUNK) else {
+            // Every page of a chunk may hold slot headers: all are live in
+            // the registry that free consults.
+            let Some(c) = map_aligned(CHUNK).filter(|&c| {
+                crate::malloc::registry::set_live(c, c + CHUNK).is_ok() || {
+                    // SAFETY: our new chunk, never handed out.
+                    let _ = unsafe { port::munmap(c as *mut c_void, CHUNK) };
+                    false
+                }
+            }) else {
                 drop(p);
                 go_cold(old.get(..n).unwrap_or(&[]));
                 return None;

@@ -132,7 +132,8 @@ mod imp {
     fn first_heap() -> Option<*mut Heap> {
         let me = tid();
         let h = {
-            let mut hs = HEAPS.lock();
+            // A signal handler that interrupted the thread here gets no heap.
+            let mut hs = HEAPS.lock_unless_reentered().ok()?;
             let mut found = null_mut();
             let mut h = hs.first;
             while !h.is_null() {
@@ -235,10 +236,13 @@ mod imp {
         in_use: 0,
         recent: [null_mut(); TABLE],
         recent_count: [0; TABLE],
+        busy: false,
     });
 
     pub fn heap() -> Option<(*mut Heap, Guard)> {
-        let mut g = SHARED.lock();
+        // A signal handler that interrupted the allocator gets nothing
+        // (NULL from malloc; free defers to the remote stack).
+        let mut g = SHARED.lock_unless_reentered().ok()?;
         let h: *mut Heap = &mut *g;
         Some((h, g))
     }
