@@ -213,17 +213,6 @@ pub unsafe fn set_in_use(payload: usize, in_use: bool) {
     unsafe { *word0 = (*word0 & !(IN_USE as u64)) | if in_use { IN_USE as u64 } else { 0 } }
 }
 
-/// The capacity a valid header records (word 0 less the state bits).
-///
-/// # Safety
-/// `payload` is a block's payload with a valid header.
-#[cfg_attr(not(minic_malloc = "default"), allow(dead_code))]
-#[inline]
-pub unsafe fn capacity_at(payload: usize) -> usize {
-    // SAFETY: the caller's contract.
-    unsafe { *((payload - HEADER) as *const u64) as usize & !STATE_MASK }
-}
-
 /// A 32-bit hash of a header's address and contents (less the `IN_USE`
 /// bit) under the secret.
 #[inline]

@@ -257,8 +257,12 @@ pub unsafe fn resize(b: &Block, n: usize) -> Option<Block> {
     if len > isize::MAX as usize {
         return None;
     }
+    // The old header page is marked freed before the move: once the pages
+    // have moved, another thread may map that range again and register it,
+    // which a later mark would undo.
+    registry::set_freed(start + LEAD, start + LEAD + HEADER);
     // SAFETY: the block's own mapping.
-    let a = unsafe {
+    let moved = unsafe {
         port::mremap(
             start as *mut c_void,
             old,
@@ -266,13 +270,13 @@ pub unsafe fn resize(b: &Block, n: usize) -> Option<Block> {
             libc::MREMAP_MAYMOVE,
             null_mut(),
         )
-    }
-    .ok()?;
-    if a != start {
-        if registry::set_live(a + LEAD, a + LEAD + HEADER).is_err() {
+    };
+    let a = match moved {
+        Ok(a) if registry::set_live(a + LEAD, a + LEAD + HEADER).is_ok() => a,
+        Ok(a) => {
             // The new place cannot be registered: the pages go back where
-            // they were (that range is free since the move) and the caller
-            // copies instead.
+            // they were (free since the move, unless someone mapped it:
+            // then the block stays lost to free, never corrupt).
             // SAFETY: our block's pages, moved back to their old range.
             let _ = unsafe {
                 port::mremap(
@@ -283,10 +287,14 @@ pub unsafe fn resize(b: &Block, n: usize) -> Option<Block> {
                     start as *mut c_void,
                 )
             };
+            let _ = registry::set_live(start + LEAD, start + LEAD + HEADER);
             return None;
         }
-        registry::set_freed(start + LEAD, start + LEAD + HEADER);
-    }
+        Err(_) => {
+            let _ = registry::set_live(start + LEAD, start + LEAD + HEADER);
+            return None;
+        }
+    };
     LIVE_BYTES.fetch_add(len.wrapping_sub(old), Ordering::Relaxed);
     Some(place(a, len, HEADER, n))
 }

@@ -23,7 +23,7 @@ mod large;
 mod slab;
 mod thread;
 
-use super::header::{capacity_at, set_in_use, Block, HEADER, IN_USE, OWN_MAPPING};
+use super::header::{set_in_use, Block, HEADER, IN_USE, OWN_MAPPING};
 use super::Policy;
 use crate::errno::Errno;
 use class::{class_of, ix, CLASSES, MAX_SLOT, MIN_SLOT, TABLE};
@@ -184,7 +184,11 @@ unsafe fn alloc_small(h: *mut Heap, class: usize, capacity: usize, align: usize)
                 (*h).recent[ix(class)] = (*f).next;
                 (*h).recent_count[ix(class)] -= 1;
                 (*h).in_use += class::size_of(class);
-                return Some(hand_out(f as usize, capacity));
+                return Some(hand_out(
+                    f as usize,
+                    capacity,
+                    class::size_of(class) - HEADER,
+                ));
             }
         }
         let mut s = (*h).bins[ix(class)].head;
@@ -196,7 +200,11 @@ unsafe fn alloc_small(h: *mut Heap, class: usize, capacity: usize, align: usize)
                     (*s).used += 1;
                     (*h).in_use += (*s).size;
                     if align == HEADER {
-                        return Some(hand_out(f as usize, capacity));
+                        return Some(hand_out(
+                            f as usize,
+                            capacity,
+                            class::size_of(class) - HEADER,
+                        ));
                     }
                     break f as usize - HEADER;
                 }
@@ -216,11 +224,17 @@ unsafe fn alloc_small(h: *mut Heap, class: usize, capacity: usize, align: usize)
             }
             s = refill(h, class)?;
         };
-        // The class leaves room for the capacity past the aligned payload.
+        // The class leaves room for the capacity past the aligned payload;
+        // the block gets the whole rest of the slot, its slack cleared (see
+        // hand_out).
         let payload = (slot + HEADER + align - 1) & !(align - 1);
+        let full = slot + (*s).size - payload;
+        if capacity < full {
+            core::ptr::write_bytes((payload + capacity) as *mut u8, 0, full - capacity);
+        }
         let b = Block {
             payload,
-            capacity,
+            capacity: full,
             pad: payload - HEADER - slot,
             state: IN_USE,
         };
@@ -229,33 +243,32 @@ unsafe fn alloc_small(h: *mut Heap, class: usize, capacity: usize, align: usize)
     }
 }
 
-/// A free slot's unaligned block of `capacity` bytes. A free slot keeps a
-/// valid header of its own: when it records the same capacity (the common
-/// case of a program allocating one size again) malloc only marks it in use;
-/// else the header is written anew. The header records the capacity asked
-/// for, not the slot's: the bytes past it are zero when the shared layer
-/// hands the block out (recallocarray relies on it), and realloc grows the
-/// block in place up to the slot's end.
+/// A free slot's unaligned block for `capacity` bytes. A free slot keeps a
+/// valid header of its own recording the slot's whole capacity (`full`):
+/// malloc only marks it in use, no header is written anew. The bytes from
+/// `capacity` to the slot's end are cleared instead: the shared layer clears
+/// up to `capacity`, and recallocarray relies on all the slack past what was
+/// asked for being zero (a gap of 0 bytes for slots up to 256 bytes, at
+/// most an eighth of the slot above).
 ///
 /// # Safety
-/// `f` is the payload of a free slot of ours, taken off its list.
+/// `f` is the payload of a free slot of ours, taken off its list; `full` is
+/// its slot's size less the header.
 #[inline(always)]
-unsafe fn hand_out(f: usize, capacity: usize) -> Block {
-    let b = Block {
-        payload: f,
-        capacity,
-        pad: 0,
-        state: IN_USE,
-    };
-    // SAFETY: the slot's header is valid and ours (the caller's contract).
+unsafe fn hand_out(f: usize, capacity: usize, full: usize) -> Block {
+    // SAFETY: the slot's header is valid and ours, and so is its payload.
     unsafe {
-        if capacity_at(f) == capacity {
-            set_in_use(f, true);
-        } else {
-            b.write();
+        set_in_use(f, true);
+        if capacity < full {
+            core::ptr::write_bytes((f + capacity) as *mut u8, 0, full - capacity);
         }
     }
-    b
+    Block {
+        payload: f,
+        capacity: full,
+        pad: 0,
+        state: IN_USE,
+    }
 }
 
 /// The first slab of `class` with a free slot, after taking the slots other
