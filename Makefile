@@ -27,9 +27,10 @@ OUT := build/$(MALLOC)
 endif
 
 comma := ,
-# cargo_staticlib(<configuration>, <features>): cargo's staticlib for one
-# configuration, each in its own target directory.
-cargo_staticlib = MINIC_MALLOC=$(MALLOC) $(CARGO) rustc --quiet --release --lib \
+# cargo_staticlib(<configuration>, <features>, <profile>): cargo's staticlib
+# for one configuration, each in its own target directory. The freestanding
+# libraries use the release-small profile: a first userland counts bytes.
+cargo_staticlib = MINIC_MALLOC=$(MALLOC) $(CARGO) rustc --quiet --profile $(3) --lib \
 	--crate-type staticlib --features $(2) --target-dir target/$(1)
 
 # Mode-specific tests read the allocator mode from MINIC_MALLOC_MODE_<mode>.
@@ -56,7 +57,7 @@ freestanding: $(OUT)/freestanding/libminic.a
 
 $(OUT)/libminic.a: FORCE
 	@mkdir -p $(OUT)
-	$(call cargo_staticlib,$(MALLOC)-hosted,capi)
+	$(call cargo_staticlib,$(MALLOC)-hosted,capi,release)
 	mk/package-archive.sh target/$(MALLOC)-hosted/release/libminic.a $@ $(OUT)/exports.txt
 
 # The shared object exports the same API, less recallocarray: preloaded, minic's
@@ -71,17 +72,17 @@ $(OUT)/libminic.so: $(OUT)/libminic.a
 
 $(OUT)/freestanding/libminic.a: FORCE
 	@mkdir -p $(OUT)/freestanding
-	$(call cargo_staticlib,$(MALLOC)-freestanding,capi$(comma)freestanding)
-	mk/package-archive.sh target/$(MALLOC)-freestanding/release/libminic.a $@ \
-		$(OUT)/freestanding/exports.txt
+	$(call cargo_staticlib,$(MALLOC)-freestanding,capi$(comma)freestanding,release-small)
+	mk/package-archive.sh target/$(MALLOC)-freestanding/release-small/libminic.a $@ \
+		$(OUT)/freestanding/exports.txt --no-unwind-tables
 
 port-extern: $(OUT)/port-extern/libminic.a
 
 $(OUT)/port-extern/libminic.a: FORCE
 	@mkdir -p $(OUT)/port-extern
-	$(call cargo_staticlib,$(MALLOC)-port-extern,capi$(comma)freestanding$(comma)port-extern)
-	mk/package-archive.sh target/$(MALLOC)-port-extern/release/libminic.a $@ \
-		$(OUT)/port-extern/exports.txt
+	$(call cargo_staticlib,$(MALLOC)-port-extern,capi$(comma)freestanding$(comma)port-extern,release-small)
+	mk/package-archive.sh target/$(MALLOC)-port-extern/release-small/libminic.a $@ \
+		$(OUT)/port-extern/exports.txt --no-unwind-tables
 
 # --- tests -------------------------------------------------------------------
 $(OUT)/ctests/%: ctests/%.c $(CTEST_DEPS) $(OUT)/libminic.a
@@ -116,8 +117,9 @@ $(OUT)/misuse/freestanding/%: ctests/misuse/%.c ctests/crt0.S $(CTEST_DEPS) \
 BRINGUP := $(OUT)/examples/freestanding/bringup
 $(BRINGUP): examples/freestanding/bringup.c $(CTEST_DEPS) $(OUT)/freestanding/libminic.a
 	@mkdir -p $(dir $@)
-	$(CC) -Os -Wall -Wextra -Werror -fno-builtin -Iinclude $(FREESTANDING_CFLAGS) \
-		-Wl,--gc-sections -o $@ $< $(OUT)/freestanding/libminic.a
+	$(CC) -Os -Wall -Wextra -Werror -fno-builtin -fno-asynchronous-unwind-tables -Iinclude \
+		$(FREESTANDING_CFLAGS) -Wl,--gc-sections -Wl,-z,noseparate-code \
+		-o $@ $< $(OUT)/freestanding/libminic.a
 
 CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%) \
 	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%)

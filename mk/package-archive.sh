@@ -1,7 +1,7 @@
 #!/bin/sh
 # Turns cargo's staticlib into minic's C archive, in which only the C API is global.
 #
-#   mk/package-archive.sh <cargo staticlib> <output archive> <exports file>
+#   mk/package-archive.sh <cargo staticlib> <output archive> <exports file> [--no-unwind-tables]
 #
 # A Rust staticlib carries all of core and compiler-builtins with global
 # symbols. This partially links minic's own objects (the Rust crate and the C
@@ -14,6 +14,9 @@ set -eu
 in=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 out=$2
 exports=$3
+# The freestanding libraries drop unwind tables: nothing unwinds (panics
+# abort), and they are a third of a small program's read-only data.
+strip_unwind=${4:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -40,6 +43,9 @@ nm -g --defined-only $own | awk 'NF == 3 { print $3 }' |
 # shellcheck disable=SC2086
 ld -r --gc-sections $(sed 's/^/-u /' "$tmp/exports") -o "$tmp/minic.o" $own "$tmp/support.a"
 objcopy --keep-global-symbols="$tmp/exports" "$tmp/minic.o"
+if [ "$strip_unwind" = "--no-unwind-tables" ]; then
+    objcopy --remove-section=.eh_frame --remove-section=.rela.eh_frame "$tmp/minic.o"
+fi
 
 # Deterministic archive, replaced only when it changed, so that what links
 # against it is not rebuilt for nothing.
