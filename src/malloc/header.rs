@@ -244,17 +244,22 @@ mod tests {
         assert_eq!(b.start(), buf.0.as_ptr() as usize);
         assert_eq!(b.end(), payload + 32);
         // A different address, a misaligned one, a changed size: not a block.
+        // SAFETY: each read stays inside `buf` (16-aligned reads of 16 bytes
+        // at or after its start; a misaligned payload is refused unread).
         assert_eq!(unsafe { Block::read(payload - 16) }, Err(Misuse::Invalid));
         assert_eq!(unsafe { Block::read(payload + 1) }, Err(Misuse::Invalid));
         let size_byte = (payload - HEADER) as *mut u8;
         // SAFETY: a byte of the header inside `buf`.
         unsafe { *size_byte ^= 0x40 };
+        // SAFETY: the header lies inside `buf`.
         assert_eq!(unsafe { Block::read(payload) }, Err(Misuse::Invalid));
         // SAFETY: as above.
         unsafe { *size_byte ^= 0x40 };
         // A freed block is told apart from a forged one.
         let freed = Block { state: 0, ..b };
+        // SAFETY: the header lies inside `buf`.
         unsafe { freed.write() };
+        // SAFETY: as above.
         assert_eq!(unsafe { Block::read(payload) }, Err(Misuse::DoubleFree));
     }
 
