@@ -45,11 +45,11 @@ use core::ptr::{null_mut, NonNull};
 ///
 /// The strategy is the crate's allocator mode, chosen when minic is built
 /// (`MINIC_MALLOC=<mode>` in cargo's environment; see the crate page). The
-/// `default` mode is the `linear` one until the general-purpose allocator
-/// lands, and the linear mode reuses only the most recently freed block: a
-/// long-running program that frees in any other order keeps growing. It
-/// suits short programs; `MINIC_MALLOC=mmap` gives every block its own
-/// mapping, returned on free, at the cost of system calls.
+/// `default` mode is the general-purpose allocator (per-thread heaps, memory
+/// returned to the kernel). The seed's `linear` mode reuses only the most
+/// recently freed block: a long-running program that frees in any other
+/// order keeps growing; `mmap` gives every block its own mapping, returned
+/// on free, at the cost of system calls.
 ///
 /// Beside a host C library (this crate without the `capi` feature) minic
 /// never moves the program break, which belongs to the host's `malloc`: the

@@ -75,14 +75,16 @@
 //!
 //! | mode | strategy |
 //! |---|---|
-//! | `default` | the `linear` mode, until the general-purpose allocator (fast, thread-scalable, returning memory to the kernel) lands |
+//! | `default` | the general-purpose allocator: per-thread heaps over size-classed slabs (O(1) malloc and free, cheap cross-thread frees), large blocks in their own mappings (`realloc` by `mremap`), free memory returned to the kernel within about a second |
 //! | `linear` | the seed's mode: blocks carved one after another from the program break (mapped regions when it cannot grow, and always in this crate without `capi`, where the break is the host `malloc`'s); `free` gives back only the most recent block |
 //! | `mmap` | the seed's other mode: every block its own mapping, unmapped by `free` |
-//! | `guard` | planned: the mmap mode with an inaccessible page after every block and a quarantine of freed blocks (like Electric Fence); for now the `mmap` mode |
+//! | `guard` | the mmap mode with an inaccessible page after every block, a canary in the tail padding and a quarantine of freed blocks (like Electric Fence): overflows and uses after free fault |
 //!
 //! The mode applies to the C libraries and to [`Minic`] alike. Under the
 //! linear mode a long-running program that frees in any order keeps
-//! growing: it suits short programs.
+//! growing: it suits short programs. In every mode, misuse (double free,
+//! a pointer minic never returned, a damaged header) is reported on stderr
+//! and aborts.
 //!
 //! ## Porting
 //!
