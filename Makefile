@@ -3,6 +3,8 @@
 #   make                 hosted (build/libminic.a, build/libminic.so) and
 #                        freestanding (build/freestanding/libminic.a) libraries
 #   make MALLOC=<mode>   the same with another allocator mode, under build/<mode>/
+#   make MINIC_CHECKS=0  the default allocator without its misuse checks, under
+#                        build/nochecks/: only to measure them (make bench does)
 #   make PORT=extern     also the freestanding library whose kernel calls are
 #                        extern "C" minic_sys_* functions (build/port-extern/)
 #   make demo            build, then run the C programs in examples/
@@ -20,18 +22,24 @@ CARGO ?= cargo
 CC ?= cc
 PREFIX ?= /usr/local
 
-ifeq ($(MALLOC),default)
+# MINIC_CHECKS=0: the allocator without its misuse checks, only to measure
+# their cost (make bench's minic-nochecks column), built apart: build/nochecks/
+# for the default mode, build/<mode>-nochecks/ for another.
+MINIC_CHECKS ?= 1
+CONFIG := $(MALLOC)$(if $(filter 0,$(MINIC_CHECKS)),-nochecks)
+ifeq ($(CONFIG),default)
 OUT := build
 else
-OUT := build/$(MALLOC)
+OUT := build/$(patsubst default-%,%,$(CONFIG))
 endif
+NOCHECKS_OUT := build/$(patsubst default-%,%,$(MALLOC)-nochecks)
 
 comma := ,
 # cargo_staticlib(<configuration>, <features>, <profile>): cargo's staticlib
 # for one configuration, each in its own target directory. The freestanding
 # libraries use the release-small profile: a first userland counts bytes.
-cargo_staticlib = MINIC_MALLOC=$(MALLOC) $(CARGO) rustc --quiet --profile $(3) --lib \
-	--crate-type staticlib --features $(2) --target-dir target/$(1)
+cargo_staticlib = MINIC_MALLOC=$(MALLOC) MINIC_CHECKS=$(MINIC_CHECKS) $(CARGO) rustc --quiet \
+	--profile $(3) --lib --crate-type staticlib --features $(2) --target-dir target/$(1)
 
 # Mode-specific tests read the allocator mode from MINIC_MALLOC_MODE_<mode>.
 CTEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Iinclude \
@@ -57,8 +65,8 @@ freestanding: $(OUT)/freestanding/libminic.a
 
 $(OUT)/libminic.a: FORCE
 	@mkdir -p $(OUT)
-	$(call cargo_staticlib,$(MALLOC)-hosted,capi,release)
-	mk/package-archive.sh target/$(MALLOC)-hosted/release/libminic.a $@ $(OUT)/exports.txt
+	$(call cargo_staticlib,$(CONFIG)-hosted,capi,release)
+	mk/package-archive.sh target/$(CONFIG)-hosted/release/libminic.a $@ $(OUT)/exports.txt
 
 # The shared object exports the same API, less recallocarray: preloaded, minic's
 # three-argument form would replace libbsd's four-argument one.
@@ -72,16 +80,16 @@ $(OUT)/libminic.so: $(OUT)/libminic.a
 
 $(OUT)/freestanding/libminic.a: FORCE
 	@mkdir -p $(OUT)/freestanding
-	$(call cargo_staticlib,$(MALLOC)-freestanding,capi$(comma)freestanding,release-small)
-	mk/package-archive.sh target/$(MALLOC)-freestanding/release-small/libminic.a $@ \
+	$(call cargo_staticlib,$(CONFIG)-freestanding,capi$(comma)freestanding,release-small)
+	mk/package-archive.sh target/$(CONFIG)-freestanding/release-small/libminic.a $@ \
 		$(OUT)/freestanding/exports.txt --no-unwind-tables
 
 port-extern: $(OUT)/port-extern/libminic.a
 
 $(OUT)/port-extern/libminic.a: FORCE
 	@mkdir -p $(OUT)/port-extern
-	$(call cargo_staticlib,$(MALLOC)-port-extern,capi$(comma)freestanding$(comma)port-extern,release-small)
-	mk/package-archive.sh target/$(MALLOC)-port-extern/release-small/libminic.a $@ \
+	$(call cargo_staticlib,$(CONFIG)-port-extern,capi$(comma)freestanding$(comma)port-extern,release-small)
+	mk/package-archive.sh target/$(CONFIG)-port-extern/release-small/libminic.a $@ \
 		$(OUT)/port-extern/exports.txt --no-unwind-tables
 
 # --- tests -------------------------------------------------------------------
@@ -184,9 +192,12 @@ build/bench/%: bench/%.c bench/common.h
 	@mkdir -p build/bench
 	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -pthread -o $@ $<
 
-# Every workload under minic, glibc, jemalloc, mimalloc and tcmalloc, RUNS times.
+# Every workload under minic, minic without its checks, glibc, jemalloc,
+# mimalloc and tcmalloc, RUNS times.
 bench: setup hosted $(BENCH_BINS)
-	MINIC_SO=$(OUT)/libminic.so bench/run.sh $(RUNS)
+	$(MAKE) --no-print-directory MINIC_CHECKS=0 hosted
+	MINIC_SO=$(OUT)/libminic.so MINIC_NOCHECKS_SO=$(NOCHECKS_OUT)/libminic.so \
+		bench/run.sh $(RUNS)
 
 # For make check: every workload once, tiny, under minic.
 bench-smoke: hosted $(BENCH_BINS)

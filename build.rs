@@ -2,7 +2,9 @@
 //!
 //! The allocator mode is a `cfg` (not a cargo feature) so that features stay
 //! additive: `MINIC_MALLOC=linear cargo build` selects `cfg(minic_malloc = "linear")`.
-//! The Makefile sets it from `make MALLOC=<mode>`.
+//! The Makefile sets it from `make MALLOC=<mode>`. `MINIC_CHECKS=0` builds the
+//! allocator without its misuse checks, `cfg(minic_no_checks)`: only to
+//! measure what they cost (`make bench`), never to ship.
 
 use std::env;
 
@@ -22,6 +24,14 @@ fn main() {
         values.join(", ")
     );
     println!("cargo:rustc-cfg=minic_malloc=\"{mode}\"");
+
+    println!("cargo:rerun-if-env-changed=MINIC_CHECKS");
+    println!("cargo::rustc-check-cfg=cfg(minic_no_checks)");
+    match env::var("MINIC_CHECKS").as_deref() {
+        Err(_) | Ok("1") => {}
+        Ok("0") => println!("cargo:rustc-cfg=minic_no_checks"),
+        Ok(other) => panic!("MINIC_CHECKS={other}: expected 0 or 1"),
+    }
 
     // The C shim holds what stable Rust cannot do: C-variadic entry points
     // (mq_open, mremap), only part of the C libraries, and weak references to

@@ -8,9 +8,10 @@
 #   bench/run.sh --smoke                 every workload once, tiny, under minic
 #
 # Environment: BENCH_BIN (the workloads, default build/bench), MINIC_SO
-# (default build/libminic.so), BENCH_EXTRA ("name=/path/lib.so ..." more
-# preloaded allocators, e.g. a minic built without its checks), BENCH_OUT
-# (where results.md and results.svg go, default bench).
+# (default build/libminic.so), MINIC_NOCHECKS_SO (minic built without its
+# misuse checks, make MINIC_CHECKS=0: the minic-nochecks column, next to
+# minic's, when set), BENCH_EXTRA ("name=/path/lib.so ..." more preloaded
+# allocators), BENCH_OUT (where results.md and results.svg go, default bench).
 set -u
 BIN=${BENCH_BIN:-build/bench}
 MINIC_SO=${MINIC_SO:-build/libminic.so}
@@ -93,7 +94,7 @@ else
 fi
 
 # name=preload pairs; glibc's is the program's own allocator (no preload).
-ALLOCS="minic=$MINIC_SO glibc="
+ALLOCS="minic=$MINIC_SO ${MINIC_NOCHECKS_SO:+minic-nochecks=$MINIC_NOCHECKS_SO} glibc="
 for spec in jemalloc:libjemalloc2:libjemalloc.so.2 mimalloc:libmimalloc2.0:libmimalloc.so.2.0 \
     tcmalloc:libtcmalloc-minimal4:libtcmalloc_minimal.so.4; do
     so=$(lib_of_package "$(echo "$spec" | cut -d: -f2)" "$(echo "$spec" | cut -d: -f3)")

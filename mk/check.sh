@@ -81,6 +81,9 @@ for mode in $MODES; do
 done
 # Benchmarks are not tests: each workload runs once, tiny, to prove it works.
 run "bench smoke" make --no-print-directory bench-smoke
+# The default allocator without its checks (bench's minic-nochecks column)
+# still runs every workload; its misuse tests would fail by design.
+run "bench smoke, MINIC_CHECKS=0" make --no-print-directory MINIC_CHECKS=0 bench-smoke
 
 echo
 echo "total: $passed passed, $failed failed"
