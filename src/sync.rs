@@ -186,6 +186,23 @@ impl<T> Mutex<T> {
     pub unsafe fn release_and_wake(&self) {
         self.unlock();
     }
+
+    /// Releases a lock taken by [`Mutex::acquire_forever`] before `fork`:
+    /// in the child with [`Mutex::release`], in the parent with
+    /// [`Mutex::release_and_wake`].
+    ///
+    /// # Safety
+    /// As for [`Mutex::release`].
+    pub unsafe fn release_after_fork(&self, child: bool) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            if child {
+                self.release()
+            } else {
+                self.release_and_wake()
+            }
+        }
+    }
 }
 
 #[cold]

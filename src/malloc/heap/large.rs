@@ -330,11 +330,5 @@ pub fn fork_lock() {
 #[cfg(not(feature = "freestanding"))]
 pub unsafe fn fork_unlock(child: bool) {
     // SAFETY: the caller's contract.
-    unsafe {
-        if child {
-            CACHE.release()
-        } else {
-            CACHE.release_and_wake()
-        }
-    }
+    unsafe { CACHE.release_after_fork(child) }
 }

@@ -297,13 +297,7 @@ pub fn fork_lock() {
 #[cfg(not(feature = "freestanding"))]
 pub unsafe fn fork_unlock(child: bool) {
     // SAFETY: the caller's contract.
-    unsafe {
-        if child {
-            POOL.release()
-        } else {
-            POOL.release_and_wake()
-        }
-    }
+    unsafe { POOL.release_after_fork(child) }
 }
 
 /// A fresh mapping of `len` bytes (a multiple of SLAB) aligned to SLAB.
