@@ -207,22 +207,6 @@ impl Block {
     }
 }
 
-/// Marks a block whose header is valid as in use or free, keeping the rest
-/// of the header: the check word leaves the `IN_USE` bit out, so that an
-/// allocator that recycles a slot of the same size (the default mode) flips
-/// it with one store on malloc and free, and hashes once per pair (when
-/// free reads the header), not three times.
-///
-/// # Safety
-/// `payload` is a block's payload with a valid header, writable.
-#[cfg_attr(not(minic_malloc = "default"), allow(dead_code))]
-#[inline]
-pub unsafe fn set_in_use(payload: usize, in_use: bool) {
-    let word0 = (payload - HEADER) as *mut u64;
-    // SAFETY: the caller's contract.
-    unsafe { *word0 = (*word0 & !(IN_USE as u64)) | if in_use { IN_USE as u64 } else { 0 } }
-}
-
 /// A 32-bit hash of a header's address and contents (less the `IN_USE`
 /// bit) under the secret.
 #[inline]

@@ -84,6 +84,41 @@ pub(crate) trait Policy {
     unsafe fn usable(block: Block) -> usize {
         block.capacity
     }
+
+    /// The live block whose payload is `address`, or what is wrong with
+    /// it; nothing outside the mode's own memory is read. By default the
+    /// [`registry`] says whether a header may lie before `address`, and the
+    /// header's check word decides.
+    ///
+    /// # Safety
+    /// If `address` is a live block, nobody else frees or resizes it
+    /// meanwhile.
+    #[inline]
+    unsafe fn find(address: usize) -> Result<Block, Misuse> {
+        // SAFETY: the caller's contract.
+        unsafe { registered_block(address) }
+    }
+
+    /// A block of `size` bytes at 16-byte alignment by the mode's quickest
+    /// path, its slack past `size` cleared as `alloc_block` does; None
+    /// sends the request down the general path.
+    #[inline(always)]
+    fn alloc_fast(size: usize) -> Option<NonNull<u8>> {
+        let _ = size;
+        None
+    }
+
+    /// Frees `ptr` by the mode's quickest path if it can tell at once that
+    /// `ptr` is a live block it may free so; false sends it down the
+    /// general path (which also reports misuse).
+    ///
+    /// # Safety
+    /// As for [`deallocate`].
+    #[inline(always)]
+    unsafe fn free_fast(ptr: NonNull<u8>) -> bool {
+        let _ = ptr;
+        false
+    }
 }
 
 #[cfg(minic_malloc = "default")]
@@ -193,7 +228,19 @@ unsafe fn clear_slack(block: Block, size: usize, capacity: usize) {
 /// assert!(unsafe { minic::malloc::usable_size(p) } >= 100);
 /// unsafe { minic::malloc::deallocate(p) };
 /// ```
+#[inline(always)]
 pub fn allocate(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
+    if align.is_power_of_two() && align <= ALIGN {
+        if let Some(p) = Active::alloc_fast(size) {
+            return Ok(p);
+        }
+    }
+    allocate_general(size, align)
+}
+
+/// [`allocate`] past the mode's quick path.
+#[inline(never)]
+fn allocate_general(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
     let (block, _) = alloc_block(size, block_align(align)?)?;
     Ok(payload_ptr(block))
 }
@@ -207,7 +254,21 @@ pub fn allocate(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
 /// assert!(bytes.iter().all(|&b| b == 0));
 /// unsafe { minic::malloc::deallocate(p) };
 /// ```
+#[inline(always)]
 pub fn allocate_zeroed(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
+    if align.is_power_of_two() && align <= ALIGN {
+        if let Some(p) = Active::alloc_fast(size) {
+            // SAFETY: the new block has at least `size` bytes.
+            unsafe { core::ptr::write_bytes(p.as_ptr(), 0, size) };
+            return Ok(p);
+        }
+    }
+    allocate_zeroed_general(size, align)
+}
+
+/// [`allocate_zeroed`] past the mode's quick path.
+#[inline(never)]
+fn allocate_zeroed_general(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
     let (block, zeroed) = alloc_block(size, block_align(align)?)?;
     if !zeroed {
         // SAFETY: the new block has at least `size` bytes.
@@ -217,11 +278,7 @@ pub fn allocate_zeroed(size: usize, align: usize) -> Result<NonNull<u8>, Errno> 
 }
 
 /// The block of `ptr`; misuse (a pointer minic did not return, a damaged
-/// header, a double free) is reported on stderr and aborts. The registry
-/// says first whether a header may lie before `ptr` at all, so that nothing
-/// outside minic's memory is read.
-/// Under `cfg(minic_no_checks)` (`make MINIC_CHECKS=0`, to measure what
-/// this costs) `ptr` is trusted and the header read as it is.
+/// header, a double free) is reported on stderr and aborts.
 ///
 /// # Safety
 /// If `ptr` is a live block, nobody else frees or resizes it meanwhile
@@ -229,18 +286,32 @@ pub fn allocate_zeroed(size: usize, align: usize) -> Result<NonNull<u8>, Errno> 
 #[inline]
 unsafe fn live_block(ptr: NonNull<u8>, function: &str) -> Block {
     let address = ptr.as_ptr() as usize;
-    if !cfg!(minic_no_checks) {
-        match registry::lookup(address.wrapping_sub(HEADER)) {
-            Page::Live => {}
-            Page::Freed => report(function, Misuse::DoubleFree, address),
-            Page::Unknown => report(function, Misuse::Invalid, address),
-        }
-    }
-    // SAFETY: the header's page is a live page of minic's.
-    match unsafe { Block::read(address) } {
+    // SAFETY: the caller's contract.
+    match unsafe { Active::find(address) } {
         Ok(block) => block,
         Err(misuse) => report(function, misuse, address),
     }
+}
+
+/// The block whose 16-byte header lies before `address`: the registry says
+/// first whether a header may lie there at all, so that nothing outside
+/// minic's memory is read. Under `cfg(minic_no_checks)` (`make
+/// MINIC_CHECKS=0`, to measure what this costs) `address` is trusted and
+/// the header read as it is.
+///
+/// # Safety
+/// As for [`live_block`].
+#[inline]
+unsafe fn registered_block(address: usize) -> Result<Block, Misuse> {
+    if !cfg!(minic_no_checks) {
+        match registry::lookup(address.wrapping_sub(HEADER)) {
+            Page::Live => {}
+            Page::Freed => return Err(Misuse::DoubleFree),
+            Page::Unknown => return Err(Misuse::Invalid),
+        }
+    }
+    // SAFETY: the header's page is a live page of minic's.
+    unsafe { Block::read(address) }
 }
 
 /// Reports misuse of `address` by `function` on stderr and aborts.
@@ -275,7 +346,22 @@ fn payload_ptr(block: Block) -> NonNull<u8> {
 /// let p = minic::malloc::allocate(32, 16).unwrap();
 /// unsafe { minic::malloc::deallocate(p) };
 /// ```
+#[inline(always)]
 pub unsafe fn deallocate(ptr: NonNull<u8>) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if !Active::free_fast(ptr) {
+            deallocate_general(ptr);
+        }
+    }
+}
+
+/// [`deallocate`] past the mode's quick path.
+///
+/// # Safety
+/// As for [`deallocate`].
+#[inline(never)]
+unsafe fn deallocate_general(ptr: NonNull<u8>) {
     // SAFETY: the caller's contract.
     unsafe {
         let block = live_block(ptr, "free");
@@ -344,14 +430,17 @@ pub unsafe fn reallocate(
     let capacity = capacity_for(size)?;
     // SAFETY: the caller's contract.
     let block = unsafe { live_block(ptr, "realloc") };
-    if capacity <= block.capacity {
+    // A capacity may be a multiple of 8 only (the default mode's small
+    // blocks): what decides is whether `size` fits.
+    if size <= block.capacity {
         // Shrinking keeps the block where it is (but in guard mode, whose
         // blocks must end at their guard page); the mode may give the tail
         // back.
-        // SAFETY: a live block, resized to less than it holds; the result
-        // (moved or not) holds at least `size` bytes.
+        // SAFETY: a live block, resized to no more than it holds; the
+        // result (moved or not) holds at least `size` bytes.
         let block = unsafe {
-            let block = Active::resize(block, capacity, align).unwrap_or(block);
+            let fits = capacity.min(block.capacity);
+            let block = Active::resize(block, fits, align).unwrap_or(block);
             Active::set_size(block, size);
             block
         };

@@ -1,41 +1,51 @@
 //! minic's default allocator: thread heaps over slabs of size-classed slots.
 //!
 //! - Small blocks (slots up to 16 KiB, header included) come from 128 KiB
-//!   slabs of one size class. Each thread has its own heap (a bin of slabs
-//!   per class); malloc takes a slot from the first slab of the class's bin,
-//!   free puts it back: O(1), no lock, no atomic instruction.
+//!   slabs of one size class. Each thread has its own heap: per class, a
+//!   list (bin) of the slabs with free slots. malloc takes the first slot of
+//!   the first slab's `free` list; free puts a slot on its slab's
+//!   `local_free` list, which malloc takes whole when `free` runs dry. Both
+//!   are O(1), with no lock and no atomic instruction (`alloc_fast`,
+//!   `free_fast`: a dozen instructions each).
 //! - A block freed by another thread than its heap's owner is pushed on the
 //!   heap's lock-free `remote` stack (one compare-and-swap); the owner takes
-//!   the whole stack when it runs out of slots.
+//!   the whole stack when a slab runs out of slots.
 //! - A slab whose slots are all free goes back to the shared pool, which
 //!   returns its pages to the kernel beyond a small reserve (`slab.rs`).
-//! - Large blocks have their own mapping (`large.rs`).
+//! - Large blocks have their own mapping and the family's 16-byte header
+//!   (`large.rs`).
 //! - Heaps of threads that exited are adopted by new threads, with what is
 //!   in them (`thread.rs`); the freestanding library has one heap behind a
 //!   lock.
 //!
-//! Every block carries the family's 16-byte header (`crate::malloc::header`):
-//! a slot is `[pad][header][payload]`, the pad non-empty only for aligned
-//! requests.
+//! A block in a slot has an 8-byte header (`slot.rs`) checked against its
+//! slab's check word: the chunk map says whether an address lies in slabs
+//! at all before anything there is read.
 
 mod class;
 mod large;
 mod slab;
+mod slot;
 mod thread;
 
-use super::header::{set_in_use, Block, HEADER, IN_USE, OWN_MAPPING};
-use super::Policy;
+use super::header::{mix, secret, Block, Misuse, IN_USE, OWN_MAPPING};
+use super::{registered_block, report, Policy};
 use crate::errno::Errno;
-use class::{class_of, ix, CLASSES, MAX_SLOT, MIN_SLOT, TABLE};
-use core::ptr::null_mut;
-use core::sync::atomic::{compiler_fence, AtomicPtr, AtomicU32, Ordering};
+use class::{class_of, ix, CLASSES, MAX_SLOT, TABLE};
+use core::ptr::{null_mut, NonNull};
+use core::sync::atomic::{compiler_fence, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 pub use slab::SLAB;
-use slab::{slab_of, Slab, SLAB_HEADER};
+use slab::{slab_of, Slab, FIRST_SLOT, FULL};
+use slot::SLOT_HEADER;
 
 /// The largest capacity served from slabs.
-const MAX_SMALL: usize = MAX_SLOT - HEADER;
+const MAX_SMALL: usize = MAX_SLOT - SLOT_HEADER;
 
-/// A free slot, linked through the word after its first 16 bytes.
+/// Bytes of fresh slots a slab threads onto its free list at a time: enough
+/// to keep malloc on its quick path, few enough to touch no page early.
+const CARVE: usize = 4096;
+
+/// A free slot, linked through its payload's first word.
 pub struct Free {
     next: *mut Free,
 }
@@ -65,6 +75,9 @@ impl core::ops::Deref for Remote {
 #[repr(C, align(64))]
 pub struct Heap {
     bins: [Bin; TABLE],
+    /// Set while the owner works on the heap: a signal handler that
+    /// interrupted it finds the heap busy and leaves it alone.
+    busy: bool,
     /// Slots freed by other threads, for the owner to take; alone in its
     /// cache line, which other threads write.
     remote: Remote,
@@ -72,16 +85,6 @@ pub struct Heap {
     owner: AtomicU32,
     /// The next heap of the process (never changes once set).
     next: *mut Heap,
-    /// Bytes of the slots taken from this heap and not yet back (mallinfo2).
-    in_use: usize,
-    /// Per class, the slots this thread freed last, most recent first: the
-    /// next malloc of the class takes one while it is still in the cache.
-    /// They still count as used in their slabs.
-    recent: [*mut Free; TABLE],
-    recent_count: [u32; TABLE],
-    /// Set while the owner works on the heap: a signal handler that
-    /// interrupted it finds the heap busy and leaves it alone.
-    busy: bool,
 }
 
 /// The owner's claim on its heap for one operation (see `Heap::busy`).
@@ -116,36 +119,110 @@ impl Drop for Busy {
     }
 }
 
-/// Freed slots a heap keeps per class before it gives them back to their
-/// slabs, all at once.
-const RECENT: u32 = 64;
-
 /// The policy of the default mode, for the family's shared layer.
 pub struct Heaps;
 
 impl Policy for Heaps {
     #[inline(always)]
+    fn alloc_fast(size: usize) -> Option<NonNull<u8>> {
+        if size > MAX_SMALL {
+            return None;
+        }
+        // A thread's first block takes the general path, which makes its heap.
+        let (h, _guard) = thread::heap_if_any()?;
+        let class = class_of(size + SLOT_HEADER);
+        // SAFETY: `h` is this thread's heap (or the locked shared one),
+        // entered below; the slot taken is ours.
+        unsafe {
+            if (*h).busy {
+                return None;
+            }
+            (*h).busy = true;
+            compiler_fence(Ordering::SeqCst);
+            let s = (*h).bins[ix(class)].head;
+            if s.is_null() || (*s).free.is_null() {
+                return alloc_refilled(h, class, size);
+            }
+            let f = (*s).free;
+            (*s).free = (*f).next;
+            (*s).used += 1;
+            compiler_fence(Ordering::SeqCst);
+            (*h).busy = false;
+            Some(hand_out(f, s, size))
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn free_fast(ptr: NonNull<u8>) -> bool {
+        let payload = ptr.as_ptr() as usize;
+        let header = payload.wrapping_sub(SLOT_HEADER);
+        if payload % 16 != 0 || !slab::in_slab_chunk(header) {
+            return false;
+        }
+        let s = slab_of(header);
+        // SAFETY: the chunk map says the header and the slab's bookkeeping
+        // are our readable memory; a live block's header passes the test.
+        unsafe {
+            let word = (header as *const u64).read();
+            if !slot::is_live_unpadded(word, (*s).check) {
+                return false;
+            }
+            release(s, payload as *mut Free, header, word);
+        }
+        true
+    }
+
+    #[inline]
+    unsafe fn find(address: usize) -> Result<Block, Misuse> {
+        let header = address.wrapping_sub(SLOT_HEADER);
+        if address % 16 == 0 && slab::in_slab_chunk(header) {
+            // SAFETY: the header lies in our slabs.
+            return unsafe { slot_block(address) };
+        }
+        // SAFETY: the caller's contract.
+        unsafe { registered_block(address) }
+    }
+
+    #[inline]
     fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
-        // Worst-case room for the pad that aligning the payload needs.
-        let extra = align - HEADER;
+        // Worst-case room for the pad that aligning the payload needs (a
+        // slot's own payload is 16-aligned).
+        let extra = align - 16;
         if capacity <= MAX_SMALL - extra.min(MAX_SMALL) {
-            let slot = (capacity + HEADER + extra).max(MIN_SLOT);
             let (h, _guard) = thread::heap().ok_or(Errno::ENOMEM)?;
-            // SAFETY: our heap. A signal handler that interrupted this
-            // thread's allocator gets NULL (ENOMEM), never a corrupt list.
-            let _busy = unsafe { Busy::enter(h) }.ok_or(Errno::ENOMEM)?;
-            // SAFETY: `h` is this thread's heap (or the locked shared one).
-            let b =
-                unsafe { alloc_small(h, class_of(slot), capacity, align) }.ok_or(Errno::ENOMEM)?;
-            return Ok((b, false));
+            // SAFETY: our heap, entered (a signal handler that interrupted
+            // this thread's allocator gets ENOMEM, never a corrupt list);
+            // the slot taken is ours.
+            unsafe {
+                let _busy = Busy::enter(h).ok_or(Errno::ENOMEM)?;
+                let class = class_of(capacity + SLOT_HEADER + extra);
+                let (f, s) = take_slot(h, class).ok_or(Errno::ENOMEM)?;
+                let payload = (f as usize + align - 1) & !(align - 1);
+                let pad = payload - f as usize;
+                ((payload - SLOT_HEADER) as *mut u64).write(slot::live((*s).check, capacity, pad));
+                let b = Block {
+                    payload,
+                    capacity,
+                    pad,
+                    state: IN_USE,
+                };
+                return Ok((b, false));
+            }
         }
         large::alloc(capacity, align).ok_or(Errno::ENOMEM)
     }
 
-    #[inline(always)]
+    #[inline]
     unsafe fn free(block: Block) {
-        // SAFETY: the caller's contract.
-        unsafe { free_block(&block) }
+        if block.state & OWN_MAPPING != 0 {
+            // SAFETY: the caller's contract.
+            return unsafe { large::free(&block) };
+        }
+        let header = block.payload - SLOT_HEADER;
+        // The slot's own payload, where its free-list link goes.
+        let f = (header - block.pad + SLOT_HEADER) as *mut Free;
+        // SAFETY: a live block of a slot, found by `find`.
+        unsafe { release(slab_of(header), f, header, (header as *const u64).read()) }
     }
 
     unsafe fn resize(block: Block, capacity: usize, align: usize) -> Option<Block> {
@@ -154,17 +231,18 @@ impl Policy for Heaps {
         }
         if block.state & OWN_MAPPING == 0 {
             // Growth within the slot: the header records the new capacity.
-            // SAFETY: a live small block's slab header.
-            let room = unsafe { (*slab_of(block.start())).size } - HEADER - block.pad;
-            if capacity > room {
-                return None;
+            let header = block.payload - SLOT_HEADER;
+            let s = slab_of(header);
+            // SAFETY: a live block's slab and header.
+            unsafe {
+                if capacity > (*s).size - SLOT_HEADER - block.pad {
+                    return None;
+                }
+                (header as *mut u64).write(slot::live((*s).check, capacity, block.pad));
             }
-            let grown = Block { capacity, ..block };
-            // SAFETY: the block's own header.
-            unsafe { grown.write() };
-            return Some(grown);
+            return Some(Block { capacity, ..block });
         }
-        if block.state & OWN_MAPPING != 0 && align == HEADER && block.pad == large::LEAD {
+        if align == 16 && block.pad == large::LEAD {
             // SAFETY: a live large block of 16-byte alignment.
             return unsafe { large::resize(&block, capacity) };
         }
@@ -172,210 +250,219 @@ impl Policy for Heaps {
     }
 }
 
-/// # Safety
-/// `h` is the calling thread's heap.
-#[inline(always)]
-unsafe fn alloc_small(h: *mut Heap, class: usize, capacity: usize, align: usize) -> Option<Block> {
-    // SAFETY: the owner alone touches the bins and their slabs' free lists.
-    unsafe {
-        if align == HEADER {
-            let f = (*h).recent[ix(class)];
-            if !f.is_null() {
-                (*h).recent[ix(class)] = (*f).next;
-                (*h).recent_count[ix(class)] -= 1;
-                (*h).in_use += class::size_of(class);
-                return Some(hand_out(
-                    f as usize,
-                    capacity,
-                    class::size_of(class) - HEADER,
-                ));
-            }
-        }
-        let mut s = (*h).bins[ix(class)].head;
-        let slot = loop {
-            if !s.is_null() {
-                let f = (*s).free;
-                if !f.is_null() {
-                    (*s).free = (*f).next;
-                    (*s).used += 1;
-                    (*h).in_use += (*s).size;
-                    if align == HEADER {
-                        return Some(hand_out(
-                            f as usize,
-                            capacity,
-                            class::size_of(class) - HEADER,
-                        ));
-                    }
-                    break f as usize - HEADER;
-                }
-                // Slots other threads gave back come before fresh ones.
-                if !(*h).remote.load(Ordering::Relaxed).is_null() {
-                    drain_remote(h);
-                    s = (*h).bins[ix(class)].head;
-                    continue;
-                }
-                if (*s).bump < (*s).end {
-                    let slot = (*s).bump;
-                    (*s).bump += (*s).size;
-                    (*s).used += 1;
-                    (*h).in_use += (*s).size;
-                    break slot;
-                }
-            }
-            s = refill(h, class)?;
-        };
-        // The class leaves room for the capacity past the aligned payload;
-        // the block gets the whole rest of the slot, its slack cleared (see
-        // hand_out).
-        let payload = (slot + HEADER + align - 1) & !(align - 1);
-        let full = slot + (*s).size - payload;
-        if capacity < full {
-            core::ptr::write_bytes((payload + capacity) as *mut u8, 0, full - capacity);
-        }
-        let b = Block {
-            payload,
-            capacity: full,
-            pad: payload - HEADER - slot,
-            state: IN_USE,
-        };
-        b.write();
-        Some(b)
-    }
-}
-
-/// A free slot's unaligned block for `capacity` bytes. A free slot keeps a
-/// valid header of its own recording the slot's whole capacity (`full`):
-/// malloc only marks it in use, no header is written anew. The bytes from
-/// `capacity` to the slot's end are cleared instead: the shared layer clears
-/// up to `capacity`, and recallocarray relies on all the slack past what was
-/// asked for being zero (a gap of 0 bytes for slots up to 256 bytes, at
-/// most an eighth of the slot above).
+/// The block in a slot whose payload is `payload`, checked in full: the
+/// header against its slab's check word, and the block's place against the
+/// slab's slots.
 ///
 /// # Safety
-/// `f` is the payload of a free slot of ours, taken off its list; `full` is
-/// its slot's size less the header.
-#[inline(always)]
-unsafe fn hand_out(f: usize, capacity: usize, full: usize) -> Block {
-    // SAFETY: the slot's header is valid and ours, and so is its payload.
-    unsafe {
-        set_in_use(f, true);
-        if capacity < full {
-            core::ptr::write_bytes((f + capacity) as *mut u8, 0, full - capacity);
-        }
+/// `payload - SLOT_HEADER` lies in a chunk of slabs.
+#[cold]
+unsafe fn slot_block(payload: usize) -> Result<Block, Misuse> {
+    let header = payload - SLOT_HEADER;
+    let s = slab_of(header);
+    // SAFETY: the caller's contract: the slab's memory is ours.
+    let (word, check, size, end) = unsafe {
+        (
+            (header as *const u64).read(),
+            (*s).check,
+            (*s).size,
+            (*s).end,
+        )
+    };
+    let (capacity, pad) = slot::decode(word, check)?;
+    let start = header.wrapping_sub(pad);
+    let first = s as usize + FIRST_SLOT;
+    if start < first
+        || start >= end
+        || (start - first).checked_rem(size) != Some(0)
+        || pad + SLOT_HEADER + capacity > size
+    {
+        return Err(Misuse::Invalid);
     }
-    Block {
-        payload: f,
-        capacity: full,
-        pad: 0,
+    Ok(Block {
+        payload,
+        capacity,
+        pad,
         state: IN_USE,
+    })
+}
+
+/// A slot's block of `size` bytes (at most MAX_SMALL): its header written,
+/// the slack past `size` (within the capacity's last 8 bytes) cleared
+/// before the caller writes (see `alloc_block`).
+///
+/// # Safety
+/// `f` is the payload of a free slot of `s`, just taken.
+#[inline(always)]
+unsafe fn hand_out(f: *mut Free, s: *mut Slab, size: usize) -> NonNull<u8> {
+    let payload = f as usize;
+    let capacity = ((size + 7) & !7).max(8);
+    // SAFETY: the slot's header and payload are ours.
+    unsafe {
+        ((payload - SLOT_HEADER) as *mut u64).write(slot::live((*s).check, capacity, 0));
+        ((payload + capacity - 8) as *mut u64).write(0);
+        NonNull::new_unchecked(f.cast())
     }
 }
 
-/// The first slab of `class` with a free slot, after taking the slots other
-/// threads freed, retiring exhausted slabs, or adding a slab from the pool.
+/// `alloc_fast` when the first slab of the class has no free slot at hand.
 ///
 /// # Safety
-/// `h` is the calling thread's heap.
+/// `h` is the calling thread's heap, entered (it is left on return).
+#[cold]
+#[inline(never)]
+unsafe fn alloc_refilled(h: *mut Heap, class: usize, size: usize) -> Option<NonNull<u8>> {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let taken = take_slot(h, class);
+        compiler_fence(Ordering::SeqCst);
+        (*h).busy = false;
+        let (f, s) = taken?;
+        Some(hand_out(f, s, size))
+    }
+}
+
+/// A free slot of `class` and its slab, taken off the first slab's list.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered.
+#[inline(always)]
+unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<(*mut Free, *mut Slab)> {
+    // SAFETY: the owner alone touches its bins and their slabs' lists.
+    unsafe {
+        let mut s = (*h).bins[ix(class)].head;
+        if s.is_null() || (*s).free.is_null() {
+            s = refill(h, class)?;
+        }
+        let f = (*s).free;
+        (*s).free = (*f).next;
+        (*s).used += 1;
+        Some((f, s))
+    }
+}
+
+/// The first slab of `class` with slots on its `free` list: after moving
+/// its own frees there, taking the slots other threads freed, threading
+/// fresh slots, retiring exhausted slabs, or adding a slab from the pool.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered.
 #[cold]
 #[inline(never)]
 unsafe fn refill(h: *mut Heap, class: usize) -> Option<*mut Slab> {
     // SAFETY: owner-only state of our heap.
     unsafe {
-        drain_remote(h);
+        let mut drained = false;
         loop {
             let s = (*h).bins[ix(class)].head;
             if s.is_null() {
                 break;
             }
-            if !(*s).free.is_null() || (*s).bump < (*s).end {
+            if !(*s).free.is_null() {
+                return Some(s);
+            }
+            if !(*s).local_free.is_null() {
+                (*s).free = core::mem::replace(&mut (*s).local_free, null_mut());
+                return Some(s);
+            }
+            // Slots other threads gave back come before fresh ones.
+            if !drained && !(*h).remote.load(Ordering::Relaxed).is_null() {
+                drain_remote(h);
+                drained = true;
+                continue;
+            }
+            if carve(s) {
                 return Some(s);
             }
             unlink(h, s);
-            (*s).full = true;
+            (*s).used |= FULL;
         }
         let s = slab::take()?;
         let size = class::size_of(class);
-        let first = s as usize + SLAB_HEADER;
+        let first = s as usize + FIRST_SLOT;
         (*s).free = null_mut();
-        (*s).bump = first;
-        (*s).end = first + (SLAB - SLAB_HEADER) / size * size;
+        (*s).local_free = null_mut();
         (*s).used = 0;
         (*s).class = class as u16;
-        (*s).full = false;
         (*s).size = size;
+        (*s).bump = first;
+        (*s).end = first + (SLAB - FIRST_SLOT) / size * size;
         (*s).heap = h;
+        // A new check word each time: headers left from the slab's
+        // earlier use are no blocks.
+        (*s).generation = (*s).generation.wrapping_add(1);
+        let seed = secret() ^ (s as u64) ^ (*s).generation << 48 ^ class as u64;
+        (*s).check = slot::check_bits((mix(seed) >> 32) as u32);
         push_front(h, s);
+        carve(s);
         Some(s)
     }
 }
 
-/// Takes the slots other threads freed into this heap.
+/// Threads up to [`CARVE`] bytes of never-used slots onto the empty `free`
+/// list of `s`; false if none is left.
 ///
 /// # Safety
-/// `h` is the calling thread's heap.
-#[cold]
-#[inline(never)]
-unsafe fn drain_remote(h: *mut Heap) {
-    // SAFETY: `remote` is atomic; the slots on it are ours to release.
+/// `s` is a slab of the calling thread's heap, its `free` list empty.
+unsafe fn carve(s: *mut Slab) -> bool {
+    // SAFETY: owner-only state; the slots past `bump` are unused memory of
+    // the slab.
     unsafe {
-        if (*h).remote.load(Ordering::Relaxed).is_null() {
-            return;
+        let size = (*s).size.max(16);
+        let left = ((*s).end - (*s).bump) / size;
+        if left == 0 {
+            return false;
         }
-        let mut f = (*h).remote.swap(null_mut(), Ordering::Acquire);
-        while !f.is_null() {
-            let next = (*f).next;
-            let s = slab_of(f as usize);
-            (*h).in_use -= (*s).size;
-            release_slot(h, s, f);
-            f = next;
+        let n = left.min((CARVE / size).max(1));
+        let first = (*s).bump + SLOT_HEADER;
+        let mut f = first;
+        for _ in 1..n {
+            (*(f as *mut Free)).next = (f + size) as *mut Free;
+            f += size;
         }
+        (*(f as *mut Free)).next = null_mut();
+        (*s).free = first as *mut Free;
+        (*s).bump += n * size;
+        true
     }
 }
 
+/// Frees the slot whose payload is `f` and whose block's header (`word`,
+/// live) is at `header`: onto its slab's `local_free` list if the slab is
+/// this thread's, else onto its owner's remote stack.
+///
 /// # Safety
-/// `b` is a live block, no longer used.
+/// A live block of slab `s`, freed once.
 #[inline(always)]
-unsafe fn free_block(b: &Block) {
-    if b.state & OWN_MAPPING != 0 {
-        // SAFETY: the caller's contract.
-        return unsafe { large::free(b) };
-    }
-    let slot = b.start();
-    let s = slab_of(slot);
-    let f = (slot + HEADER) as *mut Free;
-    // SAFETY: the slot is ours until it is on a free list. Its header is
-    // marked free first, so a second free is caught. A free slot always
-    // has a valid unaligned header at its start (malloc then only marks it
-    // in use): an aligned block gets one written, and its own header is
-    // marked free too (or overwritten by the link: a second free is then
-    // caught as an invalid pointer).
+unsafe fn release(s: *mut Slab, f: *mut Free, header: usize, word: u64) {
+    // SAFETY: a slab's owner field is set while it holds live blocks; its
+    // lists are the owner's (our heap, entered) or reached atomically.
     unsafe {
-        set_in_use(b.payload, false);
-        if b.pad != 0 {
-            Block {
-                payload: slot + HEADER,
-                capacity: (*s).size - HEADER,
-                pad: 0,
-                state: 0,
-            }
-            .write();
-        }
         let owner = (*s).heap;
         let local = thread::heap_if(owner).and_then(|(h, g)| Some((h, g, Busy::enter(h)?)));
         if let Some((h, _guard, _busy)) = local {
-            let class = (*s).class as usize;
-            (*h).in_use -= class::size_of(class);
-            if (*h).recent_count[ix(class)] == RECENT {
-                // The list is full of slots malloc will take soon: this one
-                // goes straight to its slab (while it is in the cache; a
-                // flush would write into slots long gone cold).
-                release_slot(h, s, f);
-            } else {
-                (*f).next = (*h).recent[ix(class)];
-                (*h).recent[ix(class)] = f;
-                (*h).recent_count[ix(class)] += 1;
+            (header as *mut u64).write(slot::freed(word));
+            (*f).next = (*s).local_free;
+            (*s).local_free = f;
+            (*s).used -= 1;
+            if (*s).used as i32 <= 0 {
+                slot_returned(h, s);
             }
         } else {
+            // Another thread's slab (or our own, interrupted by this signal
+            // handler): of two threads freeing the block at once, one is
+            // told it is a double free.
+            let a = &*(header as *const AtomicU64);
+            if a.compare_exchange(
+                word,
+                slot::freed(word),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            )
+            .is_err()
+            {
+                report("free", Misuse::DoubleFree, header + SLOT_HEADER);
+            }
             let remote = &(*owner).remote;
             let mut head = remote.load(Ordering::Relaxed);
             loop {
@@ -389,48 +476,52 @@ unsafe fn free_block(b: &Block) {
     }
 }
 
-/// Gives the slots of a class's recent list back to their slabs.
+/// A slot came back to a slab that was full (it rejoins its bin) or is now
+/// empty (it goes back to the pool, unless it is its bin's only slab: a
+/// program that frees its last block of a size and allocates another would
+/// otherwise cycle a slab through the pool each time).
 ///
 /// # Safety
-/// `h` is the calling thread's heap.
-unsafe fn flush_recent(h: *mut Heap, class: usize) {
-    // SAFETY: owner-only state; the listed slots are free slots of our slabs.
-    unsafe {
-        let mut f = core::mem::replace(&mut (*h).recent[ix(class)], null_mut());
-        (*h).recent_count[ix(class)] = 0;
-        while !f.is_null() {
-            let next = (*f).next;
-            release_slot(h, slab_of(f as usize), f);
-            f = next;
-        }
-    }
-}
-
-/// Puts a slot back on its slab's free list; a slab that was full rejoins
-/// its bin, a slab left empty goes back to the pool.
-///
-/// # Safety
-/// `h` is the calling thread's heap and owns `s`; `f` is a slot of `s`.
-#[inline]
-unsafe fn release_slot(h: *mut Heap, s: *mut Slab, f: *mut Free) {
+/// `h` is the calling thread's heap, entered, and owns `s`.
+#[cold]
+#[inline(never)]
+unsafe fn slot_returned(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only state.
     unsafe {
-        (*f).next = (*s).free;
-        (*s).free = f;
-        (*s).used -= 1;
-        if (*s).full {
-            (*s).full = false;
+        if (*s).used & FULL != 0 {
+            (*s).used &= !FULL;
             push_front(h, s);
         }
         if (*s).used == 0 {
             let bin = &(*h).bins[ix((*s).class as usize)];
-            // The bin's last slab stays: a program that frees its last block
-            // of a size and allocates another would otherwise cycle a slab
-            // through the pool each time.
             if bin.head != s || bin.tail != s {
                 unlink(h, s);
                 slab::give(s);
             }
+        }
+    }
+}
+
+/// Takes the slots other threads freed into this heap.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered.
+#[cold]
+#[inline(never)]
+unsafe fn drain_remote(h: *mut Heap) {
+    // SAFETY: `remote` is atomic; the slots on it are of our slabs, freed.
+    unsafe {
+        let mut f = (*h).remote.swap(null_mut(), Ordering::Acquire);
+        while !f.is_null() {
+            let next = (*f).next;
+            let s = slab_of(f as usize);
+            (*f).next = (*s).local_free;
+            (*s).local_free = f;
+            (*s).used -= 1;
+            if (*s).used as i32 <= 0 {
+                slot_returned(h, s);
+            }
+            f = next;
         }
     }
 }
@@ -473,20 +564,30 @@ unsafe fn push_front(h: *mut Heap, s: *mut Slab) {
 
 /// Gives every free page it can back to the kernel; true if any went.
 pub fn trim() -> bool {
+    let mut any = false;
     if let Some((h, _guard, _busy)) =
         // SAFETY: our own heap.
         thread::heap().and_then(|(h, g)| Some((h, g, unsafe { Busy::enter(h) }?)))
     {
-        // SAFETY: our own heap, entered.
+        // SAFETY: our own heap, entered: its empty slabs go to the pool.
         unsafe {
             drain_remote(h);
             for class in 0..CLASSES {
-                flush_recent(h, class);
+                let mut s = (*h).bins[ix(class)].head;
+                while !s.is_null() {
+                    let next = (*s).next;
+                    if (*s).used == 0 {
+                        unlink(h, s);
+                        slab::give(s);
+                        any = true;
+                    }
+                    s = next;
+                }
             }
         }
     }
     let slabs = slab::trim();
-    large::trim() || slabs
+    large::trim() || slabs || any
 }
 
 /// The allocator's figures, in bytes.
@@ -505,19 +606,13 @@ pub struct Usage {
     pub large_cached: usize,
 }
 
-/// Current figures. Every heap's counter is read without stopping its
-/// thread, so under concurrency they are approximate.
+/// Current figures; under concurrency approximate.
 pub fn usage() -> Usage {
-    let (slab_mapped, slab_held) = slab::usage();
-    let mut small = 0usize;
-    thread::for_each_heap(|h| {
-        // SAFETY: a racy read of a counter, for statistics only.
-        small = small.wrapping_add(unsafe { core::ptr::addr_of!((*h).in_use).read_volatile() });
-    });
+    let (slab_mapped, slab_held, small_in_use) = slab::usage();
     Usage {
         slab_mapped,
         slab_held,
-        small_in_use: small,
+        small_in_use,
         large_count: large::LIVE_COUNT.load(Ordering::Relaxed),
         large_bytes: large::LIVE_BYTES.load(Ordering::Relaxed),
         large_cached: large::cached(),
@@ -540,7 +635,7 @@ mod tests {
     }
 
     #[test]
-    fn blocks_of_every_class_and_alignment_are_distinct_and_reused() {
+    fn blocks_of_every_class_and_alignment_are_distinct_and_found() {
         let mut live = std::vec::Vec::new();
         for (i, cap) in (16..=20000).step_by(48).enumerate() {
             let align = 16 << (i % 6);
@@ -552,19 +647,40 @@ mod tests {
         }
         for (b, v) in &live {
             assert!(holds(b, *v));
-            // SAFETY: the header was written by alloc.
-            assert_eq!(unsafe { Block::read(b.payload) }, Ok(*b));
+            // SAFETY: a live block.
+            assert_eq!(unsafe { Heaps::find(b.payload) }, Ok(*b));
+            // Inside a block, no block is found.
+            // SAFETY: addresses inside live blocks.
+            assert!(unsafe { Heaps::find(b.payload + 16) }.is_err());
         }
-        let first = live[0].0.payload;
         for (b, _) in live.drain(..) {
             // SAFETY: live blocks, freed once.
             unsafe { Heaps::free(b) };
+            // SAFETY: the block's slab is still ours (each bin keeps one).
+            if b.state & OWN_MAPPING == 0 {
+                assert_eq!(unsafe { Heaps::find(b.payload) }, Err(Misuse::DoubleFree));
+            }
         }
-        // A freed slot is found again (last in, first out).
-        let (b, _) = Heaps::alloc(16, 16).unwrap();
-        assert_eq!(b.payload, first);
-        // SAFETY: a live block.
-        unsafe { Heaps::free(b) };
+    }
+
+    #[test]
+    fn freed_slots_are_reused() {
+        let take = || crate::malloc::allocate(40, 16).unwrap();
+        let first: std::vec::Vec<_> = (0..1000).map(|_| take()).collect();
+        for &p in &first {
+            // SAFETY: live blocks, freed once.
+            unsafe { assert!(Heaps::free_fast(p)) };
+        }
+        let again: std::vec::Vec<_> = (0..1000).map(|_| take()).collect();
+        let fresh = again.iter().filter(|p| !first.contains(p)).count();
+        assert!(fresh * 48 <= CARVE, "{fresh} fresh slots");
+        for p in again {
+            // SAFETY: a live block.
+            let b = unsafe { Heaps::find(p.as_ptr() as usize) }.unwrap();
+            assert_eq!(b.capacity, 40);
+            // SAFETY: as above.
+            unsafe { assert!(Heaps::free_fast(p)) };
+        }
     }
 
     #[test]

@@ -1,24 +1,32 @@
 //! Slabs: 128 KiB-aligned pieces of 4 MiB chunks, each holding slots of one
-//! size class for one heap, with their bookkeeping in the first 128 bytes (a
-//! slot's slab is its address rounded down). Empty slabs go back to a shared
+//! size class for one heap, with their bookkeeping in the first 136 bytes (a
+//! slot's slab is its address rounded down; the chunk map says which
+//! addresses lie in chunks). Empty slabs go back to a shared
 //! pool that keeps them resident for reuse for about a second, at most
 //! 24 MiB of them, and gives the pages of the others back to the kernel
 //! (`MADV_DONTNEED`) at its next operation: resident memory follows live
 //! memory, and a program that frees and allocates again pays neither a
 //! system call nor page faults each time.
 
+use super::slot::SLOT_HEADER;
 use super::{Free, Heap};
 use crate::port;
 use crate::sync::Mutex;
 use core::ffi::c_void;
 use core::ptr::null_mut;
+use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
 /// Bytes of a slab; a power of two, its alignment too.
 pub const SLAB: usize = 128 * 1024;
-/// Bytes of bookkeeping at a slab's start; slots begin after it.
-pub const SLAB_HEADER: usize = 128;
-/// Bytes mapped at once from the kernel.
+/// Where the first slot starts: after the slab's bookkeeping, 8 bytes
+/// before a 16-byte boundary (a slot's payload follows its 8-byte header).
+pub const FIRST_SLOT: usize = 136;
+/// Bytes mapped at once from the kernel, at their own alignment: a slot's
+/// chunk is its address rounded down, found in the chunk map.
 const CHUNK: usize = 4 << 20;
+const CHUNK_SHIFT: u32 = CHUNK.trailing_zeros();
+/// Chunks the map covers: Linux's x86_64 user space (47 bits).
+const MAP_CHUNKS: usize = 1 << (47 - CHUNK_SHIFT);
 /// Empty slabs kept resident for reuse (the hysteresis): up to 24 MiB, each
 /// for about a second ([`AGE`]); a program that frees and allocates again
 /// within that time pays no system call and no page fault.
@@ -38,42 +46,140 @@ pub fn ticks() -> u64 {
     #[cfg(not(target_arch = "x86_64"))]
     return 0;
 }
-/// Capacity of the side list of cold slabs: 2^24 slabs, 1 TiB.
-const COLD_SLOTS: usize = 1 << 24;
 
-/// A slab's bookkeeping, at its start.
+/// A slab's bookkeeping, at its start. The first fields are those malloc
+/// and free touch.
 #[repr(C)]
 pub struct Slab {
-    /// Freed slots (their first payload address, linked); owner only.
+    /// Free slots malloc takes (their payload addresses, linked); owner only.
     pub free: *mut Free,
-    /// The next never-used slot.
-    pub bump: usize,
-    /// The end of the slots.
-    pub end: usize,
-    /// Slots out: allocated, or freed by another thread and not yet drained.
+    /// Slots the owner freed, taken as a whole when `free` runs out (so
+    /// that free and malloc do not contend for one list head).
+    pub local_free: *mut Free,
+    /// The check bits of its blocks' headers (`slot::check_bits`), drawn
+    /// anew each time the slab is put to use.
+    pub check: u64,
+    /// The owning heap; null while the slab is in the pool.
+    pub heap: *mut Heap,
+    /// Slots out (allocated, or freed by another thread and not yet
+    /// drained), and the [`FULL`] flag: one signed test after free's
+    /// decrement (`<= 0`) tells both "now empty" and "rejoins its bin".
     pub used: u32,
     /// The size class.
     pub class: u16,
-    /// Out of its heap's bin because no slot was left; a free puts it back.
-    pub full: bool,
     /// Slot size.
     pub size: usize,
-    /// The owning heap.
-    pub heap: *mut Heap,
+    /// The next never-used slot's start, and the end of the slots.
+    pub bump: usize,
+    pub end: usize,
     /// The heap's bin list, or the pool's warm list.
     pub next: *mut Slab,
     /// The heap's bin list, or the pool's warm list.
     pub prev: *mut Slab,
     /// When the slab went back to the pool ([`ticks`]).
     pub freed_at: u64,
+    /// Times the slab was put to use (mixed into its check word).
+    pub generation: u64,
 }
 
-const _: () = assert!(core::mem::size_of::<Slab>() <= SLAB_HEADER);
+/// In `Slab::used`: out of its heap's bin because no slot was left; a free
+/// puts it back.
+pub const FULL: u32 = 1 << 31;
 
-/// The slab a slot lies in.
-#[inline]
+const _: () = assert!(core::mem::size_of::<Slab>() <= FIRST_SLOT);
+const _: () = assert!((FIRST_SLOT + SLOT_HEADER) % 16 == 0);
+
+/// The slab an address inside it lies in.
+#[inline(always)]
 pub fn slab_of(addr: usize) -> *mut Slab {
     (addr & !(SLAB - 1)) as *mut Slab
+}
+
+/// One bit per 4 MiB of address space: set for the chunks slabs are carved
+/// from (never unmapped). Mapped with the first chunk.
+static CHUNK_MAP: AtomicPtr<AtomicU64> = AtomicPtr::new(null_mut());
+/// The chunks the map covers: 0 until it is mapped, then [`MAP_CHUNKS`]
+/// (one comparison tells both).
+static MAP_LIMIT: AtomicUsize = AtomicUsize::new(0);
+
+/// True if `addr` lies in a chunk of slabs: its slab's header and every
+/// slot header in it are minic's memory, readable.
+#[inline(always)]
+pub fn in_slab_chunk(addr: usize) -> bool {
+    let chunk = addr >> CHUNK_SHIFT;
+    if chunk >= MAP_LIMIT.load(Ordering::Acquire) {
+        return false;
+    }
+    let map = CHUNK_MAP.load(Ordering::Relaxed);
+    // SAFETY: a non-zero limit was published after the map, which has
+    // MAP_CHUNKS bits and lives forever.
+    let word = unsafe { &*map.add(chunk / 64) }.load(Ordering::Relaxed);
+    word >> (chunk % 64) & 1 != 0
+}
+
+/// Reserves `len` bytes of zeroed memory whose pages become resident only
+/// as they are touched.
+fn map_reserved(len: usize) -> Option<usize> {
+    // SAFETY: a new private anonymous mapping replaces nothing.
+    unsafe {
+        port::mmap(
+            null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    }
+    .ok()
+}
+
+/// A stack of addresses in a reserved mapping of its own, mapped at the
+/// first push: a link inside a slab would make one of its pages resident.
+struct AddressStack {
+    base: *mut usize,
+    len: usize,
+}
+
+impl AddressStack {
+    /// 2^24 entries (128 MiB reserved): 2 TiB of slabs, 64 TiB of chunks.
+    const CAPACITY: usize = 1 << 24;
+
+    const fn new() -> Self {
+        AddressStack {
+            base: null_mut(),
+            len: 0,
+        }
+    }
+
+    /// False when the stack is full or cannot be mapped.
+    fn push(&mut self, a: usize) -> bool {
+        if self.base.is_null() {
+            match map_reserved(Self::CAPACITY * 8) {
+                Some(m) => self.base = m as *mut usize,
+                None => return false,
+            }
+        }
+        if self.len == Self::CAPACITY {
+            return false;
+        }
+        // SAFETY: within the reserved mapping.
+        unsafe { *self.base.add(self.len) = a };
+        self.len += 1;
+        true
+    }
+
+    fn pop(&mut self) -> Option<usize> {
+        self.len = self.len.checked_sub(1)?;
+        // SAFETY: entries below the old length were pushed.
+        Some(unsafe { *self.base.add(self.len) })
+    }
+
+    fn get(&self, i: usize) -> usize {
+        debug_assert!(i < self.len);
+        // SAFETY: entries below len were pushed.
+        unsafe { *self.base.add(i) }
+    }
 }
 
 struct Pool {
@@ -81,15 +187,14 @@ struct Pool {
     warm: *mut Slab,
     warm_tail: *mut Slab,
     warm_count: usize,
-    /// Empty slabs whose pages were given back, in a side array: a link
-    /// inside the slab would make one of its pages resident again.
-    cold: *mut usize,
-    cold_count: usize,
+    /// Empty slabs whose pages were given back.
+    cold: AddressStack,
+    /// Every chunk mapped (for the statistics).
+    chunks: AddressStack,
     /// The unused rest of the last chunk.
     next: usize,
     end: usize,
-    /// Bytes mapped for slabs, and slabs handed out.
-    mapped: usize,
+    /// Slabs handed out.
     out: usize,
 }
 
@@ -101,11 +206,10 @@ static POOL: Mutex<Pool> = Mutex::new(Pool {
     warm: null_mut(),
     warm_tail: null_mut(),
     warm_count: 0,
-    cold: null_mut(),
-    cold_count: 0,
+    cold: AddressStack::new(),
+    chunks: AddressStack::new(),
     next: 0,
     end: 0,
-    mapped: 0,
     out: 0,
 });
 
@@ -128,28 +232,17 @@ pub fn take() -> Option<*mut Slab> {
         }
         p.warm_count -= 1;
         s
-    } else if p.cold_count > 0 {
-        p.cold_count -= 1;
-        // SAFETY: entries below cold_count were written by push_cold.
-        unsafe { *p.cold.add(p.cold_count) as *mut Slab }
+    } else if let Some(s) = p.cold.pop() {
+        s as *mut Slab
     } else {
         if p.next == p.end {
-            // Every page of a chunk may hold slot headers: all are live in
-            // the registry that free consults.
-            let Some(c) = map_aligned(CHUNK).filter(|&c| {
-                crate::malloc::registry::set_live(c, c + CHUNK).is_ok() || {
-                    // SAFETY: our new chunk, never handed out.
-                    let _ = unsafe { port::munmap(c as *mut c_void, CHUNK) };
-                    false
-                }
-            }) else {
+            let Some(c) = new_chunk(&mut p) else {
                 drop(p);
                 go_cold(old.get(..n).unwrap_or(&[]));
                 return None;
             };
             p.next = c;
             p.end = c + CHUNK;
-            p.mapped += CHUNK;
         }
         let s = p.next as *mut Slab;
         p.next += SLAB;
@@ -159,6 +252,28 @@ pub fn take() -> Option<*mut Slab> {
     drop(p);
     go_cold(old.get(..n).unwrap_or(&[]));
     Some(s)
+}
+
+/// Maps a chunk and enters it in the chunk map and list.
+fn new_chunk(p: &mut Pool) -> Option<usize> {
+    if CHUNK_MAP.load(Ordering::Relaxed).is_null() {
+        // Only the pool, under its lock, creates the map.
+        let map = map_reserved(MAP_CHUNKS / 8)?;
+        CHUNK_MAP.store(map as *mut AtomicU64, Ordering::Relaxed);
+        MAP_LIMIT.store(MAP_CHUNKS, Ordering::Release);
+    }
+    let c = map_aligned(CHUNK, CHUNK)?;
+    if !p.chunks.push(c) {
+        // SAFETY: our new chunk, never handed out.
+        let _ = unsafe { port::munmap(c as *mut c_void, CHUNK) };
+        return None;
+    }
+    let chunk = c >> CHUNK_SHIFT;
+    // SAFETY: the map is created above and lives forever; a chunk lies in
+    // the address space it covers.
+    unsafe { &*CHUNK_MAP.load(Ordering::Relaxed).add(chunk / 64) }
+        .fetch_or(1 << (chunk % 64), Ordering::Release);
+    Some(c)
 }
 
 /// Takes back an empty slab.
@@ -171,7 +286,9 @@ pub unsafe fn give(s: *mut Slab) {
     let mut p = POOL.lock();
     p.out -= 1;
     // SAFETY: the slab is the pool's now; the warm list is doubly linked.
+    // Its check word stays: a block freed again is seen as a double free.
     unsafe {
+        (*s).heap = null_mut();
         (*s).freed_at = now;
         (*s).prev = null_mut();
         (*s).next = p.warm;
@@ -229,34 +346,10 @@ fn go_cold(slabs: &[*mut Slab]) {
     if !slabs.is_empty() {
         let mut p = POOL.lock();
         for &s in slabs {
-            push_cold(&mut p, s);
+            // When the list cannot grow, the slab's address space is lost,
+            // not memory: its pages went back.
+            let _ = p.cold.push(s as usize);
         }
-    }
-}
-
-fn push_cold(p: &mut Pool, s: *mut Slab) {
-    if p.cold.is_null() {
-        // SAFETY: a new private anonymous mapping, never unmapped; its pages
-        // become resident only as far as the list grows.
-        match unsafe {
-            port::mmap(
-                null_mut(),
-                COLD_SLOTS * 8,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        } {
-            Ok(a) => p.cold = a as *mut usize,
-            // The slab's address space is lost, not memory: its pages went back.
-            Err(_) => return,
-        }
-    }
-    if p.cold_count < COLD_SLOTS {
-        // SAFETY: within the array mapped above.
-        unsafe { *p.cold.add(p.cold_count) = s as usize };
-        p.cold_count += 1;
     }
 }
 
@@ -278,10 +371,28 @@ pub fn trim() -> bool {
     any
 }
 
-/// Bytes mapped for slabs, and bytes of the slabs heaps hold.
-pub fn usage() -> (usize, usize) {
+/// Bytes mapped for slabs, bytes of the slabs heaps hold, and bytes of
+/// the slots out of them (read without stopping their owners: approximate
+/// under concurrency).
+pub fn usage() -> (usize, usize, usize) {
     let p = POOL.lock();
-    (p.mapped, p.out * SLAB)
+    let mut in_use = 0usize;
+    for i in 0..p.chunks.len {
+        let c = p.chunks.get(i);
+        for s in (c..c + CHUNK).step_by(SLAB) {
+            let s = s as *const Slab;
+            // SAFETY: chunks stay mapped; racy reads of an owner's fields,
+            // for statistics only.
+            unsafe {
+                if !core::ptr::addr_of!((*s).heap).read_volatile().is_null() {
+                    let used = (core::ptr::addr_of!((*s).used).read_volatile() & !FULL) as usize;
+                    let size = core::ptr::addr_of!((*s).size).read_volatile();
+                    in_use = in_use.wrapping_add(used.wrapping_mul(size));
+                }
+            }
+        }
+    }
+    (p.chunks.len * CHUNK, p.out * SLAB, in_use)
 }
 
 /// Locks the pool across `fork`.
@@ -300,9 +411,10 @@ pub unsafe fn fork_unlock(child: bool) {
     unsafe { POOL.release_after_fork(child) }
 }
 
-/// A fresh mapping of `len` bytes (a multiple of SLAB) aligned to SLAB.
-pub fn map_aligned(len: usize) -> Option<usize> {
-    let over = len + SLAB;
+/// A fresh mapping of `len` bytes aligned to `align` (a power of two, a
+/// multiple of the page size).
+pub fn map_aligned(len: usize, align: usize) -> Option<usize> {
+    let over = len + align;
     // SAFETY: a new private anonymous mapping; only its excess is unmapped.
     unsafe {
         let a = port::mmap(
@@ -314,7 +426,7 @@ pub fn map_aligned(len: usize) -> Option<usize> {
             0,
         )
         .ok()?;
-        let start = (a + SLAB - 1) & !(SLAB - 1);
+        let start = (a + align - 1) & !(align - 1);
         if start > a {
             let _ = port::munmap(a as *mut c_void, start - a);
         }

@@ -104,6 +104,13 @@ mod imp {
         first_heap().map(|h| (h, ()))
     }
 
+    /// The thread's heap if it has one yet.
+    #[inline(always)]
+    pub fn heap_if_any() -> Option<(*mut Heap, Guard)> {
+        let h = tls_heap();
+        (!h.is_null()).then_some((h, ()))
+    }
+
     #[inline]
     pub fn heap_if(owner: *mut Heap) -> Option<(*mut Heap, Guard)> {
         let h = tls_heap();
@@ -151,7 +158,7 @@ mod imp {
                 let size = core::mem::size_of::<Heap>();
                 if hs.next + size > hs.end {
                     // Zeroed memory is an empty heap.
-                    hs.next = slab::map_aligned(slab::SLAB)?;
+                    hs.next = slab::map_aligned(slab::SLAB, crate::port::PAGE_SIZE)?;
                     hs.end = hs.next + slab::SLAB;
                 }
                 found = hs.next as *mut Heap;
@@ -172,16 +179,6 @@ mod imp {
             unsafe { pthread_atfork(Some(prepare), Some(parent), Some(child)) };
         }
         Some(h)
-    }
-
-    pub fn for_each_heap(mut f: impl FnMut(*mut Heap)) {
-        let hs = HEAPS.lock();
-        let mut h = hs.first;
-        while !h.is_null() {
-            f(h);
-            // SAFETY: heaps on the list live forever.
-            h = unsafe { (*h).next };
-        }
     }
 
     unsafe extern "C" fn prepare() {
@@ -230,13 +227,10 @@ mod imp {
             head: null_mut(),
             tail: null_mut(),
         }; TABLE],
+        busy: false,
         remote: super::super::Remote(AtomicPtr::new(null_mut())),
         owner: AtomicU32::new(0),
         next: null_mut(),
-        in_use: 0,
-        recent: [null_mut(); TABLE],
-        recent_count: [0; TABLE],
-        busy: false,
     });
 
     pub fn heap() -> Option<(*mut Heap, Guard)> {
@@ -251,19 +245,12 @@ mod imp {
         heap()
     }
 
-    pub fn for_each_heap(mut f: impl FnMut(*mut Heap)) {
-        if let Some((h, _g)) = heap() {
-            f(h);
-        }
+    pub fn heap_if_any() -> Option<(*mut Heap, Guard)> {
+        heap()
     }
 }
 
-pub use imp::{heap, heap_if};
-
-/// Calls `f` with every heap of the process.
-pub fn for_each_heap(f: impl FnMut(*mut Heap)) {
-    imp::for_each_heap(f)
-}
+pub use imp::{heap, heap_if, heap_if_any};
 
 // A heap is handed between threads (adoption, the shared heap's lock).
 // SAFETY: its owner-only fields are reached by one thread at a time.
