@@ -85,6 +85,18 @@ pub struct Heap {
     owner: AtomicU32,
     /// The next heap of the process (never changes once set).
     next: *mut Heap,
+    /// Per class, the slots this thread freed last, the most recent first,
+    /// and how many ([`recent_limit`]): malloc takes one while it is still
+    /// in the cache, whichever slab it is in. They count as used in their
+    /// slabs; their headers are valid, marked free.
+    recent: [*mut Free; TABLE],
+    recent_count: [u32; TABLE],
+}
+
+/// Freed slots a heap keeps per class for reuse: 32 KiB of them, 2 to 64.
+#[inline(always)]
+fn recent_limit(class: usize) -> u32 {
+    (32768 / class::size_of(class)).clamp(2, 64) as u32
 }
 
 /// The owner's claim on its heap for one operation (see `Heap::busy`).
@@ -139,6 +151,15 @@ impl Policy for Heaps {
             }
             (*h).busy = true;
             compiler_fence(Ordering::SeqCst);
+            let f = (*h).recent[ix(class)];
+            if !f.is_null() {
+                (*h).recent[ix(class)] = (*f).next;
+                (*h).recent_count[ix(class)] -= 1;
+                compiler_fence(Ordering::SeqCst);
+                (*h).busy = false;
+                let header = (f as usize - SLOT_HEADER) as *mut u64;
+                return Some(hand_out(f, slot::check_of(header.read()), size));
+            }
             let s = (*h).bins[ix(class)].head;
             if s.is_null() || (*s).free.is_null() {
                 return alloc_refilled(h, class, size);
@@ -148,7 +169,7 @@ impl Policy for Heaps {
             (*s).used += 1;
             compiler_fence(Ordering::SeqCst);
             (*h).busy = false;
-            Some(hand_out(f, s, size))
+            Some(hand_out(f, (*s).check, size))
         }
     }
 
@@ -221,8 +242,17 @@ impl Policy for Heaps {
         let header = block.payload - SLOT_HEADER;
         // The slot's own payload, where its free-list link goes.
         let f = (header - block.pad + SLOT_HEADER) as *mut Free;
-        // SAFETY: a live block of a slot, found by `find`.
-        unsafe { release(slab_of(header), f, header, (header as *const u64).read()) }
+        let s = slab_of(header);
+        // SAFETY: a live block of a slot, found by `find`. A free slot has
+        // a valid header at its start (malloc may take its check bits from
+        // there): an aligned block's is written, marked free.
+        unsafe {
+            if block.pad != 0 {
+                let natural = f as usize - SLOT_HEADER;
+                (natural as *mut u64).write(slot::freed(slot::live((*s).check, 0, 0)));
+            }
+            release(s, f, header, (header as *const u64).read())
+        }
     }
 
     unsafe fn resize(block: Block, capacity: usize, align: usize) -> Option<Block> {
@@ -292,14 +322,15 @@ unsafe fn slot_block(payload: usize) -> Result<Block, Misuse> {
 /// before the caller writes (see `alloc_block`).
 ///
 /// # Safety
-/// `f` is the payload of a free slot of `s`, just taken.
+/// `f` is the payload of a free slot just taken, of a slab whose check bits
+/// are `check`.
 #[inline(always)]
-unsafe fn hand_out(f: *mut Free, s: *mut Slab, size: usize) -> NonNull<u8> {
+unsafe fn hand_out(f: *mut Free, check: u64, size: usize) -> NonNull<u8> {
     let payload = f as usize;
     let capacity = ((size + 7) & !7).max(8);
     // SAFETY: the slot's header and payload are ours.
     unsafe {
-        ((payload - SLOT_HEADER) as *mut u64).write(slot::live((*s).check, capacity, 0));
+        ((payload - SLOT_HEADER) as *mut u64).write(slot::live(check, capacity, 0));
         ((payload + capacity - 8) as *mut u64).write(0);
         NonNull::new_unchecked(f.cast())
     }
@@ -318,7 +349,7 @@ unsafe fn alloc_refilled(h: *mut Heap, class: usize, size: usize) -> Option<NonN
         compiler_fence(Ordering::SeqCst);
         (*h).busy = false;
         let (f, s) = taken?;
-        Some(hand_out(f, s, size))
+        Some(hand_out(f, (*s).check, size))
     }
 }
 
@@ -361,10 +392,6 @@ unsafe fn refill(h: *mut Heap, class: usize) -> Option<*mut Slab> {
             if !(*s).free.is_null() {
                 return Some(s);
             }
-            if !(*s).local_free.is_null() {
-                (*s).free = core::mem::replace(&mut (*s).local_free, null_mut());
-                return Some(s);
-            }
             // Slots other threads gave back come before fresh ones.
             if !drained && !(*h).remote.load(Ordering::Relaxed).is_null() {
                 drain_remote(h);
@@ -381,7 +408,6 @@ unsafe fn refill(h: *mut Heap, class: usize) -> Option<*mut Slab> {
         let size = class::size_of(class);
         let first = s as usize + FIRST_SLOT;
         (*s).free = null_mut();
-        (*s).local_free = null_mut();
         (*s).used = 0;
         (*s).class = class as u16;
         (*s).size = size;
@@ -442,8 +468,15 @@ unsafe fn release(s: *mut Slab, f: *mut Free, header: usize, word: u64) {
         let local = thread::heap_if(owner).and_then(|(h, g)| Some((h, g, Busy::enter(h)?)));
         if let Some((h, _guard, _busy)) = local {
             (header as *mut u64).write(slot::freed(word));
-            (*f).next = (*s).local_free;
-            (*s).local_free = f;
+            let class = ix((*s).class as usize);
+            if (*h).recent_count[class] < recent_limit(class) {
+                (*f).next = (*h).recent[class];
+                (*h).recent[class] = f;
+                (*h).recent_count[class] += 1;
+                return;
+            }
+            (*f).next = (*s).free;
+            (*s).free = f;
             (*s).used -= 1;
             if (*s).used as i32 <= 0 {
                 slot_returned(h, s);
@@ -515,8 +548,31 @@ unsafe fn drain_remote(h: *mut Heap) {
         while !f.is_null() {
             let next = (*f).next;
             let s = slab_of(f as usize);
-            (*f).next = (*s).local_free;
-            (*s).local_free = f;
+            (*f).next = (*s).free;
+            (*s).free = f;
+            (*s).used -= 1;
+            if (*s).used as i32 <= 0 {
+                slot_returned(h, s);
+            }
+            f = next;
+        }
+    }
+}
+
+/// Gives the slots of a class's recent list back to their slabs.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered.
+unsafe fn flush_recent(h: *mut Heap, class: usize) {
+    // SAFETY: owner-only state; the listed slots are free slots of our slabs.
+    unsafe {
+        let mut f = core::mem::replace(&mut (*h).recent[ix(class)], null_mut());
+        (*h).recent_count[ix(class)] = 0;
+        while !f.is_null() {
+            let next = (*f).next;
+            let s = slab_of(f as usize);
+            (*f).next = (*s).free;
+            (*s).free = f;
             (*s).used -= 1;
             if (*s).used as i32 <= 0 {
                 slot_returned(h, s);
@@ -573,6 +629,7 @@ pub fn trim() -> bool {
         unsafe {
             drain_remote(h);
             for class in 0..CLASSES {
+                flush_recent(h, class);
                 let mut s = (*h).bins[ix(class)].head;
                 while !s.is_null() {
                     let next = (*s).next;

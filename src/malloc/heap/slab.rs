@@ -51,11 +51,9 @@ pub fn ticks() -> u64 {
 /// and free touch.
 #[repr(C)]
 pub struct Slab {
-    /// Free slots malloc takes (their payload addresses, linked); owner only.
+    /// Free slots (their payload addresses, linked, the last freed first);
+    /// owner only.
     pub free: *mut Free,
-    /// Slots the owner freed, taken as a whole when `free` runs out (so
-    /// that free and malloc do not contend for one list head).
-    pub local_free: *mut Free,
     /// The check bits of its blocks' headers (`slot::check_bits`), drawn
     /// anew each time the slab is put to use.
     pub check: u64,

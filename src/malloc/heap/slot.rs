@@ -58,6 +58,12 @@ pub fn is_live_unpadded(word: u64, check: u64) -> bool {
     (word ^ check) & !CAPACITY == IN_USE
 }
 
+/// The check bits of a header.
+#[inline(always)]
+pub fn check_of(word: u64) -> u64 {
+    word & !((1 << CHECK_SHIFT) - 1)
+}
+
 /// The same header, marked free.
 #[inline(always)]
 pub fn freed(word: u64) -> u64 {

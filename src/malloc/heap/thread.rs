@@ -231,6 +231,8 @@ mod imp {
         remote: super::super::Remote(AtomicPtr::new(null_mut())),
         owner: AtomicU32::new(0),
         next: null_mut(),
+        recent: [null_mut(); TABLE],
+        recent_count: [0; TABLE],
     });
 
     pub fn heap() -> Option<(*mut Heap, Guard)> {
