@@ -6,8 +6,8 @@
 
 use super::header::ALIGN;
 use super::{
-    allocate, allocate_zeroed, array_size, deallocate, deallocate_sized, reallocate,
-    reallocate_zeroed_array, usable_size,
+    allocate, allocate_fast, allocate_general, allocate_zeroed, array_size, deallocate,
+    deallocate_sized, reallocate, reallocate_zeroed_array, usable_size,
 };
 use crate::errno::c::set;
 use crate::errno::Errno;
@@ -57,7 +57,17 @@ unsafe fn release(ptr: *mut c_void) {
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/malloc.html>
 #[unsafe(no_mangle)]
 pub extern "C" fn malloc(size: usize) -> *mut c_void {
-    out(allocate(size, ALIGN))
+    match allocate_fast(size) {
+        Some(p) => p.as_ptr().cast(),
+        // Out of line and last: the quick path keeps no stack frame.
+        None => malloc_general(size),
+    }
+}
+
+/// `malloc` past the quick path, errno included.
+#[inline(never)]
+fn malloc_general(size: usize) -> *mut c_void {
+    out(allocate_general(size, ALIGN))
 }
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/free.html>

@@ -108,6 +108,19 @@ pub(crate) trait Policy {
         None
     }
 
+    /// Resizes the block at `ptr` to `size` bytes in place by the mode's
+    /// quickest path if it can tell at once that `ptr` is a live block of
+    /// 16-byte alignment with room for them (the slack past `size` cleared
+    /// as `alloc_block` does); None sends it down the general path.
+    ///
+    /// # Safety
+    /// As for [`reallocate`].
+    #[inline(always)]
+    unsafe fn resize_fast(ptr: NonNull<u8>, size: usize) -> Option<NonNull<u8>> {
+        let _ = (ptr, size);
+        None
+    }
+
     /// Frees `ptr` by the mode's quickest path if it can tell at once that
     /// `ptr` is a live block it may free so; false sends it down the
     /// general path (which also reports misuse).
@@ -238,9 +251,17 @@ pub fn allocate(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
     allocate_general(size, align)
 }
 
+/// A block of `size` bytes at 16-byte alignment by the mode's quick path
+/// only (None: use [`allocate`]).
+#[cfg(feature = "capi")]
+#[inline(always)]
+pub(crate) fn allocate_fast(size: usize) -> Option<NonNull<u8>> {
+    Active::alloc_fast(size)
+}
+
 /// [`allocate`] past the mode's quick path.
 #[inline(never)]
-fn allocate_general(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
+pub(crate) fn allocate_general(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
     let (block, _) = alloc_block(size, block_align(align)?)?;
     Ok(payload_ptr(block))
 }
@@ -426,6 +447,12 @@ pub unsafe fn reallocate(
     size: usize,
     align: usize,
 ) -> Result<NonNull<u8>, Errno> {
+    if align.is_power_of_two() && align <= ALIGN {
+        // SAFETY: the caller's contract.
+        if let Some(p) = unsafe { Active::resize_fast(ptr, size) } {
+            return Ok(p);
+        }
+    }
     let align = block_align(align)?;
     let capacity = capacity_for(size)?;
     // SAFETY: the caller's contract.

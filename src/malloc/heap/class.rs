@@ -22,7 +22,7 @@ pub fn ix(class: usize) -> usize {
 }
 
 /// Slot sizes by class.
-const SIZES: [usize; TABLE] = {
+pub const SIZES: [usize; TABLE] = {
     let mut s = [MAX_SLOT; TABLE];
     let mut c = 0;
     while c < CLASSES {

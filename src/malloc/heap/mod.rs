@@ -93,10 +93,27 @@ pub struct Heap {
     recent_count: [u32; TABLE],
 }
 
-/// Freed slots a heap keeps per class for reuse: 32 KiB of them, 2 to 64.
+/// Freed slots a heap keeps per class for reuse: 32 KiB of them, 2 to 64
+/// (a table: free would otherwise divide).
 #[inline(always)]
 fn recent_limit(class: usize) -> u32 {
-    (32768 / class::size_of(class)).clamp(2, 64) as u32
+    const LIMITS: [u32; TABLE] = {
+        let mut t = [0; TABLE];
+        let mut c = 0;
+        while c < TABLE {
+            let n = 32768 / class::SIZES[c];
+            t[c] = if n < 2 {
+                2
+            } else if n > 64 {
+                64
+            } else {
+                n as u32
+            };
+            c += 1;
+        }
+        t
+    };
+    LIMITS[ix(class)]
 }
 
 /// The owner's claim on its heap for one operation (see `Heap::busy`).
@@ -193,12 +210,56 @@ impl Policy for Heaps {
         true
     }
 
+    #[inline(always)]
+    unsafe fn resize_fast(ptr: NonNull<u8>, size: usize) -> Option<NonNull<u8>> {
+        let payload = ptr.as_ptr() as usize;
+        let header = payload.wrapping_sub(SLOT_HEADER);
+        if payload % 16 != 0 || !slab::in_slab_chunk(header) {
+            return None;
+        }
+        // SAFETY: as in free_fast; the block is the caller's, its slot ours.
+        unsafe {
+            let s = slab_of(header);
+            let word = (header as *const u64).read();
+            if !slot::is_live_unpadded(word, (*s).check) || size > (*s).size - SLOT_HEADER {
+                return None;
+            }
+            let old = slot::capacity_of(word);
+            if size > old {
+                // Growth within the slot: the header records the new
+                // capacity, and the bytes past `size` in its last 8 are
+                // cleared (they are stale).
+                let capacity = (size + 7) & !7;
+                (header as *mut u64).write(slot::live((*s).check, capacity, 0));
+                let keep = size + 8 - capacity;
+                if keep < 8 {
+                    let last = (payload + capacity - 8) as *mut u64;
+                    last.write(last.read() & ((1u64 << (keep * 8)) - 1));
+                }
+            }
+            Some(ptr)
+        }
+    }
+
     #[inline]
     unsafe fn find(address: usize) -> Result<Block, Misuse> {
         let header = address.wrapping_sub(SLOT_HEADER);
         if address % 16 == 0 && slab::in_slab_chunk(header) {
-            // SAFETY: the header lies in our slabs.
-            return unsafe { slot_block(address) };
+            // SAFETY: the header lies in our slabs. A live unaligned block's
+            // header passes the quick test (as in free_fast); any other is
+            // checked in full.
+            unsafe {
+                let word = (header as *const u64).read();
+                if slot::is_live_unpadded(word, (*slab_of(header)).check) {
+                    return Ok(Block {
+                        payload: address,
+                        capacity: slot::capacity_of(word),
+                        pad: 0,
+                        state: IN_USE,
+                    });
+                }
+                return slot_block(address);
+            }
         }
         // SAFETY: the caller's contract.
         unsafe { registered_block(address) }

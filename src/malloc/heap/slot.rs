@@ -58,6 +58,12 @@ pub fn is_live_unpadded(word: u64, check: u64) -> bool {
     (word ^ check) & !CAPACITY == IN_USE
 }
 
+/// The capacity a header records.
+#[inline(always)]
+pub fn capacity_of(word: u64) -> usize {
+    ((word & CAPACITY) >> CAPACITY_SHIFT) as usize * 8
+}
+
 /// The check bits of a header.
 #[inline(always)]
 pub fn check_of(word: u64) -> u64 {
@@ -78,10 +84,7 @@ pub fn decode(word: u64, check: u64) -> Result<(usize, usize), Misuse> {
         return Err(Misuse::Invalid);
     }
     match word & STATE {
-        IN_USE => Ok((
-            ((word & CAPACITY) >> CAPACITY_SHIFT) as usize * 8,
-            ((word & PAD) >> PAD_SHIFT) as usize * 16,
-        )),
+        IN_USE => Ok((capacity_of(word), ((word & PAD) >> PAD_SHIFT) as usize * 16)),
         0 => Err(Misuse::DoubleFree),
         _ => Err(Misuse::Invalid),
     }
