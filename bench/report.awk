@@ -129,7 +129,7 @@ END {
     print "ratio to mimalloc <= 1.1; frag RSS after free <= 64 MiB; scaling >= 1.6;"
     print "frag peak RSS / live <= 1.2."
     print "frag's peak RSS / live counts live bytes as the sizes asked for (16-1024 bytes,"
-    print "3 in 4 under 129); the RSS includes its 31 MiB of pointer and size tables."
+    print "3 in 4 under 129), its 31 MiB of pointer and size tables included."
 
     if (svg != "") chart()
 }
