@@ -233,6 +233,7 @@ mod imp {
         next: null_mut(),
         recent: [null_mut(); TABLE],
         recent_count: [0; TABLE],
+        lender: [null_mut(); TABLE],
     });
 
     pub fn heap() -> Option<(*mut Heap, Guard)> {
