@@ -9,8 +9,10 @@
 //! bounded (64 mappings, four times the live large bytes within 16 to
 //! 128 MiB: see `cache_limit`) and ages: a mapping not reused within about
 //! a second is unmapped at the next large allocation or free, so resident
-//! memory comes back to live memory. `realloc` resizes with `mremap`: the
-//! kernel moves page table entries instead of copying bytes.
+//! memory comes back to live memory. `realloc` moves a block into a cached
+//! mapping with room when there is one (its pages are resident), else
+//! resizes it with `mremap`: the kernel moves page table entries instead of
+//! copying bytes.
 
 use super::slab::{ticks, AGE};
 use crate::malloc::header::{Block, Misuse, HEADER, IN_USE, OWN_MAPPING};
@@ -233,14 +235,22 @@ pub unsafe fn free(b: &Block) {
     let len = unsafe { mapping_len(b) };
     LIVE_COUNT.fetch_sub(1, Ordering::Relaxed);
     LIVE_BYTES.fetch_sub(len, Ordering::Relaxed);
-    let keep = len <= CACHE_BYTES / 2;
     // Of two threads freeing the block at once, one is told; a later free
     // finds the page freed in the registry.
     if !registry::claim(b.header()) {
         crate::malloc::report("free", Misuse::DoubleFree, b.payload);
     }
-    if !keep || !settle(Some((start, len))) {
-        // SAFETY: the block's own mapping, no longer used.
+    // SAFETY: the block's mapping, claimed: no longer used.
+    unsafe { retire(start, len) };
+}
+
+/// Caches a freed block's mapping, or unmaps it.
+///
+/// # Safety
+/// `[start, start + len)` is a mapping of ours that nothing uses.
+unsafe fn retire(start: usize, len: usize) {
+    if len > CACHE_BYTES / 2 || !settle(Some((start, len))) {
+        // SAFETY: the caller's contract.
         let _ = unsafe { port::munmap(start as *mut c_void, len) };
     }
 }
@@ -269,6 +279,14 @@ pub unsafe fn resize(b: &Block, n: usize) -> Option<Block> {
     }
     if len > isize::MAX as usize {
         return None;
+    }
+    // A cached mapping with room, its pages resident, takes the bytes:
+    // copying them costs less than the page faults of the part `mremap`
+    // would add (bench/realloc: 84,000 page faults -> 12,500, 0.63 ->
+    // 0.50 s; bench/large: 344,000 -> 180,000, 0.76 -> 0.51 s).
+    // SAFETY: the caller's contract.
+    if let Some(moved) = unsafe { move_to_cached(b, start, old, len, n) } {
+        return Some(moved);
     }
     // The old header page is marked freed before the move: once the pages
     // have moved, another thread may map that range again and register it,
@@ -310,6 +328,45 @@ pub unsafe fn resize(b: &Block, n: usize) -> Option<Block> {
     };
     LIVE_BYTES.fetch_add(len.wrapping_sub(old), Ordering::Relaxed);
     Some(place(a, len, HEADER, n))
+}
+
+/// Moves a live large block of 16-byte alignment (mapping `[start, start +
+/// old)`) into a cached mapping of at least `len` bytes, as a block of `n`
+/// bytes; None if the cache has none (or the new place cannot be
+/// registered: the block then stays).
+///
+/// # Safety
+/// `b` is a live large block of 16-byte alignment, `n > b.capacity`.
+unsafe fn move_to_cached(
+    b: &Block,
+    start: usize,
+    old: usize,
+    len: usize,
+    n: usize,
+) -> Option<Block> {
+    let (to, to_len) = reuse(len)?;
+    let moved = place(to, to_len, HEADER, n);
+    if registry::set_live(moved.header(), moved.payload).is_err() {
+        // SAFETY: the mapping just taken from the cache, unused.
+        unsafe { retire(to, to_len) };
+        return None;
+    }
+    // SAFETY: two distinct mappings of ours; the new one holds `n` bytes,
+    // more than the block's capacity. The old block is then retired as
+    // free does (its registry page claimed).
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            b.payload as *const u8,
+            moved.payload as *mut u8,
+            b.capacity,
+        );
+        if !registry::claim(b.header()) {
+            crate::malloc::report("realloc", Misuse::DoubleFree, b.payload);
+        }
+        retire(start, old);
+    }
+    LIVE_BYTES.fetch_add(to_len.wrapping_sub(old), Ordering::Relaxed);
+    Some(moved)
 }
 
 /// Unmaps every cached mapping; true if there was one.
