@@ -768,6 +768,78 @@ static void test_default_large_blocks(void)
     free(r);
     CHECK_EQ(mallinfo2().hblks, mi.hblks - 1);
 }
+
+/* A large block that outgrows its mapping moves into a cached mapping with
+ * room (resident pages) before the kernel is asked for new ones. */
+static void test_default_large_realloc_into_cache(void)
+{
+    CHECK(malloc_trim(0) >= 0); /* an empty cache */
+    char *cached = malloc(2 << 20);
+    CHECK(cached != NULL);
+    if (!cached)
+        return;
+    free(cached);
+    /* Too small to take the 2 MiB mapping (under a sixteenth of it). */
+    char *p = malloc(64 << 10);
+    CHECK(p != NULL && p != cached);
+    if (!p)
+        return;
+    fill(p, 64 << 10, 9);
+    char *q = realloc(p, 1 << 20);
+    CHECK(q == cached);
+    CHECK(filled(q, 64 << 10, 9));
+    CHECK(malloc_usable_size(q) >= (size_t)1 << 20);
+    free(q);
+}
+
+/* A size with no free slot left takes the holes freed in a larger size
+ * (up to four times) before it takes a new slab. */
+static void test_default_holes_serve_smaller_sizes(void)
+{
+    enum { BIG = 12000, SMALL = 3000, N = 40, TRIES = 5000 };
+    char *big[N];
+    for (int i = 0; i < N; i++) {
+        big[i] = malloc(BIG);
+        CHECK(big[i] != NULL);
+        if (!big[i])
+            return;
+        fill(big[i], BIG, (unsigned)i);
+    }
+    /* Holes in the first slabs, which are carved to their end. */
+    for (int i = 0; i < 30; i += 2)
+        free(big[i]);
+    char **small = malloc(TRIES * sizeof *small);
+    CHECK(small != NULL);
+    if (!small)
+        return;
+    int reused = 0, n = 0;
+    while (n < TRIES && reused < 10) {
+        small[n] = malloc(SMALL);
+        CHECK(small[n] != NULL);
+        if (!small[n])
+            break;
+        fill(small[n], SMALL, (unsigned)n);
+        for (int i = 0; i < 30; i += 2)
+            reused += small[n] == big[i];
+        n++;
+    }
+    CHECK(reused >= 10);
+    int kept = 0;
+    for (int i = 1; i < N; i += 2)
+        kept += filled(big[i], BIG, (unsigned)i);
+    CHECK_EQ(kept, N / 2);
+    int intact = 0;
+    for (int i = 0; i < n; i++) {
+        intact += filled(small[i], SMALL, (unsigned)i);
+        free(small[i]);
+    }
+    CHECK_EQ(intact, n);
+    free(small);
+    for (int i = 1; i < N; i += 2)
+        free(big[i]);
+    for (int i = 30; i < N; i += 2)
+        free(big[i]);
+}
 #endif
 
 #ifdef MINIC_MALLOC_MODE_mmap
@@ -956,6 +1028,8 @@ int main(void)
 #ifdef MINIC_MALLOC_MODE_default
     RUN(test_default_gives_memory_back);
     RUN(test_default_large_blocks);
+    RUN(test_default_large_realloc_into_cache);
+    RUN(test_default_holes_serve_smaller_sizes);
 #endif
 #ifdef MINIC_MALLOC_MODE_mmap
     RUN(test_mmap_freed_blocks_fault);
