@@ -217,8 +217,46 @@ static void test_fork_while_allocating(void)
         CHECK_EQ(pthread_join(t[i], NULL), 0);
 }
 
+#ifdef MINIC_MALLOC_MODE_default
+/* Takes a slab for a size nothing else in this program uses (with a
+ * non-null argument). */
+static void *use_one_block(void *arg)
+{
+    if (!arg)
+        return NULL;
+    char *p = malloc(7000);
+    if (p)
+        p[0] = 1;
+    free(p);
+    return p;
+}
+
+/* A thread that exits gives back what its heap keeps for reuse: the slab
+ * it took is in the pool again once it has gone (run first, before other
+ * threads' heaps could hold a slab of that size). */
+static void test_default_thread_exit_gives_back(void)
+{
+    /* A first thread: what the thread library allocates once for threads
+     * is allocated before the count. */
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, use_one_block, NULL), 0);
+    CHECK_EQ(pthread_join(t, NULL), 0);
+    size_t free_slabs = mallinfo2().ordblks;
+    CHECK(free_slabs > 0);
+    static int use = 1;
+    CHECK_EQ(pthread_create(&t, NULL, use_one_block, &use), 0);
+    void *p = NULL;
+    CHECK_EQ(pthread_join(t, &p), 0);
+    CHECK(p != NULL);
+    CHECK(mallinfo2().ordblks >= free_slabs);
+}
+#endif
+
 int main(void)
 {
+#ifdef MINIC_MALLOC_MODE_default
+    RUN(test_default_thread_exit_gives_back);
+#endif
     RUN(test_threads);
     RUN(test_fork_while_allocating);
     return t_report("malloc_threads");

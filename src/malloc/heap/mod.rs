@@ -33,7 +33,7 @@ use super::{registered_block, report, Policy};
 use crate::errno::Errno;
 use class::{class_of, ix, CLASSES, MAX_SLOT, TABLE};
 use core::ptr::{null_mut, NonNull};
-use core::sync::atomic::{compiler_fence, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{compiler_fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 pub use slab::SLAB;
 use slab::{slab_of, Slab, FIRST_SLOT, FULL};
 use slot::SLOT_HEADER;
@@ -81,8 +81,11 @@ pub struct Heap {
     /// Slots freed by other threads, for the owner to take; alone in its
     /// cache line, which other threads write.
     remote: Remote,
-    /// The owner's thread id (for adoption once it exits).
+    /// The owner's thread id, 0 once it exited (for adoption by another).
     owner: AtomicU32,
+    /// The owner's exit is hooked: `owner` becomes 0 then, and no one
+    /// needs to ask the kernel whether the owner still lives.
+    exit_hooked: AtomicBool,
     /// The next heap of the process (never changes once set).
     next: *mut Heap,
     /// Per class, the slots this thread freed last, the most recent first,
@@ -753,30 +756,41 @@ unsafe fn push_front(h: *mut Heap, s: *mut Slab) {
 
 /// Gives every free page it can back to the kernel; true if any went.
 pub fn trim() -> bool {
+    // SAFETY: our own heap.
+    let own = thread::heap().is_some_and(|(h, _guard)| unsafe { tidy(h) });
+    let slabs = slab::trim();
+    large::trim() || slabs || own
+}
+
+/// Takes what other threads freed into heap `h`, gives its recently freed
+/// slots back to their slabs and its empty slabs to the pool (at a trim,
+/// or when its thread exits); true if a slab went. False, doing nothing,
+/// when this thread is already inside the heap (a signal handler).
+///
+/// # Safety
+/// `h` is the calling thread's heap (or the locked shared one).
+unsafe fn tidy(h: *mut Heap) -> bool {
     let mut any = false;
-    if let Some((h, _guard, _busy)) =
-        // SAFETY: our own heap.
-        thread::heap().and_then(|(h, g)| Some((h, g, unsafe { Busy::enter(h) }?)))
-    {
-        // SAFETY: our own heap, entered: its empty slabs go to the pool.
-        unsafe {
-            drain_remote(h);
-            for class in 0..CLASSES {
-                flush_recent(h, class);
-                let mut s = (*h).bins[ix(class)].head;
-                while !s.is_null() {
-                    let next = (*s).next;
-                    if (*s).used == 0 {
-                        retire_slab(h, s);
-                        any = true;
-                    }
-                    s = next;
+    // SAFETY: the caller's contract; entered, the heap's state is ours.
+    unsafe {
+        let Some(_busy) = Busy::enter(h) else {
+            return false;
+        };
+        drain_remote(h);
+        for class in 0..CLASSES {
+            flush_recent(h, class);
+            let mut s = (*h).bins[ix(class)].head;
+            while !s.is_null() {
+                let next = (*s).next;
+                if (*s).used == 0 {
+                    retire_slab(h, s);
+                    any = true;
                 }
+                s = next;
             }
         }
     }
-    let slabs = slab::trim();
-    large::trim() || slabs || any
+    any
 }
 
 /// The allocator's figures, in bytes.

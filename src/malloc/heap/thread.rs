@@ -1,10 +1,13 @@
 //! Which heap a thread uses.
 //!
 //! Hosted: each thread its own, found through a thread-local pointer (an
-//! initial-exec variable defined in assembly), with no lock. A thread's first allocation
-//! adopts the heap of a thread that has exited (its owner's thread id no
-//! longer exists) before creating a new one, so programs that start many
-//! short threads reuse heaps and the blocks in them. `fork` is made safe by
+//! initial-exec variable defined in assembly), with no lock. When a thread
+//! exits (a thread-specific key's destructor, through the host's thread
+//! library), its heap gives what it keeps for reuse back and is left for
+//! adoption: a thread's first allocation adopts such a heap, or one whose
+//! owner's thread id no longer exists (a thread that ended without the
+//! hook), before creating a new one, so programs that start many short
+//! threads reuse heaps and the blocks in them. `fork` is made safe by
 //! pthread_atfork handlers that hold every allocator lock across it.
 //!
 //! The same in a Rust program (`minic::Minic` as its global allocator).
@@ -67,6 +70,12 @@ mod imp {
     }
 
     extern "C" {
+        /// In `src/c/minic_thread.c`: calls `destructor(value)` when the
+        /// calling thread exits (0), or cannot (an error number).
+        fn __minic_at_thread_exit(
+            destructor: unsafe extern "C" fn(*mut core::ffi::c_void),
+            value: *mut core::ffi::c_void,
+        ) -> core::ffi::c_int;
         fn pthread_atfork(
             prepare: Option<unsafe extern "C" fn()>,
             parent: Option<unsafe extern "C" fn()>,
@@ -141,18 +150,28 @@ mod imp {
         let h = {
             // A signal handler that interrupted the thread here gets no heap.
             let mut hs = HEAPS.lock_unless_reentered().ok()?;
-            let mut found = null_mut();
-            let mut h = hs.first;
-            while !h.is_null() {
-                // SAFETY: heaps on the list live forever.
-                let o = unsafe { &(*h).owner };
-                if gone(o.load(Ordering::Relaxed), me) {
-                    o.store(me, Ordering::Relaxed);
-                    found = h;
-                    break;
+            // A heap whose owner exited through the exit hook first; then
+            // one whose owner the kernel no longer knows (a thread that
+            // ended without the hook), asking only about those.
+            let mut found: *mut Heap = null_mut();
+            for unhooked in [false, true] {
+                let mut h = hs.first;
+                while !h.is_null() && found.is_null() {
+                    // SAFETY: heaps on the list live forever.
+                    let (o, hooked) = unsafe { (&(*h).owner, &(*h).exit_hooked) };
+                    let owner = o.load(Ordering::Acquire);
+                    let free = if unhooked {
+                        !hooked.load(Ordering::Relaxed) && gone(owner, me)
+                    } else {
+                        owner == 0
+                    };
+                    if free {
+                        o.store(me, Ordering::Relaxed);
+                        found = h;
+                    }
+                    // SAFETY: as above.
+                    h = unsafe { (*h).next };
                 }
-                // SAFETY: as above.
-                h = unsafe { (*h).next };
             }
             if found.is_null() {
                 let size = core::mem::size_of::<Heap>();
@@ -173,12 +192,34 @@ mod imp {
             found
         };
         set_tls_heap(h);
+        // SAFETY: the hook runs `thread_exit(h)` on this thread as it ends.
+        // Registering may allocate: the heap is set.
+        let hooked = unsafe { __minic_at_thread_exit(thread_exit, h.cast()) } == 0;
+        // SAFETY: heaps live forever.
+        unsafe { (*h).exit_hooked.store(hooked, Ordering::Relaxed) };
         if !ATFORK.swap(true, Ordering::Relaxed) {
             // After the heap is set: registering may allocate.
             // SAFETY: the handlers are sound at any fork.
             unsafe { pthread_atfork(Some(prepare), Some(parent), Some(child)) };
         }
         Some(h)
+    }
+
+    /// At the exit of the thread that owns heap `h`: what the heap keeps
+    /// for reuse goes back (to the slab pool, which returns it to the
+    /// kernel), and the heap is left for the next new thread to adopt.
+    /// What the thread frees later (other exit handlers) goes to its
+    /// heap's remote stack like any other thread's free.
+    unsafe extern "C" fn thread_exit(h: *mut core::ffi::c_void) {
+        let h = h as *mut Heap;
+        if tls_heap() != h {
+            return;
+        }
+        // SAFETY: our own heap, until the owner is cleared below.
+        unsafe { super::super::tidy(h) };
+        set_tls_heap(null_mut());
+        // SAFETY: heaps live forever; from here on the heap is not ours.
+        unsafe { (*h).owner.store(0, Ordering::Release) };
     }
 
     unsafe extern "C" fn prepare() {
@@ -208,6 +249,20 @@ mod imp {
             if !h.is_null() {
                 (*h).owner.store(tid(), Ordering::Relaxed);
             }
+            // The other threads' heaps have no owner in the child; one that
+            // its thread was working on at the fork may be half updated and
+            // is left alone (kept from adoption as if its owner lived on).
+            let mut other = HEAPS.lock().first;
+            while !other.is_null() {
+                if other != h {
+                    if (*other).busy {
+                        (*other).exit_hooked.store(true, Ordering::Relaxed);
+                    } else {
+                        (*other).owner.store(0, Ordering::Relaxed);
+                    }
+                }
+                other = (*other).next;
+            }
         }
     }
 }
@@ -217,7 +272,7 @@ mod imp {
     use super::super::{Bin, Heap, TABLE};
     use crate::sync::{Guard as MutexGuard, Mutex};
     use core::ptr::null_mut;
-    use core::sync::atomic::{AtomicPtr, AtomicU32};
+    use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32};
 
     /// The shared heap's lock, held for the whole operation.
     pub type Guard = MutexGuard<'static, Heap>;
@@ -230,6 +285,7 @@ mod imp {
         busy: false,
         remote: super::super::Remote(AtomicPtr::new(null_mut())),
         owner: AtomicU32::new(0),
+        exit_hooked: AtomicBool::new(false),
         next: null_mut(),
         recent: [null_mut(); TABLE],
         recent_count: [0; TABLE],
