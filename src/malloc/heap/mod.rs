@@ -198,35 +198,21 @@ impl Policy for Heaps {
     #[inline(always)]
     unsafe fn free_fast(ptr: NonNull<u8>) -> bool {
         let payload = ptr.as_ptr() as usize;
-        let header = payload.wrapping_sub(SLOT_HEADER);
-        if payload % 16 != 0 || !slab::in_slab_chunk(header) {
+        let Some((s, header, word)) = quick_slot(payload) else {
             return false;
-        }
-        let s = slab_of(header);
-        // SAFETY: the chunk map says the header and the slab's bookkeeping
-        // are our readable memory; a live block's header passes the test.
-        unsafe {
-            let word = (header as *const u64).read();
-            if !slot::is_live_unpadded(word, (*s).check) {
-                return false;
-            }
-            release(s, payload as *mut Free, header, word);
-        }
+        };
+        // SAFETY: a live block of slab `s` (the caller's contract).
+        unsafe { release(s, payload as *mut Free, header, word) };
         true
     }
 
     #[inline(always)]
     unsafe fn resize_fast(ptr: NonNull<u8>, size: usize) -> Option<NonNull<u8>> {
         let payload = ptr.as_ptr() as usize;
-        let header = payload.wrapping_sub(SLOT_HEADER);
-        if payload % 16 != 0 || !slab::in_slab_chunk(header) {
-            return None;
-        }
-        // SAFETY: as in free_fast; the block is the caller's, its slot ours.
+        let (s, header, word) = quick_slot(payload)?;
+        // SAFETY: a live block of slab `s` (the caller's), its slot ours.
         unsafe {
-            let s = slab_of(header);
-            let word = (header as *const u64).read();
-            if !slot::is_live_unpadded(word, (*s).check) || size > (*s).size - SLOT_HEADER {
+            if size > (*s).size - SLOT_HEADER {
                 return None;
             }
             let old = slot::capacity_of(word);
@@ -248,23 +234,18 @@ impl Policy for Heaps {
 
     #[inline]
     unsafe fn find(address: usize) -> Result<Block, Misuse> {
-        let header = address.wrapping_sub(SLOT_HEADER);
-        if address % 16 == 0 && slab::in_slab_chunk(header) {
-            // SAFETY: the header lies in our slabs. A live unaligned block's
-            // header passes the quick test (as in free_fast); any other is
-            // checked in full.
-            unsafe {
-                let word = (header as *const u64).read();
-                if slot::is_live_unpadded(word, (*slab_of(header)).check) {
-                    return Ok(Block {
-                        payload: address,
-                        capacity: slot::capacity_of(word),
-                        pad: 0,
-                        state: IN_USE,
-                    });
-                }
-                return slot_block(address);
-            }
+        if let Some((_, _, word)) = quick_slot(address) {
+            return Ok(Block {
+                payload: address,
+                capacity: slot::capacity_of(word),
+                pad: 0,
+                state: IN_USE,
+            });
+        }
+        if address % 16 == 0 && slab::in_slab_chunk(address.wrapping_sub(SLOT_HEADER)) {
+            // SAFETY: the header lies in our slabs; any block there that
+            // failed the quick test is checked in full.
+            return unsafe { slot_block(address) };
         }
         // SAFETY: the caller's contract.
         unsafe { registered_block(address) }
@@ -344,6 +325,24 @@ impl Policy for Heaps {
         }
         None
     }
+}
+
+/// The slab, header address and header word of a live block at `payload`
+/// at the start of its slot (no pad), told by the quick test: the chunk map
+/// says the header is in our slabs, and it carries its slab's check word
+/// and the in-use state. None for any other pointer (an aligned block,
+/// misuse, a large block), which the general paths tell apart.
+#[inline(always)]
+fn quick_slot(payload: usize) -> Option<(*mut Slab, usize, u64)> {
+    let header = payload.wrapping_sub(SLOT_HEADER);
+    if payload % 16 != 0 || !slab::in_slab_chunk(header) {
+        return None;
+    }
+    let s = slab_of(header);
+    // SAFETY: the chunk map says the header and the slab's bookkeeping are
+    // our readable memory.
+    let (word, check) = unsafe { ((header as *const u64).read(), (*s).check) };
+    slot::is_live_unpadded(word, check).then_some((s, header, word))
 }
 
 /// The block in a slot whose payload is `payload`, checked in full: the
@@ -595,12 +594,7 @@ unsafe fn release(s: *mut Slab, f: *mut Free, header: usize, word: u64) {
                 (*h).recent_count[class] += 1;
                 return;
             }
-            (*f).next = (*s).free;
-            (*s).free = f;
-            (*s).used -= 1;
-            if (*s).used as i32 <= 0 {
-                slot_returned(h, s);
-            }
+            return_slot(h, s, f);
         } else {
             // Another thread's slab (or our own, interrupted by this signal
             // handler): of two threads freeing the block at once, one is
@@ -671,6 +665,41 @@ unsafe fn retire_slab(h: *mut Heap, s: *mut Slab) {
     }
 }
 
+/// Puts free slot `f` back on the free list of its slab `s`.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered, and owns `s`; `f` is a slot
+/// of `s` no longer in use nor on any list.
+#[inline(always)]
+unsafe fn return_slot(h: *mut Heap, s: *mut Slab, f: *mut Free) {
+    // SAFETY: owner-only state.
+    unsafe {
+        (*f).next = (*s).free;
+        (*s).free = f;
+        (*s).used -= 1;
+        if (*s).used as i32 <= 0 {
+            slot_returned(h, s);
+        }
+    }
+}
+
+/// Puts a list of free slots (linked through `Free::next`) back on their
+/// slabs' lists.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered; the slots are of its slabs,
+/// free, and on no other list.
+unsafe fn return_slots(h: *mut Heap, mut f: *mut Free) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        while !f.is_null() {
+            let next = (*f).next;
+            return_slot(h, slab_of(f as usize), f);
+            f = next;
+        }
+    }
+}
+
 /// Takes the slots other threads freed into this heap.
 ///
 /// # Safety
@@ -680,18 +709,7 @@ unsafe fn retire_slab(h: *mut Heap, s: *mut Slab) {
 unsafe fn drain_remote(h: *mut Heap) {
     // SAFETY: `remote` is atomic; the slots on it are of our slabs, freed.
     unsafe {
-        let mut f = (*h).remote.swap(null_mut(), Ordering::Acquire);
-        while !f.is_null() {
-            let next = (*f).next;
-            let s = slab_of(f as usize);
-            (*f).next = (*s).free;
-            (*s).free = f;
-            (*s).used -= 1;
-            if (*s).used as i32 <= 0 {
-                slot_returned(h, s);
-            }
-            f = next;
-        }
+        return_slots(h, (*h).remote.swap(null_mut(), Ordering::Acquire));
     }
 }
 
@@ -702,19 +720,11 @@ unsafe fn drain_remote(h: *mut Heap) {
 unsafe fn flush_recent(h: *mut Heap, class: usize) {
     // SAFETY: owner-only state; the listed slots are free slots of our slabs.
     unsafe {
-        let mut f = core::mem::replace(&mut (*h).recent[ix(class)], null_mut());
         (*h).recent_count[ix(class)] = 0;
-        while !f.is_null() {
-            let next = (*f).next;
-            let s = slab_of(f as usize);
-            (*f).next = (*s).free;
-            (*s).free = f;
-            (*s).used -= 1;
-            if (*s).used as i32 <= 0 {
-                slot_returned(h, s);
-            }
-            f = next;
-        }
+        return_slots(
+            h,
+            core::mem::replace(&mut (*h).recent[ix(class)], null_mut()),
+        );
     }
 }
 
