@@ -41,6 +41,8 @@ long minic_sys_openat(int dirfd, const char *path, int flags, unsigned mode) { r
 long minic_sys_unlinkat(int dirfd, const char *path, int flags) { return S(263, dirfd, path, flags, 0, 0, 0); }
 long minic_sys_close(int fd) { return S(3, fd, 0, 0, 0, 0, 0); }
 long minic_sys_ftruncate(int fd, long len) { return S(77, fd, len, 0, 0, 0, 0); }
+long minic_sys_fstat(int fd, void *st) { return S(5, fd, st, 0, 0, 0, 0); }
+long minic_sys_fcntl(int fd, int cmd, long arg) { return S(72, fd, cmd, arg, 0, 0, 0); }
 long minic_sys_write(int fd, const void *buf, size_t len) { return S(1, fd, buf, len, 0, 0, 0); }
 long minic_sys_exit_group(int status) { return S(231, status, 0, 0, 0, 0, 0); }
 long minic_sys_getpid(void) { return S(39, 0, 0, 0, 0, 0, 0); }

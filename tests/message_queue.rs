@@ -404,3 +404,22 @@ fn deadline_now_is_the_realtime_clock() {
     let later = Deadline::after(Duration::from_secs(3600)).unwrap();
     assert!(later >= Deadline::from_unix(after + Duration::from_secs(3600)));
 }
+
+#[test]
+fn clones_share_the_open_queue() {
+    let q = anonymous_queue("clone", 4, 16);
+    let clone = q.try_clone().unwrap();
+    assert_ne!(clone.as_raw(), q.as_raw());
+    assert_eq!(clone.send(&[0; 17], 3), Err(Errno::EMSGSIZE));
+    clone.send(b"clone", 3).unwrap();
+    // The clone shares the open queue's flags: non-blocking set through it
+    // holds for the first descriptor, and outlives it.
+    clone.set_nonblocking(true).unwrap();
+    drop(clone);
+    let mut buf = [0; 16];
+    assert_eq!(q.receive(&mut buf), Ok((5, 3)));
+    assert_eq!(q.receive(&mut buf), Err(Errno::EAGAIN));
+    // SAFETY: -1 is no descriptor: every call fails, and so does the close.
+    let none = unsafe { MessageQueue::from_raw(-1) };
+    assert_eq!(none.try_clone().err(), Some(Errno::EBADF));
+}

@@ -250,3 +250,25 @@ fn shared_between_processes() {
     assert!(status.success(), "child: {status}");
     assert_eq!(&m.as_slice().unwrap()[100..105], b"child");
 }
+
+#[test]
+fn length_and_clones() {
+    let name = unique_name("len-clone");
+    let _cleanup = guard(&name);
+    let shm = SharedMemory::create_new(&name).unwrap();
+    assert_eq!(shm.len(), Ok(0));
+    shm.set_len(100_000).unwrap();
+    let clone = shm.try_clone().unwrap();
+    assert_ne!(clone.as_raw_fd(), shm.as_raw_fd());
+    assert_eq!(clone.len(), Ok(100_000));
+    // SAFETY: F_GETFD reads a descriptor's flags, nothing else.
+    let flags = unsafe { libc::fcntl(clone.as_raw_fd(), libc::F_GETFD) };
+    assert_eq!(flags & libc::FD_CLOEXEC, libc::FD_CLOEXEC);
+    clone.set_len(5).unwrap();
+    drop(clone);
+    assert_eq!(shm.len(), Ok(5));
+    // SAFETY: -1 is no descriptor: every call fails, and so does the close.
+    let none = unsafe { SharedMemory::from_raw_fd(-1) };
+    assert_eq!(none.len(), Err(Errno::EBADF));
+    assert_eq!(none.try_clone().err(), Some(Errno::EBADF));
+}

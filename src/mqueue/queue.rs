@@ -725,6 +725,28 @@ impl MessageQueue {
         unsafe { super::notify(self.mqd, None) }
     }
 
+    /// A second descriptor of the same open queue (sharing its flags and
+    /// notification), closed on exec like the first; `EMFILE` when the
+    /// process has no descriptor left.
+    ///
+    /// ```
+    /// use minic::mqueue::MessageQueue;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-clone-{}", std::process::id())).unwrap();
+    /// let q = MessageQueue::create_new(&name, 4, 8)?;
+    /// MessageQueue::unlink(&name)?;
+    /// let other = q.try_clone()?;
+    /// other.send(b"hi", 1)?;
+    /// drop(other);
+    /// let mut buf = [0; 8];
+    /// assert_eq!(q.receive(&mut buf)?, (2, 1));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn try_clone(&self) -> Result<MessageQueue, Errno> {
+        Ok(MessageQueue {
+            mqd: crate::shm::duplicate(self.mqd)?,
+        })
+    }
+
     /// The descriptor (still owned by `self`), for the functions of
     /// [`mqueue`](super) that take an [`Mqd`].
     ///

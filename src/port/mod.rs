@@ -112,6 +112,10 @@ port_calls! {
     fn close(fd: c_int) = CLOSE;
     /// ftruncate(2).
     fn ftruncate(fd: c_int, len: c_long) = FTRUNCATE;
+    /// fstat(2), into the kernel's `struct stat`.
+    fn fstat(fd: c_int, st: *mut c_void) = FSTAT;
+    /// fcntl(2) with an integer argument.
+    fn fcntl(fd: c_int, cmd: c_int, arg: c_long) = FCNTL;
     /// write(2).
     fn write(fd: c_int, buf: *const c_void, len: usize) = WRITE;
     /// exit_group(2): ends every thread of the process.

@@ -387,6 +387,51 @@ impl SharedMemory {
         unsafe { port::ftruncate(self.fd, len) }.map(drop)
     }
 
+    /// The object's length in bytes (`st_size` of fstat(2)).
+    ///
+    /// ```
+    /// use minic::shm::SharedMemory;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-getlen-{}", std::process::id())).unwrap();
+    /// let shm = SharedMemory::create_new(&name)?;
+    /// SharedMemory::unlink(&name)?;
+    /// assert_eq!(shm.len()?, 0);
+    /// shm.set_len(12345)?;
+    /// assert_eq!(shm.len()?, 12345);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    #[allow(clippy::len_without_is_empty)] // a length that can fail to be read
+    pub fn len(&self) -> Result<u64, Errno> {
+        let mut st = core::mem::MaybeUninit::<libc::stat>::zeroed();
+        // SAFETY: the kernel writes one `struct stat` (libc's x86-64 layout
+        // is the kernel's) into `st`.
+        unsafe { port::fstat(self.fd, st.as_mut_ptr().cast()) }?;
+        // SAFETY: zeroed, then filled by the kernel.
+        let st = unsafe { st.assume_init() };
+        Ok(st.st_size as u64)
+    }
+
+    /// A second descriptor of the same object, closed on exec like the
+    /// first (`F_DUPFD_CLOEXEC`); `EMFILE` when the process has no
+    /// descriptor left.
+    ///
+    /// ```
+    /// use minic::shm::SharedMemory;
+    /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-clone-{}", std::process::id())).unwrap();
+    /// let shm = SharedMemory::create_new(&name)?;
+    /// SharedMemory::unlink(&name)?;
+    /// let other = shm.try_clone()?;
+    /// assert_ne!(other.as_raw_fd(), shm.as_raw_fd());
+    /// other.set_len(4096)?;
+    /// drop(other);
+    /// assert_eq!(shm.len()?, 4096);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn try_clone(&self) -> Result<SharedMemory, Errno> {
+        Ok(SharedMemory {
+            fd: duplicate(self.fd)?,
+        })
+    }
+
     /// Maps `len` bytes of the object from `offset` (`MAP_SHARED`, with
     /// `prot`: `PROT_READ`, `PROT_WRITE`...) as a [`Mapping`], unmapped when
     /// dropped; it may outlive `self` and the name.
@@ -535,6 +580,13 @@ impl SharedMemory {
         // SAFETY: closing a descriptor touches no memory; it was ours.
         unsafe { port::close(fd) }.map(drop)
     }
+}
+
+/// A new descriptor of what `fd` is open on, closed on exec: the
+/// `try_clone` of shared memory objects and message queues.
+pub(crate) fn duplicate(fd: c_int) -> Result<c_int, Errno> {
+    // SAFETY: no memory is passed.
+    unsafe { port::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) }.map(|d| d as c_int)
 }
 
 impl Drop for SharedMemory {
