@@ -31,7 +31,6 @@ use super::{registry, report, Policy};
 use crate::errno::Errno;
 use crate::port::{self, PAGE_SIZE};
 use core::ffi::c_int;
-use core::ptr::null_mut;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// The `guard` mode.
@@ -45,7 +44,6 @@ const FRONT: usize = 2 * HEADER;
 const CANARY_SALT: u64 = 0x6361_6e61_7279_0001;
 const SIZE_SALT: u64 = 0x7369_7a65_776f_7264;
 
-const RW: c_int = libc::PROT_READ | libc::PROT_WRITE;
 const PRIVATE: c_int = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
 
 /// One quarantined range: its first page number and its length in pages
@@ -137,7 +135,7 @@ impl Guard {
             .ok_or(Errno::ENOMEM)?;
         let len = data.checked_add(PAGE_SIZE).ok_or(Errno::ENOMEM)?;
         // SAFETY: a new private mapping replaces nothing.
-        let map = unsafe { port::mmap(null_mut(), len, RW, PRIVATE, -1, 0) }?;
+        let map = super::map_private(len, false)?;
         let end = (map + FRONT).next_multiple_of(align) + capacity;
         let end = end.next_multiple_of(PAGE_SIZE);
         let payload = (end - capacity) & !(align - 1);

@@ -38,20 +38,13 @@ fn page_round(n: usize) -> Option<usize> {
     n.checked_next_multiple_of(PAGE_SIZE)
 }
 
-fn anonymous(len: usize) -> Result<usize, Errno> {
-    const PROT: c_int = libc::PROT_READ | libc::PROT_WRITE;
-    const FLAGS: c_int = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
-    // SAFETY: a new private mapping replaces nothing.
-    unsafe { port::mmap(null_mut(), len, PROT, FLAGS, -1, 0) }
-}
-
 /// Maps `len` bytes (a multiple of the page size) for a linear region.
 #[cfg_attr(
     not(any(minic_malloc = "linear", minic_malloc = "default")),
     allow(dead_code)
 )]
 pub(super) fn map_region(len: usize) -> Result<usize, Errno> {
-    anonymous(len)
+    super::map_private(len, false)
 }
 
 /// Maps a new block of its own: whole pages, the header in the first page
@@ -65,7 +58,7 @@ pub(super) fn map_block(capacity: usize, align: usize) -> Result<Block, Errno> {
         .checked_add(capacity)
         .and_then(page_round)
         .ok_or(Errno::ENOMEM)?;
-    let map = anonymous(len)?;
+    let map = super::map_private(len, false)?;
     let payload = (map + HEADER).next_multiple_of(align);
     let start = (payload - HEADER) & !(PAGE_SIZE - 1);
     let end = (payload + capacity).next_multiple_of(PAGE_SIZE);

@@ -143,6 +143,18 @@ type Active = mmap::Mmap;
 #[cfg(minic_malloc = "guard")]
 type Active = guard::Guard;
 
+/// `len` bytes of fresh, zeroed, private read-write memory, mapped anew:
+/// what every mode takes from the kernel. With `noreserve`, the mapping is
+/// not counted against the system's commit limit: for large bookkeeping
+/// tables whose pages become resident only as they are touched.
+pub(crate) fn map_private(len: usize, noreserve: bool) -> Result<usize, Errno> {
+    const PROT: core::ffi::c_int = libc::PROT_READ | libc::PROT_WRITE;
+    let flags =
+        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | if noreserve { libc::MAP_NORESERVE } else { 0 };
+    // SAFETY: a new private mapping replaces nothing.
+    unsafe { crate::port::mmap(core::ptr::null_mut(), len, PROT, flags, -1, 0) }
+}
+
 /// The largest size any block may have: pointer differences inside an object
 /// must fit in `ptrdiff_t`.
 const MAX_SIZE: usize = isize::MAX as usize / 2;

@@ -25,7 +25,6 @@
 
 use crate::errno::Errno;
 use crate::port::{self, PAGE_SIZE};
-use core::ffi::c_int;
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
@@ -54,14 +53,6 @@ pub enum Page {
 type Leaf = AtomicU64;
 static ROOT: AtomicPtr<AtomicPtr<Leaf>> = AtomicPtr::new(null_mut());
 
-/// Maps zeroed memory for a table level.
-fn map_zeroed(len: usize) -> Result<usize, Errno> {
-    const PROT: c_int = libc::PROT_READ | libc::PROT_WRITE;
-    const FLAGS: c_int = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE;
-    // SAFETY: a new private mapping replaces nothing.
-    unsafe { port::mmap(null_mut(), len, PROT, FLAGS, -1, 0) }
-}
-
 /// `slot`'s table, mapped on first use when `create`; racing creators agree
 /// on one (the losers unmap theirs).
 fn level<T>(slot: &AtomicPtr<T>, len: usize, create: bool) -> Result<*mut T, Errno> {
@@ -69,7 +60,7 @@ fn level<T>(slot: &AtomicPtr<T>, len: usize, create: bool) -> Result<*mut T, Err
     if !current.is_null() || !create {
         return Ok(current);
     }
-    let fresh = map_zeroed(len)? as *mut T;
+    let fresh = super::map_private(len, true)? as *mut T;
     match slot.compare_exchange(null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => Ok(fresh),
         Err(winner) => {

@@ -83,7 +83,7 @@ pub fn alloc(n: usize, align: usize) -> Option<(Block, bool)> {
     let _ = settle(None);
     let (start, len, fresh) = match reuse(len) {
         Some((s, l)) => (s, l, false),
-        None => (map(len)?, len, true),
+        None => (crate::malloc::map_private(len, false).ok()?, len, true),
     };
     let b = place(start, len, align, n);
     // free reads only headers whose page the registry knows as live.
@@ -126,21 +126,6 @@ fn place(start: usize, len: usize, align: usize, capacity: usize) -> Block {
 unsafe fn mapping_len(b: &Block) -> usize {
     // SAFETY: the caller's contract: the mapping starts with its length.
     unsafe { (b.start() as *const usize).read() }
-}
-
-fn map(len: usize) -> Option<usize> {
-    // SAFETY: a new private anonymous mapping.
-    unsafe {
-        port::mmap(
-            null_mut(),
-            len,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        )
-        .ok()
-    }
 }
 
 /// The smallest cached mapping of `len` to `16 * len` bytes and its length, if the

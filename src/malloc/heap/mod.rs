@@ -38,7 +38,7 @@ use class::{class_of, ix, CLASSES, MAX_SLOT, TABLE};
 use core::ptr::{null_mut, NonNull};
 use core::sync::atomic::{compiler_fence, AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 pub use slab::SLAB;
-use slab::{slab_of, Slab, FIRST_SLOT, FULL};
+use slab::{slab_of, Slab, SlabList, FIRST_SLOT, FULL};
 use slot::SLOT_HEADER;
 
 /// The largest capacity served from slabs.
@@ -51,14 +51,6 @@ const CARVE: usize = 4096;
 /// A free slot, linked through its payload's first word.
 pub struct Free {
     next: *mut Free,
-}
-
-/// The slabs of one class with free slots (the first is allocated from).
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Bin {
-    head: *mut Slab,
-    tail: *mut Slab,
 }
 
 /// The head of a heap's stack of slots freed by other threads.
@@ -77,7 +69,8 @@ impl core::ops::Deref for Remote {
 /// line.
 #[repr(C, align(64))]
 pub struct Heap {
-    bins: [Bin; TABLE],
+    /// Per class, the slabs with free slots (the first is allocated from).
+    bins: [SlabList; TABLE],
     /// Set while the owner works on the heap: a signal handler that
     /// interrupted it finds the heap busy and leaves it alone.
     busy: bool,
@@ -731,40 +724,22 @@ unsafe fn flush_recent(h: *mut Heap, class: usize) {
     }
 }
 
+/// Takes `s` out of its class's bin.
+///
 /// # Safety
-/// `s` is in one of `h`'s bins.
+/// `s` is in one of `h`'s bins; `h` is the calling thread's heap.
 unsafe fn unlink(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only list of our heap.
-    unsafe {
-        let bin = &mut (*h).bins[ix((*s).class as usize)];
-        if (*s).prev.is_null() {
-            bin.head = (*s).next;
-        } else {
-            (*(*s).prev).next = (*s).next;
-        }
-        if (*s).next.is_null() {
-            bin.tail = (*s).prev;
-        } else {
-            (*(*s).next).prev = (*s).prev;
-        }
-    }
+    unsafe { (*h).bins[ix((*s).class as usize)].unlink(s) }
 }
 
+/// Puts `s` first in its class's bin.
+///
 /// # Safety
 /// `s` is in no list; `h` is the calling thread's heap.
 unsafe fn push_front(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only list of our heap.
-    unsafe {
-        let bin = &mut (*h).bins[ix((*s).class as usize)];
-        (*s).prev = null_mut();
-        (*s).next = bin.head;
-        if bin.head.is_null() {
-            bin.tail = s;
-        } else {
-            (*bin.head).prev = s;
-        }
-        bin.head = s;
-    }
+    unsafe { (*h).bins[ix((*s).class as usize)].push_front(s) }
 }
 
 /// Gives every free page it can back to the kernel; true if any went.

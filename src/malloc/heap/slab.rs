@@ -87,6 +87,56 @@ pub const FULL: u32 = 1 << 31;
 const _: () = assert!(core::mem::size_of::<Slab>() <= FIRST_SLOT);
 const _: () = assert!((FIRST_SLOT + SLOT_HEADER) % 16 == 0);
 
+/// A doubly linked list of slabs through their `next` and `prev` fields: a
+/// heap's bin of one class, or the pool's warm list.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct SlabList {
+    pub head: *mut Slab,
+    pub tail: *mut Slab,
+}
+
+impl SlabList {
+    pub const EMPTY: SlabList = SlabList {
+        head: null_mut(),
+        tail: null_mut(),
+    };
+
+    /// # Safety
+    /// `s` is a slab in no list, whose list fields are the caller's to set.
+    pub unsafe fn push_front(&mut self, s: *mut Slab) {
+        // SAFETY: the caller's contract; the slabs of the list are ours.
+        unsafe {
+            (*s).prev = null_mut();
+            (*s).next = self.head;
+            if self.head.is_null() {
+                self.tail = s;
+            } else {
+                (*self.head).prev = s;
+            }
+        }
+        self.head = s;
+    }
+
+    /// # Safety
+    /// `s` is in this list.
+    pub unsafe fn unlink(&mut self, s: *mut Slab) {
+        // SAFETY: the caller's contract; the slabs of the list are ours.
+        unsafe {
+            if (*s).prev.is_null() {
+                self.head = (*s).next;
+            } else {
+                (*(*s).prev).next = (*s).next;
+            }
+            if (*s).next.is_null() {
+                self.tail = (*s).prev;
+            } else {
+                (*(*s).next).prev = (*s).prev;
+            }
+        }
+    }
+}
+
 /// The slab an address inside it lies in.
 #[inline(always)]
 pub fn slab_of(addr: usize) -> *mut Slab {
@@ -115,23 +165,6 @@ pub fn in_slab_chunk(addr: usize) -> bool {
     word >> (chunk % 64) & 1 != 0
 }
 
-/// Reserves `len` bytes of zeroed memory whose pages become resident only
-/// as they are touched.
-fn map_reserved(len: usize) -> Option<usize> {
-    // SAFETY: a new private anonymous mapping replaces nothing.
-    unsafe {
-        port::mmap(
-            null_mut(),
-            len,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-            -1,
-            0,
-        )
-    }
-    .ok()
-}
-
 /// A stack of addresses in a reserved mapping of its own, mapped at the
 /// first push: a link inside a slab would make one of its pages resident.
 struct AddressStack {
@@ -153,9 +186,9 @@ impl AddressStack {
     /// False when the stack is full or cannot be mapped.
     fn push(&mut self, a: usize) -> bool {
         if self.base.is_null() {
-            match map_reserved(Self::CAPACITY * 8) {
-                Some(m) => self.base = m as *mut usize,
-                None => return false,
+            match crate::malloc::map_private(Self::CAPACITY * 8, true) {
+                Ok(m) => self.base = m as *mut usize,
+                Err(_) => return false,
             }
         }
         if self.len == Self::CAPACITY {
@@ -182,8 +215,7 @@ impl AddressStack {
 
 struct Pool {
     /// Empty slabs whose pages are resident, most recent first, and how many.
-    warm: *mut Slab,
-    warm_tail: *mut Slab,
+    warm: SlabList,
     warm_count: usize,
     /// Empty slabs whose pages were given back.
     cold: AddressStack,
@@ -201,8 +233,7 @@ struct Pool {
 unsafe impl Send for Pool {}
 
 static POOL: Mutex<Pool> = Mutex::new(Pool {
-    warm: null_mut(),
-    warm_tail: null_mut(),
+    warm: SlabList::EMPTY,
     warm_count: 0,
     cold: AddressStack::new(),
     chunks: AddressStack::new(),
@@ -217,17 +248,10 @@ pub fn take() -> Option<*mut Slab> {
     let mut old = [null_mut(); BATCH];
     let mut p = POOL.lock();
     let n = p.pop_expired(ticks(), &mut old);
-    let s = if !p.warm.is_null() {
-        let s = p.warm;
+    let s = if !p.warm.head.is_null() {
+        let s = p.warm.head;
         // SAFETY: slabs on the pool's lists are the pool's.
-        unsafe {
-            p.warm = (*s).next;
-            if p.warm.is_null() {
-                p.warm_tail = null_mut();
-            } else {
-                (*p.warm).prev = null_mut();
-            }
-        }
+        unsafe { p.warm.unlink(s) };
         p.warm_count -= 1;
         s
     } else if let Some(s) = p.cold.pop() {
@@ -256,7 +280,7 @@ pub fn take() -> Option<*mut Slab> {
 fn new_chunk(p: &mut Pool) -> Option<usize> {
     if CHUNK_MAP.load(Ordering::Relaxed).is_null() {
         // Only the pool, under its lock, creates the map.
-        let map = map_reserved(MAP_CHUNKS / 8)?;
+        let map = crate::malloc::map_private(MAP_CHUNKS / 8, true).ok()?;
         CHUNK_MAP.store(map as *mut AtomicU64, Ordering::Relaxed);
         MAP_LIMIT.store(MAP_CHUNKS, Ordering::Release);
     }
@@ -283,20 +307,13 @@ pub unsafe fn give(s: *mut Slab) {
     let mut old = [null_mut(); BATCH];
     let mut p = POOL.lock();
     p.out -= 1;
-    // SAFETY: the slab is the pool's now; the warm list is doubly linked.
-    // Its check word stays: a block freed again is seen as a double free.
+    // SAFETY: the slab is the pool's now, in no list. Its check word stays:
+    // a block freed again is seen as a double free.
     unsafe {
         (*s).heap = null_mut();
         (*s).freed_at = now;
-        (*s).prev = null_mut();
-        (*s).next = p.warm;
-        if p.warm.is_null() {
-            p.warm_tail = s;
-        } else {
-            (*p.warm).prev = s;
-        }
+        p.warm.push_front(s);
     }
-    p.warm = s;
     p.warm_count += 1;
     let n = p.pop_expired(now, &mut old);
     drop(p);
@@ -309,19 +326,14 @@ impl Pool {
     #[inline(never)]
     fn pop_expired(&mut self, now: u64, out: &mut [*mut Slab; BATCH]) -> usize {
         let mut n = 0;
-        while n < BATCH && !self.warm_tail.is_null() {
-            let t = self.warm_tail;
+        while n < BATCH && !self.warm.tail.is_null() {
+            let t = self.warm.tail;
             // SAFETY: slabs on the warm list are the pool's.
             unsafe {
                 if self.warm_count <= RESERVE && now.wrapping_sub((*t).freed_at) <= AGE {
                     break;
                 }
-                self.warm_tail = (*t).prev;
-                if self.warm_tail.is_null() {
-                    self.warm = null_mut();
-                } else {
-                    (*self.warm_tail).next = null_mut();
-                }
+                self.warm.unlink(t);
             }
             self.warm_count -= 1;
             out[n & (BATCH - 1)] = t;
@@ -356,8 +368,7 @@ pub fn trim() -> bool {
     let mut list = {
         let mut p = POOL.lock();
         p.warm_count = 0;
-        p.warm_tail = null_mut();
-        core::mem::replace(&mut p.warm, null_mut())
+        core::mem::replace(&mut p.warm, SlabList::EMPTY).head
     };
     let any = !list.is_null();
     while !list.is_null() {
@@ -413,17 +424,9 @@ pub unsafe fn fork_unlock(child: bool) {
 /// multiple of the page size).
 pub fn map_aligned(len: usize, align: usize) -> Option<usize> {
     let over = len + align;
-    // SAFETY: a new private anonymous mapping; only its excess is unmapped.
+    let a = crate::malloc::map_private(over, false).ok()?;
+    // SAFETY: our new mapping; only its excess is unmapped.
     unsafe {
-        let a = port::mmap(
-            null_mut(),
-            over,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        )
-        .ok()?;
         let start = (a + align - 1) & !(align - 1);
         if start > a {
             let _ = port::munmap(a as *mut c_void, start - a);

@@ -269,7 +269,8 @@ mod imp {
 
 #[cfg(feature = "freestanding")]
 mod imp {
-    use super::super::{Bin, Heap, TABLE};
+    use super::super::slab::SlabList;
+    use super::super::{Heap, TABLE};
     use crate::sync::{Guard as MutexGuard, Mutex};
     use core::ptr::null_mut;
     use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32};
@@ -278,10 +279,7 @@ mod imp {
     pub type Guard = MutexGuard<'static, Heap>;
 
     static SHARED: Mutex<Heap> = Mutex::new(Heap {
-        bins: [Bin {
-            head: null_mut(),
-            tail: null_mut(),
-        }; TABLE],
+        bins: [SlabList::EMPTY; TABLE],
         busy: false,
         remote: super::super::Remote(AtomicPtr::new(null_mut())),
         owner: AtomicU32::new(0),
