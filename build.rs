@@ -45,6 +45,11 @@ fn main() {
     }
     if !freestanding {
         files.push("src/c/minic_thread.c");
+        // The thread-local heap slot where src/port/arch has none in asm!.
+        let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+        if !["x86_64", "aarch64", "riscv64"].contains(&arch.as_str()) {
+            files.push("src/c/minic_tls.c");
+        }
     }
     if !files.is_empty() {
         let mut build = cc::Build::new();

@@ -98,7 +98,7 @@ impl Default for Line {
 /// raises it again. Never returns.
 pub fn abort() -> ! {
     const SIG_UNBLOCK: core::ffi::c_int = 1;
-    let set: u64 = 1 << (libc::SIGABRT - 1);
+    let set: u64 = 1 << (crate::abi::SIGABRT - 1);
     // The kernel's struct sigaction with everything zero is SIG_DFL, no flags.
     let default_action = [0u64; 4];
     // SAFETY: these calls only read the local values passed to them and act
@@ -112,7 +112,7 @@ pub fn abort() -> ! {
         );
         raise_abort();
         let _ = port::rt_sigaction(
-            libc::SIGABRT,
+            crate::abi::SIGABRT,
             default_action.as_ptr() as *const c_void,
             core::ptr::null_mut(),
             8,
@@ -127,7 +127,7 @@ unsafe fn raise_abort() {
     unsafe {
         let pid = port::getpid().unwrap_or(0) as core::ffi::c_int;
         let tid = port::gettid().unwrap_or(0) as core::ffi::c_int;
-        let _ = port::tgkill(pid, tid, libc::SIGABRT);
+        let _ = port::tgkill(pid, tid, crate::abi::SIGABRT);
     }
 }
 

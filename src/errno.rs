@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use minic::errno::Errno;
-//! assert_eq!(Errno::EEXIST, minic::Errno(libc::EEXIST));
+//! assert_eq!(Errno::EEXIST, minic::Errno(minic::abi::EEXIST));
 //! ```
 
 use core::ffi::c_int;
@@ -30,9 +30,9 @@ use core::fmt;
 /// assert_eq!(Errno(4000).to_string(), "Unknown error 4000");
 ///
 /// // A failing call:
-/// let err = minic::mman::Mapping::anonymous(0, libc::PROT_READ).unwrap_err();
+/// let err = minic::mman::Mapping::anonymous(0, minic::abi::PROT_READ).unwrap_err();
 /// assert_eq!(err, Errno::EINVAL);
-/// assert_eq!(err.code(), libc::EINVAL);
+/// assert_eq!(err.code(), minic::abi::EINVAL);
 /// ```
 #[derive(Copy, Clone, PartialEq, Eq, Hash)]
 pub struct Errno(pub c_int);
@@ -42,7 +42,7 @@ macro_rules! errno_table {
         impl Errno {
             $(
                 #[doc = concat!("`", stringify!($name), "`: ", $msg, ".")]
-                pub const $name: Errno = Errno(libc::$name);
+                pub const $name: Errno = Errno(crate::abi::$name);
             )*
 
             /// The symbolic name (`"EINVAL"`), if minic knows this number.
@@ -53,7 +53,7 @@ macro_rules! errno_table {
             /// ```
             pub fn name(self) -> Option<&'static str> {
                 match self.0 {
-                    $(libc::$name => Some(stringify!($name)),)*
+                    $(crate::abi::$name => Some(stringify!($name)),)*
                     _ => None,
                 }
             }
@@ -67,7 +67,7 @@ macro_rules! errno_table {
             /// ```
             pub fn message(self) -> &'static str {
                 match self.0 {
-                    $(libc::$name => $msg,)*
+                    $(crate::abi::$name => $msg,)*
                     _ => "Unknown error",
                 }
             }
@@ -183,7 +183,7 @@ pub mod c {
     pub fn map_result(r: Result<*mut c_void, Errno>) -> *mut c_void {
         r.unwrap_or_else(|e| {
             set(e);
-            libc::MAP_FAILED
+            crate::abi::MAP_FAILED
         })
     }
 }

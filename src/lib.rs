@@ -26,9 +26,9 @@
 //!
 //! ```
 //! use minic::mman::Mapping;
-//! let mut m = Mapping::anonymous(4096, libc::PROT_READ | libc::PROT_WRITE)?;
+//! let mut m = Mapping::anonymous(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
 //! m.as_mut_slice().unwrap()[..2].copy_from_slice(b"hi");
-//! assert_eq!(Mapping::anonymous(0, libc::PROT_READ).unwrap_err(), minic::Errno::EINVAL);
+//! assert_eq!(Mapping::anonymous(0, minic::abi::PROT_READ).unwrap_err(), minic::Errno::EINVAL);
 //! # Ok::<(), minic::Errno>(())
 //! ```
 //!
@@ -52,8 +52,9 @@
 //! }
 //! ```
 //!
-//! Constants (`PROT_*`, `MAP_*`, `MADV_*`, `O_*`, ...) are the [`libc`]
-//! crate's: minic uses the Linux values.
+//! Constants (`PROT_*`, `MAP_*`, `MADV_*`, `O_*`, ...) and the structures
+//! passed to the kernel are minic's own, in [`abi`]: Linux's values for the
+//! target architecture (the same as the `libc` crate's on Linux).
 //!
 //! ## Features
 //!
@@ -108,6 +109,7 @@ pub mod malloc;
 pub mod mman;
 pub mod mqueue;
 mod port;
+pub use port::abi;
 pub mod shm;
 // Public (hidden) only so that the header check can name their C functions.
 #[cfg(all(feature = "freestanding", feature = "capi"))]

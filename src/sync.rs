@@ -19,26 +19,12 @@ const FUTEX_WAKE_PRIVATE: core::ffi::c_int = 128 | 1;
 const SPINS: u32 = 100;
 
 /// A non-zero number that tells the calling thread from every other live
-/// thread of the process: its thread pointer. On x86_64 the ABI puts the
-/// thread pointer at `%fs:0`: one load, no system call.
-#[cfg(all(not(feature = "freestanding"), target_arch = "x86_64"))]
+/// thread of the process: its thread pointer (`port::arch`), one register
+/// or memory read, no system call.
+#[cfg(not(feature = "freestanding"))]
 #[inline]
 fn thread_id() -> usize {
-    let tp: usize;
-    // SAFETY: every thread of a hosted process has a TCB whose first word
-    // points to itself (the x86_64 TLS ABI, glibc and musl alike).
-    unsafe {
-        core::arch::asm!("mov {}, qword ptr fs:0", out(reg) tp, options(nostack, readonly, preserves_flags))
-    };
-    tp
-}
-
-/// Elsewhere: the kernel's thread id (a system call).
-#[cfg(all(not(feature = "freestanding"), not(target_arch = "x86_64")))]
-#[inline]
-fn thread_id() -> usize {
-    // SAFETY: gettid reads nothing of ours.
-    unsafe { port::gettid() }.unwrap_or(1)
+    port::arch::thread_pointer()
 }
 
 /// A freestanding program has one thread (and may have no thread pointer).

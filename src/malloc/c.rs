@@ -242,9 +242,9 @@ pub unsafe extern "C" fn free_aligned_sized(ptr: *mut c_void, alignment: usize, 
 /// <https://man7.org/linux/man-pages/man3/mallinfo.3.html>
 #[cfg(minic_malloc = "default")]
 #[unsafe(no_mangle)]
-pub extern "C" fn mallinfo2() -> libc::mallinfo2 {
+pub extern "C" fn mallinfo2() -> crate::abi::mallinfo2 {
     let u = super::heap::usage();
-    libc::mallinfo2 {
+    crate::abi::mallinfo2 {
         arena: u.slab_mapped,
         ordblks: (u.slab_mapped - u.slab_held) / super::heap::SLAB,
         smblks: 0,

@@ -44,7 +44,7 @@ const FRONT: usize = 2 * HEADER;
 const CANARY_SALT: u64 = 0x6361_6e61_7279_0001;
 const SIZE_SALT: u64 = 0x7369_7a65_776f_7264;
 
-const PRIVATE: c_int = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
+const PRIVATE: c_int = crate::abi::MAP_PRIVATE | crate::abi::MAP_ANONYMOUS;
 
 /// One quarantined range: its first page number and its length in pages
 /// (a block too long for 24 bits of pages is unmapped at once).
@@ -62,7 +62,7 @@ unsafe fn unmap(start: usize, len: usize) {
     // SAFETY: the caller owns the range.
     unsafe {
         if port::munmap(start as *mut _, len).is_err() {
-            let _ = port::madvise(start as *mut _, len, libc::MADV_DONTNEED);
+            let _ = port::madvise(start as *mut _, len, crate::abi::MADV_DONTNEED);
         }
     }
 }
@@ -149,7 +149,7 @@ impl Guard {
             if end + PAGE_SIZE < map + len {
                 let _ = port::munmap((end + PAGE_SIZE) as *mut _, map + len - end - PAGE_SIZE);
             }
-            port::mprotect(end as *mut _, PAGE_SIZE, libc::PROT_NONE)
+            port::mprotect(end as *mut _, PAGE_SIZE, crate::abi::PROT_NONE)
         };
         let block = Block {
             payload,
@@ -195,9 +195,10 @@ impl Policy for Guard {
         let len = block.end() + PAGE_SIZE - start;
         // The block's pages are replaced by inaccessible ones: the memory
         // goes back to the kernel, the addresses stay reserved.
-        const FLAGS: c_int = PRIVATE | libc::MAP_FIXED | libc::MAP_NORESERVE;
+        const FLAGS: c_int = PRIVATE | crate::abi::MAP_FIXED | crate::abi::MAP_NORESERVE;
         // SAFETY: the block's own range, which nothing uses any more.
-        let sealed = unsafe { port::mmap(start as *mut _, len, libc::PROT_NONE, FLAGS, -1, 0) };
+        let sealed =
+            unsafe { port::mmap(start as *mut _, len, crate::abi::PROT_NONE, FLAGS, -1, 0) };
         let pages = len / PAGE_SIZE;
         if sealed.is_err() || pages >= 1 << LEN_BITS {
             // SAFETY: as above.

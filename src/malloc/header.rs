@@ -31,9 +31,10 @@ pub const OWN_MAPPING: usize = 2;
 /// Bits of word 0 that are state, not capacity.
 const STATE_MASK: usize = ALIGN - 1;
 
-/// The largest pad word 1 can record (in 16-byte units, 32 bits); payload
-/// alignments are limited to this.
-pub const MAX_PAD: usize = (u32::MAX as usize) * ALIGN;
+/// The largest pad word 1 can record (in 16-byte units, 32 bits), and on a
+/// 32-bit target the largest multiple of 16; payload alignments are limited
+/// to this.
+pub const MAX_PAD: usize = (u32::MAX as usize).saturating_mul(ALIGN) & !(ALIGN - 1);
 
 /// The per-process secret mixed into every check word; 0 until the first
 /// header is read or written. It never changes afterwards (a fork child keeps
@@ -74,14 +75,11 @@ fn draw_secret() -> u64 {
         let code = draw_secret as *const () as u64;
         // SAFETY: getpid and gettid read nothing of ours.
         let ids = unsafe {
-            crate::port::getpid().unwrap_or(0) << 32 ^ crate::port::gettid().unwrap_or(0)
+            (crate::port::getpid().unwrap_or(0) as u64) << 32
+                ^ crate::port::gettid().unwrap_or(0) as u64
         };
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: rdtsc only reads the time stamp counter.
-        let clock = unsafe { core::arch::x86_64::_rdtsc() };
-        #[cfg(not(target_arch = "x86_64"))]
-        let clock = 0;
-        drawn = mix(stack ^ mix(data ^ mix(code ^ mix(ids as u64 ^ mix(clock)))));
+        let clock = crate::port::arch::entropy();
+        drawn = mix(stack ^ mix(data ^ mix(code ^ mix(ids ^ mix(clock)))));
     }
     // Zero means "not drawn yet".
     let drawn = drawn | 1;

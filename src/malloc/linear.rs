@@ -89,7 +89,7 @@ fn stack_floor() -> usize {
     let reserve = match unsafe {
         port::prlimit64(
             0,
-            libc::RLIMIT_STACK as core::ffi::c_int,
+            crate::abi::RLIMIT_STACK as core::ffi::c_int,
             core::ptr::null(),
             limit.as_mut_ptr() as *mut c_void,
         )

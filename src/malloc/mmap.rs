@@ -103,7 +103,7 @@ pub(super) unsafe fn unmap_block(block: Block) {
         // merged mapping fails (ENOMEM): its pages are then at least given
         // back, the address range staying mapped.
         // SAFETY: as above; nothing uses the block's contents any more.
-        let _ = unsafe { port::madvise(start, len, libc::MADV_DONTNEED) };
+        let _ = unsafe { port::madvise(start, len, crate::abi::MADV_DONTNEED) };
     }
 }
 
@@ -156,9 +156,11 @@ pub(super) unsafe fn resize_block(block: Block, capacity: usize, align: usize) -
 /// # Safety
 /// As for [`resize_block`].
 unsafe fn move_block(block: Block, start: usize, old_len: usize, new_len: usize) -> Option<usize> {
-    const FLAGS: c_int = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE;
+    const FLAGS: c_int =
+        crate::abi::MAP_PRIVATE | crate::abi::MAP_ANONYMOUS | crate::abi::MAP_NORESERVE;
     // SAFETY: a new private mapping replaces nothing.
-    let target = unsafe { port::mmap(null_mut(), new_len, libc::PROT_NONE, FLAGS, -1, 0) }.ok()?;
+    let target =
+        unsafe { port::mmap(null_mut(), new_len, crate::abi::PROT_NONE, FLAGS, -1, 0) }.ok()?;
     let new_header = target + block.pad;
     if registry::set_live(new_header, new_header + 1).is_err() {
         // SAFETY: the reservation is ours and unused.
@@ -167,7 +169,7 @@ unsafe fn move_block(block: Block, start: usize, old_len: usize, new_len: usize)
     }
     // The old page is given up before the kernel may hand it to someone else.
     registry::set_freed(block.header(), block.payload);
-    let flags = libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED;
+    let flags = crate::abi::MREMAP_MAYMOVE | crate::abi::MREMAP_FIXED;
     // SAFETY: the block's mapping replaces our reservation; on failure both
     // stay as they are.
     match unsafe { port::mremap(start as *mut _, old_len, new_len, flags, target as *mut _) } {

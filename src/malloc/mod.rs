@@ -148,9 +148,14 @@ type Active = guard::Guard;
 /// not counted against the system's commit limit: for large bookkeeping
 /// tables whose pages become resident only as they are touched.
 pub(crate) fn map_private(len: usize, noreserve: bool) -> Result<usize, Errno> {
-    const PROT: core::ffi::c_int = libc::PROT_READ | libc::PROT_WRITE;
-    let flags =
-        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | if noreserve { libc::MAP_NORESERVE } else { 0 };
+    const PROT: core::ffi::c_int = crate::abi::PROT_READ | crate::abi::PROT_WRITE;
+    let flags = crate::abi::MAP_PRIVATE
+        | crate::abi::MAP_ANONYMOUS
+        | if noreserve {
+            crate::abi::MAP_NORESERVE
+        } else {
+            0
+        };
     // SAFETY: a new private mapping replaces nothing.
     unsafe { crate::port::mmap(core::ptr::null_mut(), len, PROT, flags, -1, 0) }
 }

@@ -29,9 +29,8 @@ use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
 const PAGE_SHIFT: u32 = PAGE_SIZE.trailing_zeros();
-/// Addresses the table covers: Linux's x86_64 user space (4-level paging;
-/// the kernel hands out higher addresses only to a program that asks).
-const ADDRESS_BITS: u32 = 47;
+/// Addresses the table covers: the target's user space (`port::arch`).
+const ADDRESS_BITS: u32 = port::arch::ADDRESS_BITS;
 /// Pages per leaf (2 bits each): 4 GiB of address space in 256 KiB.
 const LEAF_PAGES_SHIFT: u32 = 20;
 const LEAF_WORDS: usize = (1 << LEAF_PAGES_SHIFT) / PAGES_PER_WORD;

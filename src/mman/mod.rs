@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use minic::mman::{Advice, Mapping};
-//! let mut m = Mapping::anonymous(4096, libc::PROT_READ | libc::PROT_WRITE)?;
+//! let mut m = Mapping::anonymous(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
 //! m.as_mut_slice().unwrap().copy_from_slice(&[7; 4096]);
 //! m.advise(Advice::Random)?;
 //! # Ok::<(), minic::Errno>(())
@@ -43,8 +43,8 @@ const MAX_LEN: usize = isize::MAX as usize;
 /// ```
 /// use minic::mman::{map, unmap};
 /// let p = unsafe {
-///     map(core::ptr::null_mut(), 4096, libc::PROT_READ | libc::PROT_WRITE,
-///         libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
+///     map(core::ptr::null_mut(), 4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE,
+///         minic::abi::MAP_PRIVATE | minic::abi::MAP_ANONYMOUS, -1, 0)
 /// }.unwrap();
 /// unsafe { unmap(p, 4096) }.unwrap();
 /// ```
@@ -62,13 +62,15 @@ pub unsafe fn map(
     if len >= MAX_LEN {
         return Err(Errno::ENOMEM);
     }
+    // The kernel's offset is a `long` (32 bits on x86).
+    let offset = core::ffi::c_long::try_from(offset).map_err(|_| Errno::EOVERFLOW)?;
     // SAFETY: arguments forwarded; the MAP_FIXED contract is the caller's.
     match unsafe { port::mmap(addr, len, prot, flags, fd, offset) } {
         Ok(a) => Ok(a as *mut c_void),
         Err(Errno::EPERM)
             if addr.is_null()
-                && flags & libc::MAP_ANONYMOUS != 0
-                && flags & libc::MAP_FIXED == 0 =>
+                && flags & crate::abi::MAP_ANONYMOUS != 0
+                && flags & crate::abi::MAP_FIXED == 0 =>
         {
             Err(Errno::ENOMEM)
         }
@@ -84,7 +86,7 @@ pub unsafe fn map(
 /// ```
 /// use minic::mman::{map, unmap};
 /// let p = unsafe {
-///     map(core::ptr::null_mut(), 4096, libc::PROT_READ, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
+///     map(core::ptr::null_mut(), 4096, minic::abi::PROT_READ, minic::abi::MAP_PRIVATE | minic::abi::MAP_ANONYMOUS, -1, 0)
 /// }?;
 /// unsafe { unmap(p, 4096) }?;
 /// assert_eq!(unsafe { unmap(p, 0) }, Err(minic::Errno::EINVAL));
@@ -109,9 +111,9 @@ pub unsafe fn unmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
 /// ```
 /// use minic::mman::{map, remap, unmap};
 /// let p = unsafe {
-///     map(core::ptr::null_mut(), 4096, libc::PROT_READ, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
+///     map(core::ptr::null_mut(), 4096, minic::abi::PROT_READ, minic::abi::MAP_PRIVATE | minic::abi::MAP_ANONYMOUS, -1, 0)
 /// }?;
-/// let q = unsafe { remap(p, 4096, 8192, libc::MREMAP_MAYMOVE, core::ptr::null_mut()) }?;
+/// let q = unsafe { remap(p, 4096, 8192, minic::abi::MREMAP_MAYMOVE, core::ptr::null_mut()) }?;
 /// unsafe { unmap(q, 8192) }?;
 /// # Ok::<(), minic::Errno>(())
 /// ```
@@ -140,9 +142,9 @@ pub unsafe fn remap(
 /// ```
 /// use minic::mman::{map, protect, unmap};
 /// let p = unsafe {
-///     map(core::ptr::null_mut(), 4096, libc::PROT_READ, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
+///     map(core::ptr::null_mut(), 4096, minic::abi::PROT_READ, minic::abi::MAP_PRIVATE | minic::abi::MAP_ANONYMOUS, -1, 0)
 /// }?;
-/// unsafe { protect(p, 4096, libc::PROT_NONE) }?;
+/// unsafe { protect(p, 4096, minic::abi::PROT_NONE) }?;
 /// unsafe { unmap(p, 4096) }?;
 /// # Ok::<(), minic::Errno>(())
 /// ```
@@ -157,8 +159,8 @@ pub unsafe fn protect(addr: *mut c_void, len: usize, prot: c_int) -> Result<(), 
 /// `MS_INVALIDATE` may replace the range's contents with the file's.
 ///
 /// ```
-/// let m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ)?;
-/// unsafe { minic::mman::sync(m.as_ptr() as *mut _, m.len(), libc::MS_SYNC) }?;
+/// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+/// unsafe { minic::mman::sync(m.as_ptr() as *mut _, m.len(), minic::abi::MS_SYNC) }?;
 /// # Ok::<(), minic::Errno>(())
 /// ```
 pub unsafe fn sync(addr: *mut c_void, len: usize, flags: c_int) -> Result<(), Errno> {
@@ -169,7 +171,7 @@ pub unsafe fn sync(addr: *mut c_void, len: usize, flags: c_int) -> Result<(), Er
 /// Locks pages in memory, as `mlock(2)`.
 ///
 /// ```
-/// let m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ)?;
+/// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
 /// // RLIMIT_MEMLOCK may forbid it; a bad range is always refused.
 /// let _ = minic::mman::lock(m.as_ptr().cast(), m.len());
 /// assert!(minic::mman::lock(1 as *const _, 4096).is_err());
@@ -185,7 +187,7 @@ pub fn lock(addr: *const c_void, len: usize) -> Result<(), Errno> {
 /// Unlocks pages, as `munlock(2)`.
 ///
 /// ```
-/// let m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ)?;
+/// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
 /// minic::mman::unlock(m.as_ptr().cast(), m.len())?;
 /// # Ok::<(), minic::Errno>(())
 /// ```
@@ -225,8 +227,8 @@ pub fn unlock_all() -> Result<(), Errno> {
 /// pages, `MADV_FREE` may): the caller must not need the contents.
 ///
 /// ```
-/// let m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ)?;
-/// unsafe { minic::mman::advise(m.as_ptr() as *mut _, m.len(), libc::MADV_RANDOM) }?;
+/// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+/// unsafe { minic::mman::advise(m.as_ptr() as *mut _, m.len(), minic::abi::MADV_RANDOM) }?;
 /// # Ok::<(), minic::Errno>(())
 /// ```
 pub unsafe fn advise(addr: *mut c_void, len: usize, advice: c_int) -> Result<(), Errno> {
@@ -240,8 +242,8 @@ pub unsafe fn advise(addr: *mut c_void, len: usize, advice: c_int) -> Result<(),
 ///
 /// ```
 /// use minic::mman::{posix_advise, Mapping};
-/// let m = Mapping::anonymous(4096, libc::PROT_READ)?;
-/// posix_advise(m.as_ptr() as *mut _, m.len(), libc::POSIX_MADV_DONTNEED)?; // keeps the data
+/// let m = Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+/// posix_advise(m.as_ptr() as *mut _, m.len(), minic::abi::POSIX_MADV_DONTNEED)?; // keeps the data
 /// assert_eq!(posix_advise(m.as_ptr() as *mut _, m.len(), 99), Err(minic::Errno::EINVAL));
 /// # Ok::<(), minic::Errno>(())
 /// ```
@@ -249,11 +251,11 @@ pub unsafe fn advise(addr: *mut c_void, len: usize, advice: c_int) -> Result<(),
 #[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn posix_advise(addr: *mut c_void, len: usize, advice: c_int) -> Result<(), Errno> {
     match advice {
-        libc::POSIX_MADV_DONTNEED => Ok(()),
-        libc::POSIX_MADV_NORMAL
-        | libc::POSIX_MADV_RANDOM
-        | libc::POSIX_MADV_SEQUENTIAL
-        | libc::POSIX_MADV_WILLNEED => {
+        crate::abi::POSIX_MADV_DONTNEED => Ok(()),
+        crate::abi::POSIX_MADV_NORMAL
+        | crate::abi::POSIX_MADV_RANDOM
+        | crate::abi::POSIX_MADV_SEQUENTIAL
+        | crate::abi::POSIX_MADV_WILLNEED => {
             // SAFETY: these four hints never change the contents of memory.
             unsafe { port::madvise(addr, len, advice) }.map(drop)
         }
@@ -265,7 +267,7 @@ pub fn posix_advise(addr: *mut c_void, len: usize, advice: c_int) -> Result<(), 
 /// per page of the range.
 ///
 /// ```
-/// let mut m = minic::mman::Mapping::anonymous(2 * 4096, libc::PROT_READ | libc::PROT_WRITE)?;
+/// let mut m = minic::mman::Mapping::anonymous(2 * 4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
 /// m.as_mut_slice().unwrap()[0] = 1; // touches the first page only
 /// let mut vec = [0u8; 2];
 /// minic::mman::residency(m.as_mut_ptr().cast(), m.len(), &mut vec)?;
@@ -286,7 +288,7 @@ pub fn residency(addr: *mut c_void, len: usize, vec: &mut [u8]) -> Result<(), Er
 /// Creates an anonymous memory-backed file, as `memfd_create(2)`.
 ///
 /// ```
-/// let fd = minic::mman::memfd_create(c"scratch", libc::MFD_CLOEXEC)?;
+/// let fd = minic::mman::memfd_create(c"scratch", minic::abi::MFD_CLOEXEC)?;
 /// assert!(fd >= 0);
 /// # drop(unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) });
 /// # Ok::<(), minic::Errno>(())
@@ -303,7 +305,7 @@ pub fn memfd_create(name: &CStr, flags: u32) -> Result<c_int, Errno> {
 ///
 /// ```
 /// use minic::mman::{Advice, Mapping};
-/// let m = Mapping::anonymous(4096, libc::PROT_READ)?;
+/// let m = Mapping::anonymous(4096, minic::abi::PROT_READ)?;
 /// m.advise(Advice::Sequential)?;
 /// # Ok::<(), minic::Errno>(())
 /// ```
@@ -336,20 +338,20 @@ impl Advice {
     /// The Linux `MADV_*` value.
     ///
     /// ```
-    /// assert_eq!(minic::mman::Advice::WillNeed.raw(), libc::MADV_WILLNEED);
+    /// assert_eq!(minic::mman::Advice::WillNeed.raw(), minic::abi::MADV_WILLNEED);
     /// ```
     pub const fn raw(self) -> c_int {
         match self {
-            Advice::Normal => libc::MADV_NORMAL,
-            Advice::Random => libc::MADV_RANDOM,
-            Advice::Sequential => libc::MADV_SEQUENTIAL,
-            Advice::WillNeed => libc::MADV_WILLNEED,
-            Advice::DontDump => libc::MADV_DONTDUMP,
-            Advice::DoDump => libc::MADV_DODUMP,
-            Advice::HugePage => libc::MADV_HUGEPAGE,
-            Advice::NoHugePage => libc::MADV_NOHUGEPAGE,
-            Advice::Cold => libc::MADV_COLD,
-            Advice::PageOut => libc::MADV_PAGEOUT,
+            Advice::Normal => crate::abi::MADV_NORMAL,
+            Advice::Random => crate::abi::MADV_RANDOM,
+            Advice::Sequential => crate::abi::MADV_SEQUENTIAL,
+            Advice::WillNeed => crate::abi::MADV_WILLNEED,
+            Advice::DontDump => crate::abi::MADV_DONTDUMP,
+            Advice::DoDump => crate::abi::MADV_DODUMP,
+            Advice::HugePage => crate::abi::MADV_HUGEPAGE,
+            Advice::NoHugePage => crate::abi::MADV_NOHUGEPAGE,
+            Advice::Cold => crate::abi::MADV_COLD,
+            Advice::PageOut => crate::abi::MADV_PAGEOUT,
         }
     }
 }
@@ -365,11 +367,11 @@ impl Advice {
 ///
 /// ```
 /// use minic::mman::Mapping;
-/// let mut m = Mapping::anonymous(8192, libc::PROT_READ | libc::PROT_WRITE)?;
+/// let mut m = Mapping::anonymous(8192, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
 /// m.as_mut_slice().unwrap()[..5].copy_from_slice(b"hello");
 /// m.remap(65536, true)?; // grows, may move; the contents are kept
 /// assert_eq!(&m.as_slice().unwrap()[..5], b"hello");
-/// m.protect(libc::PROT_READ)?;
+/// m.protect(minic::abi::PROT_READ)?;
 /// assert!(m.as_mut_slice().is_none());
 /// # Ok::<(), minic::Errno>(())
 /// ```
@@ -394,13 +396,13 @@ impl Mapping {
     ///
     /// ```
     /// use minic::mman::Mapping;
-    /// let m = Mapping::anonymous(4096, libc::PROT_READ)?;
+    /// let m = Mapping::anonymous(4096, minic::abi::PROT_READ)?;
     /// assert!(m.as_slice().unwrap().iter().all(|&b| b == 0));
-    /// assert_eq!(Mapping::anonymous(0, libc::PROT_READ).unwrap_err(), minic::Errno::EINVAL);
+    /// assert_eq!(Mapping::anonymous(0, minic::abi::PROT_READ).unwrap_err(), minic::Errno::EINVAL);
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn anonymous(len: usize, prot: c_int) -> Result<Mapping, Errno> {
-        Self::anonymous_with(len, prot, libc::MAP_PRIVATE)
+        Self::anonymous_with(len, prot, crate::abi::MAP_PRIVATE)
     }
 
     /// Maps `len` bytes of zeroed memory that stays shared with the child
@@ -408,12 +410,12 @@ impl Mapping {
     ///
     /// ```
     /// use minic::mman::Mapping;
-    /// let m = Mapping::anonymous_shared(4096, libc::PROT_READ | libc::PROT_WRITE)?;
+    /// let m = Mapping::anonymous_shared(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
     /// assert_eq!(m.len(), 4096);
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn anonymous_shared(len: usize, prot: c_int) -> Result<Mapping, Errno> {
-        Self::anonymous_with(len, prot, libc::MAP_SHARED)
+        Self::anonymous_with(len, prot, crate::abi::MAP_SHARED)
     }
 
     fn anonymous_with(len: usize, prot: c_int, sharing: c_int) -> Result<Mapping, Errno> {
@@ -423,7 +425,7 @@ impl Mapping {
                 core::ptr::null_mut(),
                 len,
                 prot,
-                sharing | libc::MAP_ANONYMOUS,
+                sharing | crate::abi::MAP_ANONYMOUS,
                 -1,
                 0,
             )
@@ -462,7 +464,7 @@ impl Mapping {
     /// file.set_len(8192).unwrap();
     /// // SAFETY: the memfd is private to this example and keeps its size.
     /// let mut m = unsafe {
-    ///     Mapping::file(file.as_raw_fd(), 4096, 4096, libc::PROT_READ | libc::PROT_WRITE, true)
+    ///     Mapping::file(file.as_raw_fd(), 4096, 4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE, true)
     /// }?;
     /// m.as_mut_slice().unwrap()[0] = 42;
     /// m.sync(true)?;
@@ -477,9 +479,9 @@ impl Mapping {
     ) -> Result<Mapping, Errno> {
         let offset = i64::try_from(offset).map_err(|_| Errno::EINVAL)?;
         let sharing = if shared {
-            libc::MAP_SHARED
+            crate::abi::MAP_SHARED
         } else {
-            libc::MAP_PRIVATE
+            crate::abi::MAP_PRIVATE
         };
         // SAFETY: no MAP_FIXED; the file's contract is the caller's.
         let ptr = unsafe { map(core::ptr::null_mut(), len, prot, sharing, fd, offset) }?;
@@ -493,7 +495,7 @@ impl Mapping {
     /// The first byte of the mapping.
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(4096, libc::PROT_NONE)?;
+    /// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_NONE)?;
     /// assert_eq!(m.as_ptr() as usize % 4096, 0);
     /// # Ok::<(), minic::Errno>(())
     /// ```
@@ -504,7 +506,7 @@ impl Mapping {
     /// The first byte of the mapping, for writing (where the protection allows).
     ///
     /// ```
-    /// let mut m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ | libc::PROT_WRITE)?;
+    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
     /// // SAFETY: the mapping is writable and at least one byte long.
     /// unsafe { m.as_mut_ptr().write(7) };
     /// assert_eq!(m.as_slice().unwrap()[0], 7);
@@ -517,7 +519,7 @@ impl Mapping {
     /// The length in bytes, as requested (the kernel maps whole pages).
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(100, libc::PROT_READ)?;
+    /// let m = minic::mman::Mapping::anonymous(100, minic::abi::PROT_READ)?;
     /// assert_eq!(m.len(), 100);
     /// # Ok::<(), minic::Errno>(())
     /// ```
@@ -528,7 +530,7 @@ impl Mapping {
     /// Always `false`: a mapping has at least one byte.
     ///
     /// ```
-    /// assert!(!minic::mman::Mapping::anonymous(1, libc::PROT_READ)?.is_empty());
+    /// assert!(!minic::mman::Mapping::anonymous(1, minic::abi::PROT_READ)?.is_empty());
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -538,8 +540,8 @@ impl Mapping {
     /// The current protection (`PROT_*` bits).
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ)?;
-    /// assert_eq!(m.protection(), libc::PROT_READ);
+    /// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+    /// assert_eq!(m.protection(), minic::abi::PROT_READ);
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn protection(&self) -> c_int {
@@ -550,12 +552,12 @@ impl Mapping {
     ///
     /// ```
     /// use minic::mman::Mapping;
-    /// assert!(Mapping::anonymous(4096, libc::PROT_READ)?.as_slice().is_some());
-    /// assert!(Mapping::anonymous(4096, libc::PROT_NONE)?.as_slice().is_none());
+    /// assert!(Mapping::anonymous(4096, minic::abi::PROT_READ)?.as_slice().is_some());
+    /// assert!(Mapping::anonymous(4096, minic::abi::PROT_NONE)?.as_slice().is_none());
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn as_slice(&self) -> Option<&[u8]> {
-        if self.prot & libc::PROT_READ == 0 {
+        if self.prot & crate::abi::PROT_READ == 0 {
             return None;
         }
         // SAFETY: the range is mapped and readable for as long as self lives,
@@ -566,13 +568,13 @@ impl Mapping {
     /// The bytes for writing, if the mapping is readable and writable.
     ///
     /// ```
-    /// let mut m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ | libc::PROT_WRITE)?;
+    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
     /// m.as_mut_slice().unwrap().fill(1);
     /// assert_eq!(m.as_slice().unwrap()[4095], 1);
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn as_mut_slice(&mut self) -> Option<&mut [u8]> {
-        let rw = libc::PROT_READ | libc::PROT_WRITE;
+        let rw = crate::abi::PROT_READ | crate::abi::PROT_WRITE;
         if self.prot & rw != rw {
             return None;
         }
@@ -585,8 +587,8 @@ impl Mapping {
     /// follow the new protection.
     ///
     /// ```
-    /// let mut m = minic::mman::Mapping::anonymous(4096, libc::PROT_NONE)?;
-    /// m.protect(libc::PROT_READ | libc::PROT_WRITE)?;
+    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_NONE)?;
+    /// m.protect(minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
     /// assert!(m.as_mut_slice().is_some());
     /// assert_eq!(m.protect(-1).unwrap_err(), minic::Errno::EINVAL);
     /// # Ok::<(), minic::Errno>(())
@@ -602,7 +604,7 @@ impl Mapping {
     ///
     /// ```
     /// use minic::mman::{Advice, Mapping};
-    /// let m = Mapping::anonymous(4096, libc::PROT_READ)?;
+    /// let m = Mapping::anonymous(4096, minic::abi::PROT_READ)?;
     /// m.advise(Advice::WillNeed)?;
     /// # Ok::<(), minic::Errno>(())
     /// ```
@@ -620,10 +622,10 @@ impl Mapping {
     /// must not rely on what the advice discards.
     ///
     /// ```
-    /// let mut m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ | libc::PROT_WRITE)?;
+    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
     /// m.as_mut_slice().unwrap()[0] = 1;
     /// // SAFETY: the contents are not needed any more.
-    /// unsafe { m.advise_raw(libc::MADV_DONTNEED) }?;
+    /// unsafe { m.advise_raw(minic::abi::MADV_DONTNEED) }?;
     /// assert_eq!(m.as_slice().unwrap()[0], 0); // private anonymous pages come back zeroed
     /// # Ok::<(), minic::Errno>(())
     /// ```
@@ -636,7 +638,7 @@ impl Mapping {
     /// `RLIMIT_MEMLOCK` does not allow it).
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ)?;
+    /// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
     /// if m.lock().is_ok() {
     ///     m.unlock()?;
     /// }
@@ -649,7 +651,7 @@ impl Mapping {
     /// Unlocks the pages, as `munlock(2)`.
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ)?;
+    /// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
     /// m.unlock()?; // unlocking pages that are not locked is not an error
     /// # Ok::<(), minic::Errno>(())
     /// ```
@@ -661,12 +663,16 @@ impl Mapping {
     /// waiting for the writes (`MS_SYNC`) or only scheduling them (`MS_ASYNC`).
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ)?;
+    /// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
     /// m.sync(false)?;
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn sync(&self, wait: bool) -> Result<(), Errno> {
-        let flags = if wait { libc::MS_SYNC } else { libc::MS_ASYNC };
+        let flags = if wait {
+            crate::abi::MS_SYNC
+        } else {
+            crate::abi::MS_ASYNC
+        };
         // SAFETY: neither flag changes the mapping's contents (MS_INVALIDATE could).
         unsafe { sync(self.ptr as *mut c_void, self.len, flags) }
     }
@@ -677,7 +683,7 @@ impl Mapping {
     /// are in use. On failure the mapping is unchanged.
     ///
     /// ```
-    /// let mut m = minic::mman::Mapping::anonymous(4096, libc::PROT_READ | libc::PROT_WRITE)?;
+    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
     /// m.as_mut_slice().unwrap()[0] = 9;
     /// m.remap(1 << 20, true)?;
     /// assert_eq!((m.len(), m.as_slice().unwrap()[0]), (1 << 20, 9));
@@ -686,7 +692,11 @@ impl Mapping {
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn remap(&mut self, new_len: usize, may_move: bool) -> Result<(), Errno> {
-        let flags = if may_move { libc::MREMAP_MAYMOVE } else { 0 };
+        let flags = if may_move {
+            crate::abi::MREMAP_MAYMOVE
+        } else {
+            0
+        };
         // SAFETY: the range is this mapping's and &mut self proves no
         // reference into it is alive, so it may move.
         let ptr = unsafe {
@@ -719,7 +729,7 @@ mod tests {
 
     #[test]
     fn bad_input_is_an_error_not_a_panic() {
-        let rw = libc::PROT_READ | libc::PROT_WRITE;
+        let rw = crate::abi::PROT_READ | crate::abi::PROT_WRITE;
         assert_eq!(Mapping::anonymous(0, rw).unwrap_err(), Errno::EINVAL);
         assert_eq!(
             Mapping::anonymous(usize::MAX, rw).unwrap_err(),
@@ -751,18 +761,18 @@ mod tests {
 
     #[test]
     fn views_follow_protection() {
-        let mut m = Mapping::anonymous(4096, libc::PROT_WRITE).unwrap();
+        let mut m = Mapping::anonymous(4096, crate::abi::PROT_WRITE).unwrap();
         assert!(m.as_slice().is_none());
         assert!(m.as_mut_slice().is_none());
-        m.protect(libc::PROT_READ).unwrap();
+        m.protect(crate::abi::PROT_READ).unwrap();
         assert!(m.as_slice().is_some());
         assert!(m.as_mut_slice().is_none());
     }
 
     #[test]
     fn file_mappings_share_or_copy() {
-        let rw = libc::PROT_READ | libc::PROT_WRITE;
-        let fd = memfd_create(c"minic-test", libc::MFD_CLOEXEC).unwrap();
+        let rw = crate::abi::PROT_READ | crate::abi::PROT_WRITE;
+        let fd = memfd_create(c"minic-test", crate::abi::MFD_CLOEXEC).unwrap();
         // SAFETY: a descriptor this test owns; no memory is passed.
         unsafe { port::ftruncate(fd, 2 * 4096) }.unwrap();
         // SAFETY: the memfd is this test's alone and keeps its size.
@@ -770,7 +780,7 @@ mod tests {
             (
                 Mapping::file(fd, 4096, 4096, rw, true).unwrap(),
                 Mapping::file(fd, 4096, 4096, rw, false).unwrap(),
-                Mapping::file(fd, 4096, 4096, libc::PROT_READ, true).unwrap(),
+                Mapping::file(fd, 4096, 4096, crate::abi::PROT_READ, true).unwrap(),
             )
         };
         // SAFETY: the mappings keep the file alive.
@@ -784,7 +794,8 @@ mod tests {
 
     #[test]
     fn shrink_in_place_keeps_address() {
-        let mut m = Mapping::anonymous(8 * 4096, libc::PROT_READ | libc::PROT_WRITE).unwrap();
+        let mut m =
+            Mapping::anonymous(8 * 4096, crate::abi::PROT_READ | crate::abi::PROT_WRITE).unwrap();
         let p = m.as_ptr();
         m.remap(4096, false).unwrap();
         assert_eq!((m.as_ptr(), m.len()), (p, 4096));

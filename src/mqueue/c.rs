@@ -58,7 +58,7 @@ pub unsafe extern "C" fn mq_timedsend(
     msg: *const c_char,
     len: usize,
     prio: c_uint,
-    abs_timeout: *const libc::timespec,
+    abs_timeout: *const crate::abi::timespec,
 ) -> c_int {
     let t = abs_timeout as *const c_void;
     // SAFETY: as for mq_send; abs_timeout is null or a timespec.
@@ -84,7 +84,7 @@ pub unsafe extern "C" fn mq_timedreceive(
     buf: *mut c_char,
     len: usize,
     prio: *mut c_uint,
-    abs_timeout: *const libc::timespec,
+    abs_timeout: *const crate::abi::timespec,
 ) -> isize {
     let t = abs_timeout as *const c_void;
     // SAFETY: as for mq_receive; abs_timeout is null or a timespec.

@@ -32,7 +32,7 @@ pub use queue::{Attributes, Deadline, MessageQueue, Notification, OpenOptions};
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-mqd-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// let same: minic::mqueue::Mqd = q;
 /// mqueue::close(same)?;
@@ -45,7 +45,7 @@ pub type Mqd = c_int;
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-prio-max-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// mqueue::send(q, b"top", mqueue::MQ_PRIO_MAX - 1)?;
 /// assert_eq!(mqueue::send(q, b"over", mqueue::MQ_PRIO_MAX), Err(minic::Errno::EINVAL));
@@ -94,8 +94,8 @@ impl MqAttr {
     /// Attributes for [`set_attr`]: only the flags (`O_NONBLOCK` or 0) count.
     ///
     /// ```
-    /// let nonblocking = minic::mqueue::MqAttr::with_flags(libc::O_NONBLOCK as libc::c_long);
-    /// assert_eq!(nonblocking.mq_flags, libc::O_NONBLOCK as libc::c_long);
+    /// let nonblocking = minic::mqueue::MqAttr::with_flags(minic::abi::O_NONBLOCK as minic::abi::c_long);
+    /// assert_eq!(nonblocking.mq_flags, minic::abi::O_NONBLOCK as minic::abi::c_long);
     /// ```
     pub const fn with_flags(flags: c_long) -> Self {
         let mut a = MqAttr::new(0, 0);
@@ -134,8 +134,8 @@ pub type NotifyFunction = unsafe extern "C" fn(Sigval);
 ///
 /// ```
 /// use minic::mqueue::{SigEvent, Sigval};
-/// let ev = SigEvent::signal(libc::SIGUSR1, Sigval { sival_int: 1 });
-/// assert_eq!((ev.sigev_notify, ev.sigev_signo), (libc::SIGEV_SIGNAL, libc::SIGUSR1));
+/// let ev = SigEvent::signal(minic::abi::SIGUSR1, Sigval { sival_int: 1 });
+/// assert_eq!((ev.sigev_notify, ev.sigev_signo), (minic::abi::SIGEV_SIGNAL, minic::abi::SIGUSR1));
 /// ```
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -168,21 +168,21 @@ impl SigEvent {
     /// `SIGEV_NONE`: register, but deliver nothing.
     ///
     /// ```
-    /// assert_eq!(minic::mqueue::SigEvent::none().sigev_notify, libc::SIGEV_NONE);
+    /// assert_eq!(minic::mqueue::SigEvent::none().sigev_notify, minic::abi::SIGEV_NONE);
     /// ```
     pub fn none() -> Self {
-        Self::with(libc::SIGEV_NONE, 0, Sigval { sival_int: 0 })
+        Self::with(crate::abi::SIGEV_NONE, 0, Sigval { sival_int: 0 })
     }
 
     /// `SIGEV_SIGNAL`: send `signo` with `value` (as `si_value`, `si_code` `SI_MESGQ`).
     ///
     /// ```
     /// use minic::mqueue::{SigEvent, Sigval};
-    /// let ev = SigEvent::signal(libc::SIGUSR2, Sigval { sival_int: 3 });
-    /// assert_eq!(ev.sigev_signo, libc::SIGUSR2);
+    /// let ev = SigEvent::signal(minic::abi::SIGUSR2, Sigval { sival_int: 3 });
+    /// assert_eq!(ev.sigev_signo, minic::abi::SIGUSR2);
     /// ```
     pub fn signal(signo: c_int, value: Sigval) -> Self {
-        Self::with(libc::SIGEV_SIGNAL, signo, value)
+        Self::with(crate::abi::SIGEV_SIGNAL, signo, value)
     }
 
     /// `SIGEV_THREAD`: call `function(value)` in a new thread; `attributes`
@@ -195,7 +195,7 @@ impl SigEvent {
     /// assert!(ev.sigev_notify_function.is_some());
     /// ```
     pub fn thread(function: NotifyFunction, value: Sigval, attributes: *mut c_void) -> Self {
-        let mut ev = Self::with(libc::SIGEV_THREAD, 0, value);
+        let mut ev = Self::with(crate::abi::SIGEV_THREAD, 0, value);
         ev.sigev_notify_function = Some(function);
         ev.sigev_notify_attributes = attributes;
         ev
@@ -206,8 +206,10 @@ fn attr_ptr(attr: Option<&MqAttr>) -> *const c_void {
     attr.map_or(ptr::null(), |a| a as *const MqAttr as *const c_void)
 }
 
-fn timeout_ptr(abs_timeout: Option<&libc::timespec>) -> *const c_void {
-    abs_timeout.map_or(ptr::null(), |t| t as *const libc::timespec as *const c_void)
+fn timeout_ptr(abs_timeout: Option<&crate::abi::timespec>) -> *const c_void {
+    abs_timeout.map_or(ptr::null(), |t| {
+        t as *const crate::abi::timespec as *const c_void
+    })
 }
 
 /// Opens (or with `O_CREAT` creates) a message queue, as `mq_open`.
@@ -226,7 +228,7 @@ fn timeout_ptr(abs_timeout: Option<&libc::timespec>) -> *const c_void {
 /// let name = &std::ffi::CString::new(format!("/minic-doc-mq-fn-open-{}", std::process::id())).unwrap();
 /// let attr = MqAttr::new(4, 64);
 /// let _ = mqueue::unlink(name); // from an interrupted run
-/// let q = mqueue::open(name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&attr)).unwrap();
+/// let q = mqueue::open(name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&attr)).unwrap();
 /// mqueue::unlink(name).unwrap();
 /// mqueue::send(q, b"low", 1).unwrap();
 /// mqueue::send(q, b"high", 7).unwrap();
@@ -238,15 +240,15 @@ fn timeout_ptr(abs_timeout: Option<&libc::timespec>) -> *const c_void {
 pub fn open(
     name: &CStr,
     oflag: c_int,
-    mode: libc::mode_t,
+    mode: crate::abi::mode_t,
     attr: Option<&MqAttr>,
 ) -> Result<Mqd, Errno> {
     let name = crate::shm::object_name(name)?;
     // The kernel would create the queue before refusing this access mode.
-    if oflag & libc::O_ACCMODE == libc::O_ACCMODE {
+    if oflag & crate::abi::O_ACCMODE == crate::abi::O_ACCMODE {
         return Err(Errno::EINVAL);
     }
-    let attr = if oflag & libc::O_CREAT != 0 {
+    let attr = if oflag & crate::abi::O_CREAT != 0 {
         attr
     } else {
         None
@@ -266,7 +268,7 @@ pub fn open(
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-close-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// mqueue::close(q)?;
 /// assert_eq!(mqueue::close(q), Err(minic::Errno::EBADF));
@@ -336,7 +338,7 @@ pub(crate) unsafe fn receive_raw(
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-send-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(1, 4)))?;
+/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(1, 4)))?;
 /// # mqueue::unlink(&name)?;
 /// mqueue::send(q, b"four", 0)?;
 /// assert_eq!(mqueue::send(q, b"fives", 0), Err(minic::Errno::EMSGSIZE));
@@ -354,9 +356,9 @@ pub fn send(mqd: Mqd, msg: &[u8], prio: c_uint) -> Result<(), Errno> {
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-timed-send-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
 /// # mqueue::unlink(&name)?;
-/// let past = libc::timespec { tv_sec: 1, tv_nsec: 0 };
+/// let past = minic::abi::timespec { tv_sec: 1, tv_nsec: 0 };
 /// mqueue::timed_send(q, b"room", 0, Some(&past))?; // no wait needed
 /// assert_eq!(mqueue::timed_send(q, b"full", 0, Some(&past)), Err(minic::Errno::ETIMEDOUT));
 /// # mqueue::close(q)?;
@@ -366,7 +368,7 @@ pub fn timed_send(
     mqd: Mqd,
     msg: &[u8],
     prio: c_uint,
-    abs_timeout: Option<&libc::timespec>,
+    abs_timeout: Option<&crate::abi::timespec>,
 ) -> Result<(), Errno> {
     let (p, n) = (msg.as_ptr() as *const c_char, msg.len());
     // SAFETY: the slice is readable; the timeout is a whole timespec.
@@ -381,7 +383,7 @@ pub fn timed_send(
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-receive-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// mqueue::send(q, b"hello", 2)?;
 /// let mut buf = [0u8; 8];
@@ -399,12 +401,12 @@ pub fn receive(mqd: Mqd, buf: &mut [u8]) -> Result<(usize, c_uint), Errno> {
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-timed-receive-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
 /// # mqueue::unlink(&name)?;
-/// let past = libc::timespec { tv_sec: 1, tv_nsec: 0 };
+/// let past = minic::abi::timespec { tv_sec: 1, tv_nsec: 0 };
 /// let mut buf = [0u8; 8];
 /// assert_eq!(mqueue::timed_receive(q, &mut buf, Some(&past)), Err(minic::Errno::ETIMEDOUT));
-/// let bad = libc::timespec { tv_sec: 1, tv_nsec: 1_000_000_000 };
+/// let bad = minic::abi::timespec { tv_sec: 1, tv_nsec: 1_000_000_000 };
 /// assert_eq!(mqueue::timed_receive(q, &mut buf, Some(&bad)), Err(minic::Errno::EINVAL));
 /// # mqueue::close(q)?;
 /// # Ok::<(), minic::Errno>(())
@@ -412,7 +414,7 @@ pub fn receive(mqd: Mqd, buf: &mut [u8]) -> Result<(usize, c_uint), Errno> {
 pub fn timed_receive(
     mqd: Mqd,
     buf: &mut [u8],
-    abs_timeout: Option<&libc::timespec>,
+    abs_timeout: Option<&crate::abi::timespec>,
 ) -> Result<(usize, c_uint), Errno> {
     let mut prio: c_uint = 0;
     let (p, n) = (buf.as_mut_ptr() as *mut c_char, buf.len());
@@ -426,7 +428,7 @@ pub fn timed_receive(
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-attr-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(3, 16)))?;
+/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(3, 16)))?;
 /// # mqueue::unlink(&name)?;
 /// let a = mqueue::attr(q)?;
 /// assert_eq!((a.mq_maxmsg, a.mq_msgsize, a.mq_curmsgs), (3, 16, 0));
@@ -447,9 +449,9 @@ pub fn attr(mqd: Mqd) -> Result<MqAttr, Errno> {
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-set-attr-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
 /// # mqueue::unlink(&name)?;
-/// let nonblocking = MqAttr::with_flags(libc::O_NONBLOCK as libc::c_long);
+/// let nonblocking = MqAttr::with_flags(minic::abi::O_NONBLOCK as minic::abi::c_long);
 /// assert_eq!(mqueue::set_attr(q, &nonblocking)?.mq_flags, 0);
 /// assert_eq!(mqueue::receive(q, &mut [0u8; 8]), Err(minic::Errno::EAGAIN));
 /// # mqueue::close(q)?;
@@ -481,7 +483,7 @@ pub fn set_attr(mqd: Mqd, new: &MqAttr) -> Result<MqAttr, Errno> {
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-notify-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// use minic::mqueue::SigEvent;
 /// // SAFETY: SIGEV_NONE calls nothing.
@@ -495,7 +497,7 @@ pub fn set_attr(mqd: Mqd, new: &MqAttr) -> Result<MqAttr, Errno> {
 /// ```
 pub unsafe fn notify(mqd: Mqd, event: Option<&SigEvent>) -> Result<(), Errno> {
     match event {
-        Some(ev) if ev.sigev_notify == libc::SIGEV_THREAD => {
+        Some(ev) if ev.sigev_notify == crate::abi::SIGEV_THREAD => {
             // SAFETY: the function and attributes are the caller's contract.
             unsafe { notify_thread(mqd, ev) }
         }
@@ -555,7 +557,7 @@ mod tests {
         ))
         .unwrap();
         let name = owned.as_c_str();
-        let flags = libc::O_RDWR | libc::O_CREAT | libc::O_EXCL;
+        let flags = crate::abi::O_RDWR | crate::abi::O_CREAT | crate::abi::O_EXCL;
         let q = open(name, flags, 0o600, Some(&MqAttr::new(2, 8))).unwrap();
         unlink(name).unwrap();
         let ev = SigEvent::thread(seen, Sigval { sival_int: 31 }, ptr::null_mut());
@@ -576,7 +578,7 @@ mod tests {
 
     #[test]
     fn bad_attributes_refused_before_the_kernel() {
-        let flags = libc::O_RDWR | libc::O_CREAT;
+        let flags = crate::abi::O_RDWR | crate::abi::O_CREAT;
         for (m, s) in [(0, 8), (-1, 8), (4, 0), (4, -5)] {
             let a = MqAttr::new(m, s);
             assert_eq!(

@@ -55,21 +55,21 @@ impl Deadline {
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn now() -> Result<Self, Errno> {
-        let mut ts = libc::timespec {
+        let mut ts = crate::abi::timespec {
             tv_sec: 0,
             tv_nsec: 0,
         };
-        let tp = &mut ts as *mut libc::timespec as *mut c_void;
+        let tp = &mut ts as *mut crate::abi::timespec as *mut c_void;
         // SAFETY: tp is a whole, writable struct timespec.
-        unsafe { port::clock_gettime(libc::CLOCK_REALTIME, tp) }?;
+        unsafe { port::clock_gettime(crate::abi::CLOCK_REALTIME, tp) }?;
         let nanos = u32::try_from(ts.tv_nsec)
             .ok()
             .filter(|&n| n < NANOS_PER_SEC)
             .ok_or(Errno::EINVAL)?;
-        Ok(Deadline {
-            secs: ts.tv_sec,
-            nanos,
-        })
+        // time_t is 32 bits on x86.
+        #[allow(clippy::useless_conversion)]
+        let secs = i64::from(ts.tv_sec);
+        Ok(Deadline { secs, nanos })
     }
 
     /// `timeout` from now (saturating at [`Deadline::MAX`]).
@@ -134,9 +134,9 @@ impl Deadline {
     /// let ts = minic::mqueue::Deadline::from_unix(Duration::new(3, 4)).to_timespec();
     /// assert_eq!((ts.tv_sec, ts.tv_nsec), (3, 4));
     /// ```
-    pub const fn to_timespec(self) -> libc::timespec {
-        libc::timespec {
-            tv_sec: self.secs,
+    pub const fn to_timespec(self) -> crate::abi::timespec {
+        crate::abi::timespec {
+            tv_sec: crate::abi::time_t_saturating(self.secs),
             tv_nsec: self.nanos as c_long,
         }
     }
@@ -167,7 +167,7 @@ impl Deadline {
 #[derive(Clone, Debug)]
 pub struct OpenOptions {
     access: Access,
-    mode: libc::mode_t,
+    mode: crate::abi::mode_t,
     capacity: Option<(usize, usize)>,
     nonblocking: bool,
 }
@@ -247,7 +247,7 @@ impl OpenOptions {
     /// let mut options = minic::mqueue::OpenOptions::new();
     /// options.mode(0o660);
     /// ```
-    pub fn mode(&mut self, mode: libc::mode_t) -> &mut Self {
+    pub fn mode(&mut self, mode: crate::abi::mode_t) -> &mut Self {
         self.mode = mode;
         self
     }
@@ -300,7 +300,7 @@ impl OpenOptions {
     pub fn open(&self, name: &CStr) -> Result<MessageQueue, Errno> {
         let mut oflag = self.access.oflag()?;
         if self.nonblocking {
-            oflag |= libc::O_NONBLOCK;
+            oflag |= crate::abi::O_NONBLOCK;
         }
         let attr = match self.capacity {
             Some((max, size)) => {
@@ -352,7 +352,7 @@ impl From<MqAttr> for Attributes {
             max_messages: count(a.mq_maxmsg),
             message_size: count(a.mq_msgsize),
             messages: count(a.mq_curmsgs),
-            nonblocking: a.mq_flags & libc::O_NONBLOCK as c_long != 0,
+            nonblocking: a.mq_flags & crate::abi::O_NONBLOCK as c_long != 0,
         }
     }
 }
@@ -364,7 +364,7 @@ impl From<MqAttr> for Attributes {
 /// use minic::mqueue::{Notification, Sigval};
 /// extern "C" fn arrived(_: Sigval) {}
 /// let by_thread = Notification::Thread { function: arrived, value: Sigval { sival_int: 1 } };
-/// let by_signal = Notification::Signal { signal: libc::SIGUSR1, value: Sigval { sival_int: 2 } };
+/// let by_signal = Notification::Signal { signal: minic::abi::SIGUSR1, value: Sigval { sival_int: 2 } };
 /// # let _ = (by_thread, by_signal);
 /// ```
 #[derive(Copy, Clone)]
@@ -376,7 +376,7 @@ pub enum Notification {
     /// with `SA_SIGINFO` finds `value` in `si_value` and `SI_MESGQ` in
     /// `si_code`. With the signal's default action, that may end the process.
     Signal {
-        /// The signal number (`libc::SIGUSR1`, ...).
+        /// The signal number (`minic::abi::SIGUSR1`, ...).
         signal: c_int,
         /// The value delivered with it.
         value: Sigval,
@@ -649,7 +649,11 @@ impl MessageQueue {
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn set_nonblocking(&self, nonblocking: bool) -> Result<(), Errno> {
-        let flags = if nonblocking { libc::O_NONBLOCK } else { 0 };
+        let flags = if nonblocking {
+            crate::abi::O_NONBLOCK
+        } else {
+            0
+        };
         super::set_attr(self.mqd, &MqAttr::with_flags(flags as c_long)).map(drop)
     }
 
@@ -788,7 +792,7 @@ impl MessageQueue {
     /// ```
     /// use minic::mqueue::{self, MessageQueue, MqAttr};
     /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-from-raw-{}", std::process::id())).unwrap();
-    /// let flags = libc::O_RDWR | libc::O_CREAT | libc::O_EXCL;
+    /// let flags = minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL;
     /// let mqd = mqueue::open(&name, flags, 0o600, Some(&MqAttr::new(1, 8)))?;
     /// MessageQueue::unlink(&name)?;
     /// // SAFETY: mqd was just opened and is owned by nothing else.
@@ -850,11 +854,14 @@ mod tests {
     fn access_modes() {
         let mut o = OpenOptions::new();
         assert_eq!(o.access.oflag(), Err(Errno::EINVAL));
-        assert_eq!(o.read(true).access.oflag(), Ok(libc::O_RDONLY));
-        assert_eq!(o.write(true).access.oflag(), Ok(libc::O_RDWR));
-        assert_eq!(o.read(false).access.oflag(), Ok(libc::O_WRONLY));
+        assert_eq!(o.read(true).access.oflag(), Ok(crate::abi::O_RDONLY));
+        assert_eq!(o.write(true).access.oflag(), Ok(crate::abi::O_RDWR));
+        assert_eq!(o.read(false).access.oflag(), Ok(crate::abi::O_WRONLY));
         let excl = o.exclusive(true).access.oflag();
-        assert_eq!(excl, Ok(libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL));
+        assert_eq!(
+            excl,
+            Ok(crate::abi::O_WRONLY | crate::abi::O_CREAT | crate::abi::O_EXCL)
+        );
     }
 
     #[test]

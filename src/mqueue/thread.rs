@@ -59,9 +59,9 @@ pub(super) unsafe fn register(mqd: Mqd, ev: &SigEvent) -> Result<(), Errno> {
     // SAFETY: creating a socket touches no memory.
     let sock = unsafe {
         port::socket(
-            libc::AF_NETLINK,
-            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
-            libc::NETLINK_ROUTE,
+            crate::abi::AF_NETLINK,
+            crate::abi::SOCK_RAW | crate::abi::SOCK_CLOEXEC,
+            crate::abi::NETLINK_ROUTE,
         )
     }? as c_int;
     let reg = Registration {
@@ -85,7 +85,7 @@ pub(super) unsafe fn register(mqd: Mqd, ev: &SigEvent) -> Result<(), Errno> {
         let _ = unsafe {
             port::futex(
                 reg.done.as_ptr(),
-                libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG,
+                crate::abi::FUTEX_WAIT | crate::abi::FUTEX_PRIVATE_FLAG,
                 0,
                 ptr::null(),
                 ptr::null(),
@@ -115,10 +115,10 @@ unsafe fn spawn_with_signals_blocked(arg: *mut c_void, attr: *const c_void) -> R
         // SAFETY: both point to 8-byte signal sets (the kernel's size).
         unsafe { port::rt_sigprocmask(how, new as *const c_void, old as *mut c_void, 8) }
     };
-    set(libc::SIG_BLOCK, &block_all, &mut old)?;
+    set(crate::abi::SIG_BLOCK, &block_all, &mut old)?;
     // SAFETY: the thread inherits the blocked mask; arg and attr per contract.
     let spawned = unsafe { __minic_thread_spawn(helper, arg, attr) };
-    let _ = set(libc::SIG_SETMASK, &old, ptr::null_mut());
+    let _ = set(crate::abi::SIG_SETMASK, &old, ptr::null_mut());
     match spawned {
         0 => Ok(()),
         e => Err(Errno(e)),
@@ -133,7 +133,7 @@ extern "C" fn helper(arg: *mut c_void) -> *mut c_void {
         unsafe { ((*reg).mqd, (*reg).sock, (*reg).function, (*reg).value) };
     let cookie = [0u8; NOTIFY_COOKIE_LEN];
     let kernel_event = SigEvent::with(
-        libc::SIGEV_THREAD,
+        crate::abi::SIGEV_THREAD,
         sock,
         Sigval {
             sival_ptr: cookie.as_ptr() as *mut c_void,
@@ -164,7 +164,7 @@ extern "C" fn helper(arg: *mut c_void) -> *mut c_void {
     let _ = unsafe {
         port::futex(
             done,
-            libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+            crate::abi::FUTEX_WAKE | crate::abi::FUTEX_PRIVATE_FLAG,
             1,
             ptr::null(),
             ptr::null(),
@@ -183,7 +183,7 @@ extern "C" fn helper(arg: *mut c_void) -> *mut c_void {
                 sock,
                 buf.as_mut_ptr() as *mut c_void,
                 buf.len(),
-                libc::MSG_NOSIGNAL | libc::MSG_WAITALL,
+                crate::abi::MSG_NOSIGNAL | crate::abi::MSG_WAITALL,
                 ptr::null_mut(),
                 ptr::null_mut(),
             )

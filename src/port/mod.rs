@@ -1,13 +1,18 @@
 //! The port layer: the one module through which minic reaches the kernel.
 //!
 //! Every kernel call minic makes is declared once, in the table below. On
-//! Linux each entry becomes a raw `syscall` instruction (through the `sc`
-//! crate); with the `port-extern` feature each becomes a call to an
+//! Linux each entry becomes a raw system call instruction (through the `sc`
+//! crate; on x86 through [`arch`]); with the `port-extern` feature each becomes a call to an
 //! `extern "C"` function `minic_sys_<name>` that the operating system
 //! provides (PORTING.md gives their contracts). Both sides follow the Linux
 //! convention: a result in `[-4095, -1]` is `-errno`, anything else is success.
 //!
-//! Nothing outside this module issues a system call.
+//! Nothing outside this module issues a system call. The values passed
+//! across are minic's own ([`abi`]), and everything specific to a processor
+//! architecture is in [`arch`].
+
+pub mod abi;
+pub mod arch;
 
 use crate::errno::Errno;
 use core::ffi::{c_char, c_int, c_long, c_uint, c_void};
@@ -48,7 +53,7 @@ macro_rules! port_calls {
             }
         )*
 
-        #[cfg(not(feature = "port-extern"))]
+        #[cfg(all(target_os = "linux", not(target_arch = "x86"), not(feature = "port-extern")))]
         mod backend {
             #[allow(unused_imports)]
             use super::*;
@@ -59,6 +64,20 @@ macro_rules! port_calls {
                     // SAFETY: the syscall instruction itself is sound; the
                     // memory effects are the caller's contract (see above).
                     unsafe { sc::syscall!($nr $(, $arg)*) }
+                }
+            )*
+        }
+
+        #[cfg(all(target_os = "linux", target_arch = "x86", not(feature = "port-extern")))]
+        mod backend {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[inline(always)]
+                #[allow(dead_code)]
+                pub unsafe fn $name($($arg: $ty),*) -> usize {
+                    // SAFETY: forwarded from the caller's contract (see above).
+                    unsafe { arch::syscall(arch::nr::$nr, &[$($arg as usize),*]) }
                 }
             )*
         }
@@ -76,6 +95,9 @@ macro_rules! port_calls {
         }
     };
 }
+
+#[cfg(not(any(target_os = "linux", feature = "port-extern")))]
+compile_error!("minic reaches a kernel other than Linux only through the port-extern feature");
 
 port_calls! {
     /// mmap(2).

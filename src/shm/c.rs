@@ -36,7 +36,11 @@ pub(crate) unsafe fn c_name<'a>(name: *const c_char) -> Result<&'a CStr, Errno> 
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/shm_open.html>
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn shm_open(name: *const c_char, oflag: c_int, mode: libc::mode_t) -> c_int {
+pub unsafe extern "C" fn shm_open(
+    name: *const c_char,
+    oflag: c_int,
+    mode: crate::abi::mode_t,
+) -> c_int {
     // SAFETY: the C caller passes a string or null.
     let r = unsafe { c_name(name) }.and_then(|n| super::open(n, oflag, mode));
     int_result(r.map(|fd| fd as usize))

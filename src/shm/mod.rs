@@ -23,7 +23,7 @@ pub mod c;
 const SHM_DIR: &[u8] = b"/dev/shm/";
 
 /// The longest name POSIX allows for one path component.
-const NAME_MAX: usize = libc::NAME_MAX as usize;
+const NAME_MAX: usize = crate::abi::NAME_MAX as usize;
 
 /// Room for `/dev/shm/`, the longest name and its NUL.
 const PATH_CAP: usize = SHM_DIR.len() + NAME_MAX + 1;
@@ -71,16 +71,16 @@ impl Access {
     /// The `O_*` flags; neither read nor write access is `EINVAL`.
     pub(crate) fn oflag(self) -> Result<c_int, Errno> {
         let mut oflag = match (self.read, self.write) {
-            (true, false) => libc::O_RDONLY,
-            (false, true) => libc::O_WRONLY,
-            (true, true) => libc::O_RDWR,
+            (true, false) => crate::abi::O_RDONLY,
+            (false, true) => crate::abi::O_WRONLY,
+            (true, true) => crate::abi::O_RDWR,
             (false, false) => return Err(Errno::EINVAL),
         };
         if self.create || self.exclusive {
-            oflag |= libc::O_CREAT;
+            oflag |= crate::abi::O_CREAT;
         }
         if self.exclusive {
-            oflag |= libc::O_EXCL;
+            oflag |= crate::abi::O_EXCL;
         }
         Ok(oflag)
     }
@@ -112,17 +112,17 @@ fn object_path<'a>(name: &CStr, buf: &'a mut [u8; PATH_CAP]) -> Result<&'a CStr,
 /// use minic::shm;
 /// let name = &std::ffi::CString::new(format!("/minic-doc-shm-fn-open-{}", std::process::id())).unwrap();
 /// let _ = shm::unlink(name); // from an interrupted run
-/// let fd = shm::open(name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600).unwrap();
+/// let fd = shm::open(name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600).unwrap();
 /// shm::unlink(name).unwrap();
-/// assert_eq!(shm::open(c"/../etc/passwd", libc::O_RDONLY, 0), Err(minic::Errno::EINVAL));
+/// assert_eq!(shm::open(c"/../etc/passwd", minic::abi::O_RDONLY, 0), Err(minic::Errno::EINVAL));
 /// # unsafe { libc::close(fd) };
 /// ```
-pub fn open(name: &CStr, oflag: c_int, mode: libc::mode_t) -> Result<c_int, Errno> {
+pub fn open(name: &CStr, oflag: c_int, mode: crate::abi::mode_t) -> Result<c_int, Errno> {
     let mut buf = [0u8; PATH_CAP];
     let path = object_path(name, &mut buf)?;
-    let flags = oflag | libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK;
+    let flags = oflag | crate::abi::O_NOFOLLOW | crate::abi::O_CLOEXEC | crate::abi::O_NONBLOCK;
     // SAFETY: path is a NUL-terminated string in our buffer.
-    unsafe { port::openat(libc::AT_FDCWD, path.as_ptr(), flags, mode) }.map(|fd| fd as c_int)
+    unsafe { port::openat(crate::abi::AT_FDCWD, path.as_ptr(), flags, mode) }.map(|fd| fd as c_int)
 }
 
 /// Removes a shared memory object's name, as `shm_unlink`.
@@ -134,7 +134,7 @@ pub fn open(name: &CStr, oflag: c_int, mode: libc::mode_t) -> Result<c_int, Errn
 /// ```
 /// use minic::{shm, Errno};
 /// let name = &std::ffi::CString::new(format!("/minic-doc-shm-fn-unlink-{}", std::process::id())).unwrap();
-/// let fd = shm::open(name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600)?;
+/// let fd = shm::open(name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600)?;
 /// shm::unlink(name)?;
 /// assert_eq!(shm::unlink(name), Err(Errno::ENOENT));
 /// assert_eq!(shm::unlink(c"/a/../b"), Err(Errno::EINVAL));
@@ -145,7 +145,7 @@ pub fn unlink(name: &CStr) -> Result<(), Errno> {
     let mut buf = [0u8; PATH_CAP];
     let path = object_path(name, &mut buf)?;
     // SAFETY: path is a NUL-terminated string in our buffer.
-    unsafe { port::unlinkat(libc::AT_FDCWD, path.as_ptr(), 0) }.map(drop)
+    unsafe { port::unlinkat(crate::abi::AT_FDCWD, path.as_ptr(), 0) }.map(drop)
 }
 
 /// How to open a [`SharedMemory`] object: access, creation, permissions.
@@ -168,7 +168,7 @@ pub fn unlink(name: &CStr) -> Result<(), Errno> {
 pub struct OpenOptions {
     access: Access,
     truncate: bool,
-    mode: libc::mode_t,
+    mode: crate::abi::mode_t,
 }
 
 impl Default for OpenOptions {
@@ -257,7 +257,7 @@ impl OpenOptions {
     /// let mut options = minic::shm::OpenOptions::new();
     /// options.mode(0o644);
     /// ```
-    pub fn mode(&mut self, mode: libc::mode_t) -> &mut Self {
+    pub fn mode(&mut self, mode: crate::abi::mode_t) -> &mut Self {
         self.mode = mode;
         self
     }
@@ -278,7 +278,7 @@ impl OpenOptions {
     pub fn open(&self, name: &CStr) -> Result<SharedMemory, Errno> {
         let mut oflag = self.access.oflag()?;
         if self.truncate {
-            oflag |= libc::O_TRUNC;
+            oflag |= crate::abi::O_TRUNC;
         }
         open(name, oflag, self.mode).map(|fd| SharedMemory { fd })
     }
@@ -301,7 +301,7 @@ impl OpenOptions {
 /// shm.set_len(4096)?;
 /// // SAFETY: the object has no name any more and its descriptor is ours:
 /// // nobody else can write or shrink it.
-/// let mut m = unsafe { shm.map(0, 4096, libc::PROT_READ | libc::PROT_WRITE) }?;
+/// let mut m = unsafe { shm.map(0, 4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE) }?;
 /// m.as_mut_slice().unwrap().fill(7);
 /// assert_eq!(m.as_slice().unwrap()[4095], 7);
 /// # Ok::<(), minic::Errno>(())
@@ -382,7 +382,8 @@ impl SharedMemory {
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn set_len(&self, len: u64) -> Result<(), Errno> {
-        let len = i64::try_from(len).map_err(|_| Errno::EFBIG)?;
+        // The kernel's length is a `long` (32 bits on x86).
+        let len = core::ffi::c_long::try_from(len).map_err(|_| Errno::EFBIG)?;
         // SAFETY: no memory is passed.
         unsafe { port::ftruncate(self.fd, len) }.map(drop)
     }
@@ -401,7 +402,7 @@ impl SharedMemory {
     /// ```
     #[allow(clippy::len_without_is_empty)] // a length that can fail to be read
     pub fn len(&self) -> Result<u64, Errno> {
-        let mut st = core::mem::MaybeUninit::<libc::stat>::zeroed();
+        let mut st = core::mem::MaybeUninit::<crate::abi::stat>::zeroed();
         // SAFETY: the kernel writes one `struct stat` (libc's x86-64 layout
         // is the kernel's) into `st`.
         unsafe { port::fstat(self.fd, st.as_mut_ptr().cast()) }?;
@@ -458,10 +459,10 @@ impl SharedMemory {
     /// let shm = SharedMemory::create_new(&name)?;
     /// SharedMemory::unlink(&name)?;
     /// shm.set_len(8192)?;
-    /// let rw = libc::PROT_READ | libc::PROT_WRITE;
+    /// let rw = minic::abi::PROT_READ | minic::abi::PROT_WRITE;
     /// // SAFETY: the object is this example's alone, keeps its size, and the
     /// // two views are used one after the other.
-    /// let (mut a, b) = unsafe { (shm.map(0, 8192, rw)?, shm.map(4096, 4096, libc::PROT_READ)?) };
+    /// let (mut a, b) = unsafe { (shm.map(0, 8192, rw)?, shm.map(4096, 4096, minic::abi::PROT_READ)?) };
     /// drop(shm); // the mappings keep the memory
     /// a.as_mut_slice().unwrap()[4096] = 42;
     /// assert_eq!(b.as_slice().unwrap()[0], 42);
@@ -489,9 +490,9 @@ impl SharedMemory {
     /// let shm = SharedMemory::create_new(&name)?;
     /// SharedMemory::unlink(&name)?;
     /// shm.set_len(8192)?;
-    /// let rw = libc::PROT_READ | libc::PROT_WRITE;
+    /// let rw = minic::abi::PROT_READ | minic::abi::PROT_WRITE;
     /// let a = shm.map_raw(0, 8192, rw)?;
-    /// let b = shm.map_raw(4096, 4096, libc::PROT_READ)?;
+    /// let b = shm.map_raw(4096, 4096, minic::abi::PROT_READ)?;
     /// // SAFETY: both mappings are live and page-aligned; a's second page is
     /// // b's page, accessed atomically as another process would.
     /// unsafe {
@@ -507,7 +508,8 @@ impl SharedMemory {
         let offset = i64::try_from(offset).map_err(|_| Errno::EINVAL)?;
         let addr = core::ptr::null_mut();
         // SAFETY: without MAP_FIXED the kernel picks a free range; nothing is replaced.
-        let p = unsafe { crate::mman::map(addr, len, prot, libc::MAP_SHARED, self.fd, offset) }?;
+        let p =
+            unsafe { crate::mman::map(addr, len, prot, crate::abi::MAP_SHARED, self.fd, offset) }?;
         Ok(p.cast())
     }
 
@@ -554,7 +556,7 @@ impl SharedMemory {
     /// ```
     /// use minic::shm::SharedMemory;
     /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-from-{}", std::process::id())).unwrap();
-    /// let fd = minic::shm::open(&name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600)?;
+    /// let fd = minic::shm::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600)?;
     /// SharedMemory::unlink(&name)?;
     /// // SAFETY: fd was just opened and is owned by nothing else.
     /// let shm = unsafe { SharedMemory::from_raw_fd(fd) };
@@ -586,7 +588,7 @@ impl SharedMemory {
 /// `try_clone` of shared memory objects and message queues.
 pub(crate) fn duplicate(fd: c_int) -> Result<c_int, Errno> {
     // SAFETY: no memory is passed.
-    unsafe { port::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) }.map(|d| d as c_int)
+    unsafe { port::fcntl(fd, crate::abi::F_DUPFD_CLOEXEC, 0) }.map(|d| d as c_int)
 }
 
 impl Drop for SharedMemory {

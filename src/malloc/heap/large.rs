@@ -283,7 +283,7 @@ pub unsafe fn resize(b: &Block, n: usize) -> Option<Block> {
             start as *mut c_void,
             old,
             len,
-            libc::MREMAP_MAYMOVE,
+            crate::abi::MREMAP_MAYMOVE,
             null_mut(),
         )
     };
@@ -299,7 +299,7 @@ pub unsafe fn resize(b: &Block, n: usize) -> Option<Block> {
                     a as *mut c_void,
                     len,
                     old,
-                    libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED,
+                    crate::abi::MREMAP_MAYMOVE | crate::abi::MREMAP_FIXED,
                     start as *mut c_void,
                 )
             };

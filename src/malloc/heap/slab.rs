@@ -25,8 +25,8 @@ pub const FIRST_SLOT: usize = 136;
 /// chunk is its address rounded down, found in the chunk map.
 const CHUNK: usize = 4 << 20;
 const CHUNK_SHIFT: u32 = CHUNK.trailing_zeros();
-/// Chunks the map covers: Linux's x86_64 user space (47 bits).
-const MAP_CHUNKS: usize = 1 << (47 - CHUNK_SHIFT);
+/// Chunks the map covers: the target's user space (`port::arch`).
+const MAP_CHUNKS: usize = 1 << (crate::port::arch::ADDRESS_BITS - CHUNK_SHIFT);
 /// Empty slabs kept resident for reuse (the hysteresis): up to 24 MiB, each
 /// for about a second ([`AGE`]); a program that frees and allocates again
 /// within that time pays no system call and no page fault.
@@ -34,17 +34,12 @@ const RESERVE: usize = 192;
 /// Slabs given back per pool operation at most (the rest at the next).
 const BATCH: usize = 16;
 /// How long freed memory waits for reuse before it goes back to the kernel:
-/// 2^31 time-stamp counter ticks, about a second at the clock rates of
-/// today's x86-64 machines.
+/// 2^31 ticks, about a second (`port::arch::ticks`).
 pub const AGE: u64 = 1 << 31;
 
 /// A cheap clock for ageing freed memory (no system call).
 pub fn ticks() -> u64 {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: rdtsc has no preconditions on x86-64.
-    return unsafe { core::arch::x86_64::_rdtsc() };
-    #[cfg(not(target_arch = "x86_64"))]
-    return 0;
+    crate::port::arch::ticks()
 }
 
 /// A slab's bookkeeping, at its start. The first fields are those malloc
@@ -350,7 +345,7 @@ fn go_cold(slabs: &[*mut Slab]) {
     for &s in slabs {
         // SAFETY: the slab's memory is ours and holds nothing live.
         unsafe {
-            let _ = port::madvise(s as *mut c_void, SLAB, libc::MADV_DONTNEED);
+            let _ = port::madvise(s as *mut c_void, SLAB, crate::abi::MADV_DONTNEED);
         }
     }
     if !slabs.is_empty() {

@@ -1,7 +1,7 @@
 //! Which heap a thread uses.
 //!
 //! Hosted: each thread its own, found through a thread-local pointer (an
-//! initial-exec variable defined in assembly), with no lock. When a thread
+//! initial-exec variable, `port::arch`), with no lock. When a thread
 //! exits (a thread-specific key's destructor, through the host's thread
 //! library), its heap gives what it keeps for reuse back and is left for
 //! adoption: a thread's first allocation adopts such a heap, or one whose
@@ -26,47 +26,14 @@ mod imp {
     use core::ptr::null_mut;
     use core::sync::atomic::{AtomicBool, Ordering};
 
-    // The thread's heap pointer: an 8-byte initial-exec thread-local
-    // variable, defined here because stable Rust has no #[thread_local].
-    // Initial-exec means one load from the thread pointer plus an offset the
-    // dynamic linker fixes at load time (in a preloaded libminic.so too), and
-    // no call to __tls_get_addr, which may allocate.
-    core::arch::global_asm!(
-        ".pushsection .tbss,\"awT\",@nobits",
-        ".p2align 3",
-        ".globl __minic_heap_tls",
-        ".hidden __minic_heap_tls",
-        "__minic_heap_tls:",
-        ".zero 8",
-        ".popsection",
-    );
-
+    // The thread's heap pointer: a thread-local slot (port::arch).
     #[inline(always)]
     fn tls_heap() -> *mut Heap {
-        let h: *mut Heap;
-        // SAFETY: reads this thread's own variable (see above).
-        unsafe {
-            core::arch::asm!(
-                "mov {h}, qword ptr [rip + __minic_heap_tls@GOTTPOFF]",
-                "mov {h}, qword ptr fs:[{h}]",
-                h = out(reg) h,
-                options(nostack, readonly, preserves_flags),
-            );
-        }
-        h
+        port::arch::tls_heap().cast()
     }
 
     fn set_tls_heap(h: *mut Heap) {
-        // SAFETY: writes this thread's own variable.
-        unsafe {
-            core::arch::asm!(
-                "mov {t}, qword ptr [rip + __minic_heap_tls@GOTTPOFF]",
-                "mov qword ptr fs:[{t}], {h}",
-                t = out(reg) _,
-                h = in(reg) h,
-                options(nostack, preserves_flags),
-            );
-        }
+        port::arch::set_tls_heap(h.cast())
     }
 
     extern "C" {
@@ -140,7 +107,7 @@ mod imp {
         // SAFETY: signal 0 only checks that the thread exists.
         unsafe {
             let pid = port::getpid().unwrap_or(0) as core::ffi::c_int;
-            port::tgkill(pid, t as core::ffi::c_int, 0) == Err(crate::Errno(libc::ESRCH))
+            port::tgkill(pid, t as core::ffi::c_int, 0) == Err(crate::Errno(crate::abi::ESRCH))
         }
     }
 

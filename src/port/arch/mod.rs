@@ -1,0 +1,139 @@
+//! Everything specific to one processor architecture, in one place: the
+//! thread pointer, the hosted library's thread-local heap slot, a cheap
+//! clock, an entropy source and the width of user address space.
+//!
+//! Each supported architecture has its own file (`x86_64.rs`, `aarch64.rs`,
+//! `riscv64.rs`, `x86.rs`); any other falls back to the `portable` module below, which needs
+//! nothing but the port's own calls:
+//!
+//! | item | x86_64 | aarch64 | riscv64 | x86 | portable fallback |
+//! |---|---|---|---|---|---|
+//! | [`thread_pointer`] | `%fs:0` | `tpidr_el0` | `tp` | `%gs:0` | `gettid` |
+//! | thread-local heap slot | initial-exec `.tbss`, in `asm!` | the same | the same | C `__thread` (initial-exec) | C `__thread` |
+//! | [`cycles`] | `rdtsc` | `cntvct_el0` | `rdtime` | `rdtsc` | `CLOCK_MONOTONIC` nanoseconds |
+//! | [`ADDRESS_BITS`] | 47 | 48 | 47 | 32 | the pointer width |
+//!
+//! [`ticks`] is [`cycles`] scaled to about 2^31 a second (within a factor of
+//! two), the allocator's clock for ageing freed memory. [`entropy`] mixes the
+//! cycle counter with the port's two clocks, a per-call counter and the
+//! address of a stack variable, so that it differs between runs and between
+//! processes on every architecture even without a cycle counter or address
+//! randomisation; it is the fallback when `getrandom` fails.
+
+#[cfg_attr(target_arch = "x86_64", path = "x86_64.rs")]
+#[cfg_attr(target_arch = "aarch64", path = "aarch64.rs")]
+#[cfg_attr(target_arch = "riscv64", path = "riscv64.rs")]
+#[cfg_attr(target_arch = "x86", path = "x86.rs")]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "x86"
+))]
+mod imp;
+
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "x86"
+))]
+pub use imp::*;
+
+#[cfg(not(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "x86"
+)))]
+pub use portable::*;
+// The architectures without a thread-local slot in asm! use the C one.
+#[cfg(all(
+    not(feature = "freestanding"),
+    not(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    ))
+))]
+pub use c_tls::{set_tls_heap, tls_heap};
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+/// A value that differs between runs, processes and calls: the fallback
+/// when the kernel gives no random bytes.
+pub fn entropy() -> u64 {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let calls = CALLS.fetch_add(1, Ordering::Relaxed);
+    let local = 0u8;
+    let stack = &local as *const u8 as u64;
+    let (real, mono) = (
+        clock_ns(crate::abi::CLOCK_REALTIME),
+        clock_ns(crate::abi::CLOCK_MONOTONIC),
+    );
+    cycles() ^ real.rotate_left(17) ^ mono.rotate_left(41) ^ stack.rotate_left(29) ^ calls
+}
+
+/// The port's clock in nanoseconds, 0 when it has none.
+pub fn clock_ns(clock: core::ffi::c_int) -> u64 {
+    let mut ts = crate::abi::timespec::default();
+    // SAFETY: the call writes one timespec into `ts`.
+    match unsafe { super::clock_gettime(clock, (&mut ts as *mut crate::abi::timespec).cast()) } {
+        Ok(_) => (ts.tv_sec as u64)
+            .wrapping_mul(1_000_000_000)
+            .wrapping_add(ts.tv_nsec as u64),
+        Err(_) => 0,
+    }
+}
+
+/// The portable fallback: what needs no architecture-specific instruction.
+#[allow(dead_code)]
+mod portable {
+    /// The width of user address space: every address fits in it.
+    pub const ADDRESS_BITS: u32 = usize::BITS - 1;
+
+    /// The monotonic clock in nanoseconds.
+    #[inline]
+    pub fn cycles() -> u64 {
+        super::clock_ns(crate::abi::CLOCK_MONOTONIC)
+    }
+
+    /// [`cycles`] in units of about 2^-31 s.
+    #[inline]
+    pub fn ticks() -> u64 {
+        cycles() << 1
+    }
+
+    /// The kernel's thread id.
+    #[inline]
+    pub fn thread_pointer() -> usize {
+        // SAFETY: gettid reads nothing of ours.
+        unsafe { crate::port::gettid() }.unwrap_or(1)
+    }
+}
+
+/// The thread-local heap slot defined in C (`src/c/minic_tls.c`), whose
+/// compiler knows the target's initial-exec TLS sequence.
+#[cfg(not(feature = "freestanding"))]
+#[allow(dead_code)]
+mod c_tls {
+    use core::ffi::c_void;
+    extern "C" {
+        fn __minic_tls_heap() -> *mut c_void;
+        fn __minic_set_tls_heap(h: *mut c_void);
+    }
+
+    /// This thread's heap slot (null until set).
+    #[inline]
+    pub fn tls_heap() -> *mut c_void {
+        // SAFETY: reads this thread's own variable.
+        unsafe { __minic_tls_heap() }
+    }
+
+    /// Sets this thread's heap slot.
+    #[inline]
+    pub fn set_tls_heap(h: *mut c_void) {
+        // SAFETY: writes this thread's own variable.
+        unsafe { __minic_set_tls_heap(h) }
+    }
+}

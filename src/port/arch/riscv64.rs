@@ -1,0 +1,79 @@
+//! riscv64.
+
+/// Linux's user space with Sv48 paging (Sv39 gives less: still covered);
+/// Sv57 addresses go only to a program that asks for them.
+pub const ADDRESS_BITS: u32 = 47;
+
+/// The `time` counter (`rdtime`), readable in user mode under Linux and in
+/// a kernel whose firmware enables it (OpenSBI does).
+#[inline]
+pub fn cycles() -> u64 {
+    let c: u64;
+    // SAFETY: reads a counter; no memory effects.
+    unsafe { core::arch::asm!("rdtime {}", out(reg) c, options(nomem, nostack, preserves_flags)) };
+    c
+}
+
+/// [`cycles`] at about 2^31 a second: user mode cannot read the counter's
+/// frequency, so this assumes the common 10 MHz timebase (x256).
+#[inline]
+pub fn ticks() -> u64 {
+    cycles() << 8
+}
+
+/// The thread pointer (`tp`): the thread control block's address, distinct
+/// for every thread of a hosted process.
+#[cfg(not(feature = "freestanding"))]
+#[inline]
+pub fn thread_pointer() -> usize {
+    let tp: usize;
+    // SAFETY: reads a register; no memory effects.
+    unsafe { core::arch::asm!("mv {}, tp", out(reg) tp, options(nomem, nostack, preserves_flags)) };
+    tp
+}
+
+// The thread's heap slot: an 8-byte initial-exec thread-local variable (see
+// x86_64.rs for why initial-exec).
+#[cfg(not(feature = "freestanding"))]
+core::arch::global_asm!(
+    ".pushsection .tbss,\"awT\",@nobits",
+    ".p2align 3",
+    ".globl __minic_heap_tls",
+    ".hidden __minic_heap_tls",
+    "__minic_heap_tls:",
+    ".zero 8",
+    ".popsection",
+);
+
+/// The slot's address: the thread pointer plus the offset the GOT holds.
+#[cfg(not(feature = "freestanding"))]
+#[inline(always)]
+fn slot() -> *mut *mut core::ffi::c_void {
+    let p: *mut *mut core::ffi::c_void;
+    // SAFETY: computes this thread's own variable's address.
+    unsafe {
+        core::arch::asm!(
+            "la.tls.ie {p}, __minic_heap_tls",
+            "add {p}, {p}, tp",
+            p = out(reg) p,
+            options(nostack, readonly, preserves_flags),
+        );
+    }
+    p
+}
+
+/// This thread's heap slot (null until set).
+#[cfg(not(feature = "freestanding"))]
+#[inline(always)]
+pub fn tls_heap() -> *mut core::ffi::c_void {
+    // SAFETY: this thread's own variable.
+    unsafe { *slot() }
+}
+
+/// Sets this thread's heap slot.
+#[cfg(not(feature = "freestanding"))]
+#[inline]
+pub fn set_tls_heap(h: *mut core::ffi::c_void) {
+    // SAFETY: this thread's own variable.
+    unsafe { *slot() = h }
+}
