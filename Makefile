@@ -5,6 +5,9 @@
 #   make MALLOC=<mode>   the same with another allocator mode, under build/<mode>/
 #   make MINIC_CHECKS=0  the default allocator without its misuse checks, under
 #                        build/nochecks/: only to measure them (make bench does)
+#   make TARGET=<triple> the same for another architecture, under build/<triple>/
+#                        (mk/cross.mk lists the targets; bare-metal ones build
+#                        only the freestanding library, with the extern port)
 #   make PORT=extern     also the freestanding library whose kernel calls are
 #                        extern "C" minic_sys_* functions (build/port-extern/)
 #   make demo            build, then run the C programs in examples/
@@ -27,19 +30,22 @@ PREFIX ?= /usr/local
 # for the default mode, build/<mode>-nochecks/ for another.
 MINIC_CHECKS ?= 1
 CONFIG := $(MALLOC)$(if $(filter 0,$(MINIC_CHECKS)),-nochecks)
+TARGET ?=
+include mk/cross.mk
 ifeq ($(CONFIG),default)
-OUT := build
+OUT := $(BUILD)
 else
-OUT := build/$(patsubst default-%,%,$(CONFIG))
+OUT := $(BUILD)/$(patsubst default-%,%,$(CONFIG))
 endif
-NOCHECKS_OUT := build/$(patsubst default-%,%,$(MALLOC)-nochecks)
+NOCHECKS_OUT := $(BUILD)/$(patsubst default-%,%,$(MALLOC)-nochecks)
 
 comma := ,
 # cargo_staticlib(<configuration>, <features>, <profile>): cargo's staticlib
 # for one configuration, each in its own target directory. The freestanding
 # libraries use the release-small profile: a first userland counts bytes.
 cargo_staticlib = MINIC_MALLOC=$(MALLOC) MINIC_CHECKS=$(MINIC_CHECKS) $(CARGO) rustc --quiet \
-	--profile $(3) --lib --crate-type staticlib --features $(2) --target-dir target/$(1)
+	--profile $(3) --lib --crate-type staticlib --features $(2) --target-dir $(TARGET_DIR)/$(1) \
+	$(CARGO_TARGET)
 
 # Mode-specific tests read the allocator mode from MINIC_MALLOC_MODE_<mode>.
 CTEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Iinclude \
@@ -58,7 +64,7 @@ MISUSE_CFLAGS := -Wno-free-nonheap-object -Wno-use-after-free -Wno-array-bounds 
 	-Wno-stringop-overflow -Wno-mismatched-dealloc
 
 .PHONY: all hosted freestanding port-extern setup demo check ctests fuzz bench bench-smoke install clean FORCE
-all: hosted freestanding $(if $(filter extern,$(PORT)),port-extern)
+all: $(if $(BARE_METAL),freestanding,hosted freestanding $(if $(filter extern,$(PORT)),port-extern))
 
 hosted: $(OUT)/libminic.a $(OUT)/libminic.so
 freestanding: $(OUT)/freestanding/libminic.a
@@ -66,7 +72,8 @@ freestanding: $(OUT)/freestanding/libminic.a
 $(OUT)/libminic.a: FORCE
 	@mkdir -p $(OUT)
 	$(call cargo_staticlib,$(CONFIG)-hosted,capi,release)
-	mk/package-archive.sh target/$(CONFIG)-hosted/release/libminic.a $@ $(OUT)/exports.txt
+	mk/package-archive.sh $(TARGET_DIR)/$(CONFIG)-hosted/$(TARGET_SUBDIR)release/libminic.a $@ \
+		$(OUT)/exports.txt $(HOSTED_ARCHIVE_FLAGS)
 
 # The shared object exports the same API, less recallocarray: preloaded, minic's
 # three-argument form would replace libbsd's four-argument one.
@@ -80,8 +87,8 @@ $(OUT)/libminic.so: $(OUT)/libminic.a
 
 $(OUT)/freestanding/libminic.a: FORCE
 	@mkdir -p $(OUT)/freestanding
-	$(call cargo_staticlib,$(CONFIG)-freestanding,capi$(comma)freestanding,release-small)
-	mk/package-archive.sh target/$(CONFIG)-freestanding/release-small/libminic.a $@ \
+	$(FREESTANDING_ENV) $(call cargo_staticlib,$(CONFIG)-freestanding,capi$(comma)freestanding$(FREESTANDING_PORT),release-small)
+	mk/package-archive.sh $(TARGET_DIR)/$(CONFIG)-freestanding/$(TARGET_SUBDIR)release-small/libminic.a $@ \
 		$(OUT)/freestanding/exports.txt --no-unwind-tables
 
 port-extern: $(OUT)/port-extern/libminic.a
@@ -89,7 +96,7 @@ port-extern: $(OUT)/port-extern/libminic.a
 $(OUT)/port-extern/libminic.a: FORCE
 	@mkdir -p $(OUT)/port-extern
 	$(call cargo_staticlib,$(CONFIG)-port-extern,capi$(comma)freestanding$(comma)port-extern,release-small)
-	mk/package-archive.sh target/$(CONFIG)-port-extern/release-small/libminic.a $@ \
+	mk/package-archive.sh $(TARGET_DIR)/$(CONFIG)-port-extern/$(TARGET_SUBDIR)release-small/libminic.a $@ \
 		$(OUT)/port-extern/exports.txt --no-unwind-tables
 
 # --- tests -------------------------------------------------------------------

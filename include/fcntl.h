@@ -3,7 +3,7 @@
  * https://pubs.opengroup.org/onlinepubs/9799919799/basedefs/fcntl.h.html
  *
  * Beside a system C library this is the system's <fcntl.h>. Standing alone it
- * gives the O_* flags (Linux x86_64 values) and mode bits; minic provides no
+ * gives the O_* flags (Linux values for the target: aarch64 differs) and mode bits; minic provides no
  * open() of its own.
  */
 #ifndef MINIC_FCNTL_H
@@ -32,8 +32,13 @@
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
 #define O_DSYNC 010000
+#ifdef __aarch64__
+#define O_DIRECTORY 040000
+#define O_NOFOLLOW 0100000
+#else
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW 0400000
+#endif
 #define O_CLOEXEC 02000000
 #define O_SYNC 04010000
 

@@ -4,7 +4,8 @@
  *
  * Beside a system C library this is the system's <signal.h>. Standing alone
  * it gives only what minic's interfaces need (union sigval, struct sigevent,
- * the SIGEV_* values, the signal numbers; Linux x86_64 values): minic has no
+ * the SIGEV_* values, the signal numbers; Linux values, the same on every
+ * architecture minic builds for): minic has no
  * signal functions of its own.
  */
 #ifndef MINIC_SIGNAL_H

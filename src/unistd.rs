@@ -15,7 +15,7 @@ pub extern "C" fn close(fd: c_int) -> c_int {
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/ftruncate.html>
 #[unsafe(no_mangle)]
-pub extern "C" fn ftruncate(fd: c_int, len: i64) -> c_int {
+pub extern "C" fn ftruncate(fd: c_int, len: crate::abi::off_t) -> c_int {
     // SAFETY: no memory is passed.
     int_result(unsafe { port::ftruncate(fd, len) })
 }

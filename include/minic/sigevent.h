@@ -1,5 +1,5 @@
 /*
- * minic: union sigval, struct sigevent and the SIGEV_* values (Linux x86_64
+ * minic: union sigval, struct sigevent and the SIGEV_* values (Linux
  * layout), for minic's headers when they stand alone. Internal to minic's
  * headers; beside a system C library, the system's own definitions are used.
  */
@@ -29,7 +29,8 @@ struct sigevent {
     int sigev_signo;
     int sigev_notify;
     union {
-        int __pad[12];
+        /* The structure is 64 bytes on every architecture. */
+        int __pad[(64 - 2 * sizeof(int) - sizeof(union sigval)) / sizeof(int)];
         int __tid;
         struct {
             void (*__function)(union sigval);

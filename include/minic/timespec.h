@@ -1,5 +1,5 @@
 /*
- * minic: time_t and struct timespec (Linux x86_64 layout), for minic's
+ * minic: time_t and struct timespec (Linux layout: long, so 32 bits on x86), for minic's
  * headers when they stand alone; only the headers whose interface uses them
  * include this (<mqueue.h>, <time.h>). Internal to minic's headers.
  */

@@ -26,13 +26,20 @@
 #define MINIC_NOTHROW
 #endif
 
-#if !defined(__x86_64__) && !defined(MINIC_PORT_TYPES)
-#error "minic's standalone headers describe the Linux x86_64 ABI; a port defines MINIC_PORT_TYPES and its own"
+/* The Linux ABI of x86_64, aarch64 and riscv64 (LP64) and of x86 (ILP32:
+ * ssize_t is int there, long and off_t 32 bits). */
+#if !defined(__x86_64__) && !defined(__aarch64__) && !(defined(__riscv) && __riscv_xlen == 64) && \
+    !defined(__i386__) && !defined(MINIC_PORT_TYPES)
+#error "minic's standalone headers describe the Linux ABI of x86_64, aarch64, riscv64 and x86; a port defines MINIC_PORT_TYPES and its own"
 #endif
 
 #ifndef MINIC_SSIZE_T
 #define MINIC_SSIZE_T
+#ifdef __i386__
+typedef int ssize_t;
+#else
 typedef long ssize_t;
+#endif
 #endif
 #ifndef MINIC_OFF_T
 #define MINIC_OFF_T

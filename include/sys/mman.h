@@ -101,7 +101,12 @@
 MINIC_BEGIN_DECLS
 
 void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+/* A 64-bit offset: off_t itself on LP64 targets, long long on x86. */
+#if __SIZEOF_LONG__ == 4
+void *mmap64(void *addr, size_t length, int prot, int flags, int fd, long long offset);
+#else
 void *mmap64(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+#endif
 int munmap(void *addr, size_t length);
 void *mremap(void *old_address, size_t old_size, size_t new_size, int flags, ...);
 int mprotect(void *addr, size_t length, int prot);

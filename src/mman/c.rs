@@ -7,20 +7,22 @@ use core::ffi::{c_char, c_int, c_uint, c_void, CStr};
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/mmap.html>
 #[unsafe(no_mangle)]
+// off_t is 32 bits on x86, 64 elsewhere.
+#[allow(clippy::useless_conversion)]
 pub unsafe extern "C" fn mmap(
     addr: *mut c_void,
     len: usize,
     prot: c_int,
     flags: c_int,
     fd: c_int,
-    off: i64,
+    off: crate::abi::off_t,
 ) -> *mut c_void {
     // SAFETY: the C caller takes on mmap's contract.
-    map_result(unsafe { super::map(addr, len, prot, flags, fd, off) })
+    map_result(unsafe { super::map(addr, len, prot, flags, fd, i64::from(off)) })
 }
 
 /// `mmap` under the name glibc's headers use with `_FILE_OFFSET_BITS=64`
-/// (off_t is already 64 bits on LP64 targets).
+/// (off_t is already 64 bits on LP64 targets; on x86 this one takes 64).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mmap64(
     addr: *mut c_void,
@@ -28,10 +30,10 @@ pub unsafe extern "C" fn mmap64(
     prot: c_int,
     flags: c_int,
     fd: c_int,
-    off: i64,
+    off: crate::abi::off64_t,
 ) -> *mut c_void {
-    // SAFETY: as for mmap.
-    unsafe { mmap(addr, len, prot, flags, fd, off) }
+    // SAFETY: the C caller takes on mmap's contract.
+    map_result(unsafe { super::map(addr, len, prot, flags, fd, off) })
 }
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/munmap.html>

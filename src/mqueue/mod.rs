@@ -150,8 +150,13 @@ pub struct SigEvent {
     pub sigev_notify_function: Option<NotifyFunction>,
     /// The `pthread_attr_t *` of the `SIGEV_THREAD` thread, or null.
     pub sigev_notify_attributes: *mut c_void,
-    reserved: [u64; 4],
+    reserved: [u32; SIGEV_RESERVED],
 }
+
+/// The kernel's `struct sigevent` is 64 bytes on every architecture: the
+/// words after the fields above (8 on 64-bit targets, 11 on 32-bit ones).
+const SIGEV_RESERVED: usize = (64 - 2 * size_of::<c_int>() - 3 * size_of::<usize>()) / 4;
+const _: () = assert!(size_of::<SigEvent>() == 64);
 
 impl SigEvent {
     fn with(notify: c_int, signo: c_int, value: Sigval) -> Self {
@@ -161,7 +166,7 @@ impl SigEvent {
             sigev_notify: notify,
             sigev_notify_function: None,
             sigev_notify_attributes: ptr::null_mut(),
-            reserved: [0; 4],
+            reserved: [0; SIGEV_RESERVED],
         }
     }
 

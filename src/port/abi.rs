@@ -24,6 +24,11 @@ pub use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 
 /// File permission bits (`mode_t`).
 pub type mode_t = c_uint;
+/// File offsets and lengths (`off_t`): `long`, 32 bits on x86 as in
+/// minic's `<minic/types.h>` and glibc without `_FILE_OFFSET_BITS=64`.
+pub type off_t = c_long;
+/// The 64-bit file offset of `mmap64` (`off64_t`).
+pub type off64_t = i64;
 /// Seconds since the epoch: `long` (32 bits on x86, as the kernel's
 /// `__kernel_old_time_t` that `clock_gettime` and `mq_timed*` use there).
 pub type time_t = c_long;
@@ -386,5 +391,8 @@ mod tests {
             );
         }
         assert_eq!(size_of::<super::mode_t>(), size_of::<libc::mode_t>());
+        assert_eq!(size_of::<super::off_t>(), size_of::<libc::off_t>());
+        assert_eq!(size_of::<super::off64_t>(), size_of::<libc::off64_t>());
+        assert_eq!(size_of::<super::time_t>(), size_of::<libc::time_t>());
     }
 }
