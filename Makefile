@@ -49,7 +49,7 @@ cargo_staticlib = MINIC_MALLOC=$(MALLOC) MINIC_CHECKS=$(MINIC_CHECKS) $(CARGO) r
 
 # Mode-specific tests read the allocator mode from MINIC_MALLOC_MODE_<mode>.
 CTEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Iinclude \
-	-DMINIC_MALLOC_MODE_$(MALLOC)
+	-DMINIC_MALLOC_MODE_$(MALLOC) $(CROSS_CTEST_CFLAGS)
 # The freestanding ctests see only minic's headers and the compiler's own.
 FREESTANDING_CFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-ffreestanding -fno-stack-protector -fno-pie -no-pie -static -nostdlib
@@ -63,7 +63,7 @@ MISUSE := $(patsubst ctests/misuse/%.c,%,$(wildcard ctests/misuse/*.c))
 MISUSE_CFLAGS := -Wno-free-nonheap-object -Wno-use-after-free -Wno-array-bounds \
 	-Wno-stringop-overflow -Wno-mismatched-dealloc
 
-.PHONY: all hosted freestanding port-extern setup demo check ctests fuzz bench bench-smoke install clean FORCE
+.PHONY: all hosted freestanding port-extern setup demo check ctests cross-ctests fuzz bench bench-smoke install clean FORCE
 all: $(if $(BARE_METAL),freestanding,hosted freestanding $(if $(filter extern,$(PORT)),port-extern))
 
 hosted: $(OUT)/libminic.a $(OUT)/libminic.so
@@ -112,10 +112,10 @@ $(OUT)/ctests/freestanding/%: ctests/%.c ctests/crt0.S $(CTEST_DEPS) $(OUT)/free
 # The same freestanding tests through the port layer: ctests/port_linux.c is
 # an operating system's port (minic_sys_* in C) that happens to run on Linux.
 $(OUT)/ctests/port-extern/%: ctests/%.c ctests/crt0.S ctests/port_linux.c $(CTEST_DEPS) \
-		$(OUT)/port-extern/libminic.a
+		$(PORT_EXTERN_ARCHIVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S ctests/port_linux.c $< \
-		$(OUT)/port-extern/libminic.a
+		$(PORT_EXTERN_ARCHIVE)
 
 $(OUT)/misuse/%: ctests/misuse/%.c ctests/support.h $(CTEST_DEPS) $(OUT)/libminic.a
 	@mkdir -p $(dir $@)
@@ -148,6 +148,13 @@ ctests: all port-extern $(CTEST_BINS) $(BRINGUP) $(MISUSE_BINS) $(FREESTANDING_M
 	mk/run-ctests.sh $(MALLOC) $(CTEST_BINS)
 	mk/run-misuse.sh $(MALLOC) $(MISUSE_BINS)
 	mk/run-misuse.sh "$(MALLOC) freestanding" $(FREESTANDING_MISUSE_BINS)
+
+# Another architecture's ctests, built for mk/check-cross.sh (which runs them
+# under qemu-user or natively): every area hosted, the single-threaded ones
+# freestanding.
+# x86_64-unknown-none: the freestanding ctests over ctests/port_linux.c.
+cross-ctests: all $(if $(BARE_METAL),$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%),\
+	$(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%))
 
 # Installs what a fresh machine lacks (compilers, binutils, Rust components).
 setup:

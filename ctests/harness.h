@@ -12,7 +12,7 @@
 #include "support.h"
 #include <errno.h>
 
-static int t_passed, t_failed;
+static int t_passed, t_failed, t_skipped;
 static const char *t_test = "";
 
 static size_t t_strlen(const char *s)
@@ -105,6 +105,43 @@ static void t_fail_values(long long got, long long want)
         fn();           \
     } while (0)
 
+/*
+ * SKIP_RUN(fn, reason): fn does not run here (its environment lacks what it
+ * tests, e.g. a system call qemu-user does not emulate); counted as skipped.
+ */
+#define SKIP_RUN(fn, reason)   \
+    do {                       \
+        (void)fn;              \
+        t_skipped++;           \
+        t_puts("SKIP " #fn ": "); \
+        t_puts(reason);        \
+        t_puts("\n");          \
+    } while (0)
+
+/*
+ * Under qemu-user (the cross checks build with -DT_QEMU_USER), what it does
+ * not emulate: T_QEMU_LACKS(fn, reason) runs a whole test elsewhere,
+ * UNLESS_QEMU(reason, checks...) some of its checks; skipped ones are counted.
+ */
+#ifdef T_QEMU_USER
+#define T_QEMU_LACKS(fn, reason) SKIP_RUN(fn, "qemu-user " reason)
+#define UNLESS_QEMU(reason, ...)     \
+    do {                             \
+        t_skipped++;                 \
+        t_puts("SKIP ");             \
+        t_puts(t_test);              \
+        t_puts(" (line ");           \
+        t_putnum(__LINE__);          \
+        t_puts("): qemu-user " reason "\n"); \
+    } while (0)
+#else
+#define T_QEMU_LACKS(fn, reason) RUN(fn)
+#define UNLESS_QEMU(reason, ...) \
+    do {                         \
+        __VA_ARGS__;             \
+    } while (0)
+#endif
+
 static int t_report(const char *area)
 {
     t_puts(area);
@@ -112,7 +149,13 @@ static int t_report(const char *area)
     t_putnum(t_passed);
     t_puts(" passed, ");
     t_putnum(t_failed);
-    t_puts(" failed\n");
+    t_puts(" failed");
+    if (t_skipped) {
+        t_puts(", ");
+        t_putnum(t_skipped);
+        t_puts(" skipped");
+    }
+    t_puts("\n");
     return t_failed != 0 || t_passed == 0;
 }
 

@@ -1,5 +1,5 @@
 /*
- * Test support: raw Linux x86_64 system calls for what the tests need beyond
+ * Test support: raw Linux system calls (ctests/arch.h) for what the tests need beyond
  * minic's API (fork, wait, files). Test code, not API: it lets the same test
  * sources run linked with the host C library or with no C library at all.
  */
@@ -8,32 +8,10 @@
 
 #include <stddef.h>
 
-static inline long t_syscall6(long n, long a, long b, long c, long d, long e, long f)
-{
-    register long r10 __asm__("r10") = d;
-    register long r8 __asm__("r8") = e;
-    register long r9 __asm__("r9") = f;
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
+#include "arch.h"
 
 #define T_SYS(n, a, b, c, d, e, f) \
     t_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
-
-enum {
-    T_NR_read = 0, T_NR_write = 1, T_NR_close = 3, T_NR_mmap = 9, T_NR_munmap = 11, T_NR_brk = 12,
-    T_NR_rt_sigaction = 13, T_NR_rt_sigprocmask = 14, T_NR_rt_sigreturn = 15, T_NR_pread = 17,
-    T_NR_pwrite = 18,
-    T_NR_sched_yield = 24, T_NR_nanosleep = 35, T_NR_getpid = 39, T_NR_fork = 57,
-    T_NR_exit = 60, T_NR_wait4 = 61, T_NR_kill = 62, T_NR_fcntl = 72, T_NR_ftruncate = 77,
-    T_NR_getrlimit = 97, T_NR_getuid = 102, T_NR_setuid = 105, T_NR_setgid = 106,
-    T_NR_setrlimit = 160, T_NR_clock_gettime = 228, T_NR_exit_group = 231, T_NR_openat = 257,
-    T_NR_unlinkat = 263, T_NR_symlinkat = 266,
-};
 
 #define T_AT_FDCWD (-100)
 
@@ -49,7 +27,11 @@ static inline unsigned long t_brk(unsigned long addr) { return (unsigned long)T_
 static inline long t_mmap(void *addr, size_t len, int prot, int flags) { return T_SYS(T_NR_mmap, addr, len, prot, flags, -1, 0); }
 static inline int t_munmap(void *addr, size_t len) { return (int)T_SYS(T_NR_munmap, addr, len, 0, 0, 0, 0); }
 static inline int t_getpid(void) { return (int)T_SYS(T_NR_getpid, 0, 0, 0, 0, 0, 0); }
+#ifdef T_FORK_BY_CLONE
+static inline int t_fork(void) { return (int)T_SYS(T_NR_clone, 17 /* SIGCHLD */, 0, 0, 0, 0, 0); }
+#else
 static inline int t_fork(void) { return (int)T_SYS(T_NR_fork, 0, 0, 0, 0, 0, 0); }
+#endif
 static inline int t_waitpid(int pid, int *status) { return (int)T_SYS(T_NR_wait4, pid, status, 0, 0, 0, 0); }
 static inline void t_exit(int code)
 {
@@ -90,44 +72,27 @@ static inline void t_sleep_ms(long ms)
         ts = rem;
 }
 
-/*
- * Signals through raw rt_sigaction: the kernel's struct sigaction and the
- * x86_64 restorer that returns from a handler.
- */
-__asm__(".text\n"
-        ".type t_sigreturn, @function\n"
-        "t_sigreturn:\n"
-        "    mov $15, %eax\n" /* rt_sigreturn */
-        "    syscall\n"
-        ".size t_sigreturn, . - t_sigreturn\n");
-void t_sigreturn(void);
-
-struct t_kernel_sigaction {
-    void (*handler)(int, void *, void *);
-    unsigned long flags;
-    void (*restorer)(void);
-    unsigned long mask;
-};
+/* Signals through raw rt_sigaction (ctests/arch.h: the kernel's struct). */
 #define T_SA_SIGINFO 4UL
-#define T_SA_RESTORER 0x04000000UL
 #define T_SIGUSR1 10
 #define T_SIGUSR2 12
 #define T_SI_MESGQ (-3)
-/* The fields of siginfo_t that a message-queue notification fills. */
-#define T_SI_CODE(info) (((const int *)(info))[2])
-#define T_SI_PID(info) (((const int *)(info))[4])
-#define T_SI_VALUE(info) (*(void *const *)((const char *)(info) + 24))
 
 /* Installs an SA_SIGINFO handler for sig; 0 on success. */
 static inline int t_sigaction(int sig, void (*handler)(int, void *, void *))
 {
-    struct t_kernel_sigaction act = {handler, T_SA_SIGINFO | T_SA_RESTORER, t_sigreturn, 0};
+    struct t_kernel_sigaction act = {0};
+    act.handler = handler;
+    act.flags = T_SA_SIGINFO | T_SA_RESTORER;
+#if T_HAS_RESTORER
+    act.restorer = T_RESTORER;
+#endif
     return (int)T_SYS(T_NR_rt_sigaction, sig, &act, 0, 8, 0, 0);
 }
 /* Restores the default action of sig. */
 static inline void t_sigdefault(int sig)
 {
-    struct t_kernel_sigaction act = {0, 0, 0, 0};
+    struct t_kernel_sigaction act = {0};
     T_SYS(T_NR_rt_sigaction, sig, &act, 0, 8, 0, 0);
 }
 
@@ -203,7 +168,7 @@ static inline int t_itimer_us(long us)
     struct {
         long interval_sec, interval_usec, value_sec, value_usec;
     } it = {us / 1000000, us % 1000000, us / 1000000, us % 1000000};
-    return (int)T_SYS(38 /* setitimer */, 0 /* ITIMER_REAL */, &it, 0, 0, 0, 0);
+    return (int)T_SYS(T_NR_setitimer, 0 /* ITIMER_REAL */, &it, 0, 0, 0, 0);
 }
 
 #define T_WTERMSIG(s) ((s) & 0x7f)

@@ -18,6 +18,10 @@ CROSS_TARGETS := $(patsubst CROSS_PREFIX_%,%,$(filter CROSS_PREFIX_%,$(.VARIABLE
 
 HOSTED_ARCHIVE_FLAGS :=
 FREESTANDING_ENV :=
+CROSS_CTEST_CFLAGS :=
+# The extern-port archive the ctests link with ctests/port_linux.c: a
+# bare-metal target's freestanding library is one.
+PORT_EXTERN_ARCHIVE = $(OUT)/$(if $(BARE_METAL),freestanding,port-extern)/libminic.a
 ifeq ($(TARGET),)
 BUILD := build
 TARGET_DIR := target
@@ -52,6 +56,10 @@ export CFLAGS_riscv64gc_unknown_none_elf := -march=rv64gc -mabi=lp64d -mcmodel=m
 ifeq ($(TARGET),i686-unknown-linux-gnu)
 FREESTANDING_ENV := CARGO_TARGET_I686_UNKNOWN_LINUX_GNU_RUSTFLAGS=-Crelocation-model=static \
 	CFLAGS_i686_unknown_linux_gnu=-fno-pic
+endif
+# Tests run under qemu-user skip what it does not emulate (ctests/harness.h).
+ifneq ($(filter aarch64-unknown-linux-gnu riscv64gc-unknown-linux-gnu,$(TARGET)),)
+CROSS_CTEST_CFLAGS := -DT_QEMU_USER
 endif
 cross_comma := ,
 BARE_METAL := $(filter %-none %-none-elf,$(TARGET))

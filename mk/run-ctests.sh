@@ -4,24 +4,33 @@
 # failure of its own.
 #
 #   mk/run-ctests.sh <mode> <test binary>...
+#
+# MINIC_RUN, if set, is the command that runs a binary of another
+# architecture (qemu-user, mk/check-cross.sh).
 set -u
 mode=$1
 shift
 passed=0
 failed=0
+skipped=0
 for t in "$@"; do
-    log=$(timeout 300 "$t" 2>&1)
+    # shellcheck disable=SC2086 # MINIC_RUN is a command and its arguments
+    log=$(timeout 300 ${MINIC_RUN:-} "$t" 2>&1)
     rc=$?
     printf '%s\n' "$log" | sed "s|^|  [$t] |"
     counts=$(printf '%s\n' "$log" |
-        sed -n 's/.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' | tail -n 1)
+        sed -n -e 's/.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2 0/p' \
+            -e 's/.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed, \([0-9][0-9]*\) skipped$/\1 \2 \3/p' |
+        tail -n 1)
     if [ -z "$counts" ]; then
         echo "FAIL $t printed no result (exit status $rc)"
         failed=$((failed + 1))
         continue
     fi
-    p=${counts% *}
-    f=${counts#* }
+    read -r p f s <<END
+$counts
+END
+    skipped=$((skipped + s))
     passed=$((passed + p))
     failed=$((failed + f))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -29,5 +38,10 @@ for t in "$@"; do
         failed=$((failed + 1))
     fi
 done
-echo "ctests ($mode): $passed passed, $failed failed"
+# Skips (tests a platform cannot run, each named above) only where there are any.
+if [ "$skipped" -gt 0 ]; then
+    echo "ctests ($mode): $passed passed, $failed failed, $skipped skipped"
+else
+    echo "ctests ($mode): $passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
