@@ -107,7 +107,7 @@ $(OUT)/ctests/%: ctests/%.c $(CTEST_DEPS) $(OUT)/libminic.a
 $(OUT)/ctests/freestanding/%: ctests/%.c ctests/crt0.S $(CTEST_DEPS) $(OUT)/freestanding/libminic.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S $< \
-		$(OUT)/freestanding/libminic.a
+		$(OUT)/freestanding/libminic.a $(CROSS_FREESTANDING_LIBS)
 
 # The same freestanding tests through the port layer: ctests/port_linux.c is
 # an operating system's port (minic_sys_* in C) that happens to run on Linux.
@@ -153,7 +153,7 @@ ctests: all port-extern $(CTEST_BINS) $(BRINGUP) $(MISUSE_BINS) $(FREESTANDING_M
 # under qemu-user or natively): every area hosted, the single-threaded ones
 # freestanding.
 # x86_64-unknown-none: the freestanding ctests over ctests/port_linux.c.
-cross-ctests: all $(if $(BARE_METAL),$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%),\
+cross-ctests: all $(if $(BARE_METAL),$(if $(filter x86_64-%,$(TARGET)),$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%)),\
 	$(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%))
 
 # Installs what a fresh machine lacks (compilers, binutils, Rust components).

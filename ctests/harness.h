@@ -133,6 +133,9 @@ static void t_fail_values(long long got, long long want)
         t_puts(" (line ");           \
         t_putnum(__LINE__);          \
         t_puts("): qemu-user " reason "\n"); \
+        if (0) {                     \
+            __VA_ARGS__;             \
+        }                            \
     } while (0)
 #else
 #define T_QEMU_LACKS(fn, reason) RUN(fn)

@@ -23,6 +23,8 @@
 #else
 #define HUGE_SIZE ((size_t)0xfff00000u)
 #endif
+/* 2^(bits/2): its square, and HALF_BITS * 2 times HALF_BITS / 2, overflow size_t. */
+#define HALF_BITS ((size_t)1 << (sizeof(size_t) * 4))
 
 /* A realloc within the usable size keeps the block, except in guard mode,
  * which moves every resize so that the block's end meets its guard page. */
@@ -142,7 +144,7 @@ static void test_calloc(void)
     CHECK_ERRNO(calloc(SIZE_MAX / 2 + 1, 2), NULL, ENOMEM);
     CHECK_ERRNO(calloc(2, SIZE_MAX / 2 + 1), NULL, ENOMEM);
     CHECK_ERRNO(calloc(1, SIZE_MAX), NULL, ENOMEM);
-    CHECK_ERRNO(calloc((size_t)1 << 32, (size_t)1 << 32), NULL, ENOMEM);
+    CHECK_ERRNO(calloc(HALF_BITS, HALF_BITS), NULL, ENOMEM);
     CHECK_ERRNO(calloc(1, HUGE_SIZE), NULL, ENOMEM);
 }
 
@@ -218,7 +220,7 @@ static void test_reallocarray(void)
         same &= b[i] == i * i;
     CHECK(same);
     CHECK_ERRNO(reallocarray(b, SIZE_MAX / 2, 4), NULL, ENOMEM);
-    CHECK_ERRNO(reallocarray(b, (size_t)1 << 33, (size_t)1 << 31), NULL, ENOMEM);
+    CHECK_ERRNO(reallocarray(b, HALF_BITS * 2, HALF_BITS / 2), NULL, ENOMEM);
     CHECK_ERRNO(reallocarray(NULL, SIZE_MAX, SIZE_MAX), NULL, ENOMEM);
     CHECK_EQ(b[9], 81); /* intact after the failures */
     void *c = reallocarray(b, 0, 4);
@@ -279,13 +281,18 @@ static void test_posix_memalign(void)
     void *sentinel = (void *)0x1234, *p = sentinel;
     errno = 77;
     CHECK_EQ(posix_memalign(&p, 0, 16), EINVAL);
-    CHECK_EQ(posix_memalign(&p, 4, 16), EINVAL); /* not a multiple of sizeof(void *) */
+    CHECK_EQ(posix_memalign(&p, sizeof(void *) / 2, 16), EINVAL); /* not a multiple of sizeof(void *) */
     CHECK_EQ(posix_memalign(&p, 1, 16), EINVAL);
     CHECK_EQ(posix_memalign(&p, 24, 16), EINVAL);
     CHECK_EQ(posix_memalign(&p, 48, 16), EINVAL);
     CHECK_EQ(posix_memalign(&p, 64, SIZE_MAX), ENOMEM);
     CHECK_EQ(posix_memalign(&p, 64, HUGE_SIZE), ENOMEM);
+#if __SIZEOF_POINTER__ == 8
     CHECK_EQ(posix_memalign(&p, (size_t)1 << 62, 16), ENOMEM);
+#else
+    /* A 32-bit address space holds a 1 GiB-aligned block: not twice 2 GiB. */
+    CHECK_EQ(posix_memalign(&p, SIZE_MAX / 2 + 1, SIZE_MAX / 2), ENOMEM);
+#endif
     CHECK(p == sentinel);
     CHECK_EQ(errno, 77);
 }

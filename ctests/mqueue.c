@@ -15,16 +15,24 @@
 #define LONG_MAX __LONG_MAX__ /* no <limits.h> freestanding */
 #define LONG_MIN (-LONG_MAX - 1)
 
-/* The Linux layouts, whichever header (the host's or minic's own) is in use. */
+/* The Linux layouts, whichever header (the host's or minic's own) is in use:
+ * L is a long (4 or 8 bytes), P a pointer. */
+#define L sizeof(long)
+#define P sizeof(void *)
 _Static_assert(sizeof(mqd_t) == 4, "mqd_t is an int");
-_Static_assert(sizeof(struct mq_attr) == 64, "struct mq_attr");
-_Static_assert(offsetof(struct mq_attr, mq_msgsize) == 16, "mq_msgsize");
-_Static_assert(offsetof(struct mq_attr, mq_curmsgs) == 24, "mq_curmsgs");
+_Static_assert(sizeof(struct mq_attr) == 8 * L, "struct mq_attr");
+_Static_assert(offsetof(struct mq_attr, mq_msgsize) == 2 * L, "mq_msgsize");
+_Static_assert(offsetof(struct mq_attr, mq_curmsgs) == 3 * L, "mq_curmsgs");
 _Static_assert(sizeof(struct sigevent) == 64, "struct sigevent");
-_Static_assert(offsetof(struct sigevent, sigev_notify) == 12, "sigev_notify");
-_Static_assert(offsetof(struct sigevent, sigev_notify_function) == 16, "sigev_notify_function");
-_Static_assert(offsetof(struct sigevent, sigev_notify_attributes) == 24, "sigev_notify_attributes");
-_Static_assert(sizeof(struct timespec) == 16, "struct timespec");
+_Static_assert(offsetof(struct sigevent, sigev_notify) == P + 4, "sigev_notify");
+_Static_assert(offsetof(struct sigevent, sigev_notify_function) == 2 * P + (P == 4 ? 4 : 0),
+               "sigev_notify_function");
+_Static_assert(offsetof(struct sigevent, sigev_notify_attributes) ==
+                   offsetof(struct sigevent, sigev_notify_function) + P,
+               "sigev_notify_attributes");
+_Static_assert(sizeof(struct timespec) == 2 * L, "struct timespec");
+#undef L
+#undef P
 
 static char qname[96], qname2[96];
 /* Null pointers the host headers' nonnull attributes cannot see through. */

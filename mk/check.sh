@@ -79,6 +79,8 @@ for mode in $MODES; do
     # shellcheck disable=SC2086 # the program list is words
     run "real programs, MALLOC=$mode" mk/real-programs.sh "$lib" "real programs ($mode)" $programs
 done
+# minic for aarch64, riscv64 (qemu-user) and i686, and the bare-metal targets.
+run "cross checks" env MODES="$MODES" mk/check-cross.sh
 # Benchmarks are not tests: each workload runs once, tiny, to prove it works.
 run "bench smoke" make --no-print-directory bench-smoke
 # The default allocator without its checks (bench's minic-nochecks column)

@@ -19,6 +19,7 @@ CROSS_TARGETS := $(patsubst CROSS_PREFIX_%,%,$(filter CROSS_PREFIX_%,$(.VARIABLE
 HOSTED_ARCHIVE_FLAGS :=
 FREESTANDING_ENV :=
 CROSS_CTEST_CFLAGS :=
+CROSS_FREESTANDING_LIBS :=
 # The extern-port archive the ctests link with ctests/port_linux.c: a
 # bare-metal target's freestanding library is one.
 PORT_EXTERN_ARCHIVE = $(OUT)/$(if $(BARE_METAL),freestanding,port-extern)/libminic.a
@@ -56,6 +57,10 @@ export CFLAGS_riscv64gc_unknown_none_elf := -march=rv64gc -mabi=lp64d -mcmodel=m
 ifeq ($(TARGET),i686-unknown-linux-gnu)
 FREESTANDING_ENV := CARGO_TARGET_I686_UNKNOWN_LINUX_GNU_RUSTFLAGS=-Crelocation-model=static \
 	CFLAGS_i686_unknown_linux_gnu=-fno-pic
+endif
+# x86: a freestanding program's 64-bit divisions call libgcc's helpers.
+ifeq ($(TARGET),i686-unknown-linux-gnu)
+CROSS_FREESTANDING_LIBS := -lgcc
 endif
 # Tests run under qemu-user skip what it does not emulate (ctests/harness.h).
 ifneq ($(filter aarch64-unknown-linux-gnu riscv64gc-unknown-linux-gnu,$(TARGET)),)
