@@ -62,12 +62,14 @@ check_target() {
     p=0 f=0 s=0
     ok() { p=$((p + 1)); }
     bad() { f=$((f + 1)); echo "FAIL $t: $*"; }
-    # count <output>: adds a "N passed, N failed[, N skipped]" line's numbers.
+    # count <file>: shows a step's output and adds the numbers of its
+    # "N passed, N failed[, N skipped]" line.
     count() {
-        c=$(printf '%s\n' "$1" | sed -n \
+        cat "$1"
+        c=$(sed -n \
             -e 's/^ctests.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2 0/p' \
-            -e 's/^ctests.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' |
-            tail -n 1)
+            -e 's/^ctests.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' \
+            "$1" | tail -n 1)
         if [ -z "$c" ]; then
             bad "no test count"
             return
@@ -111,7 +113,8 @@ END
     if [ -n "$bare" ]; then
         # Only x86_64's programs run here (over the C port in ctests/).
         if [ "$t" = x86_64-unknown-none ]; then
-            count "$(mk/run-ctests.sh "$t" build/"$t"/ctests/port-extern/* 2>&1 | tee /dev/stderr)"
+            mk/run-ctests.sh "$t" build/"$t"/ctests/port-extern/* >"$logs/$t.run" 2>&1
+            count "$logs/$t.run"
         fi
         echo "counts $p $f $s"
         return
@@ -124,7 +127,8 @@ END
     fbins=$(for a in $(make --no-print-directory -s -p TARGET="$t" -n 2>/dev/null |
         sed -n 's/^FREESTANDING_CTESTS := //p' | head -n 1); do echo "$out/ctests/freestanding/$a"; done)
     # shellcheck disable=SC2086 # lists of files
-    count "$(MINIC_RUN=$run mk/run-ctests.sh "$t default" $bins $fbins 2>&1 | tee /dev/stderr)"
+    MINIC_RUN=$run mk/run-ctests.sh "$t default" $bins $fbins >"$logs/$t.run" 2>&1
+    count "$logs/$t.run"
     # The malloc tests in every other mode, hosted and freestanding.
     for m in $MODES; do
         [ "$m" = default ] && continue
@@ -136,7 +140,8 @@ END
             continue
         fi
         # shellcheck disable=SC2086
-        count "$(MINIC_RUN=$run mk/run-ctests.sh "$t $m" $bins 2>&1 | tee /dev/stderr)"
+        MINIC_RUN=$run mk/run-ctests.sh "$t $m" $bins >"$logs/$t.$m.run" 2>&1
+        count "$logs/$t.$m.run"
     done
     echo "counts $p $f $s"
 }

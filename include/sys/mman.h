@@ -37,7 +37,9 @@
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20
 #define MAP_ANON MAP_ANONYMOUS
+#ifdef __x86_64__
 #define MAP_32BIT 0x40
+#endif
 #define MAP_GROWSDOWN 0x0100
 #define MAP_DENYWRITE 0x0800
 #define MAP_EXECUTABLE 0x1000
