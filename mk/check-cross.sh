@@ -5,6 +5,7 @@
 #   aarch64, riscv64   every area in the default mode, hosted and freestanding,
 #                      under qemu-user; the malloc tests in every mode
 #   i686               the same, natively (the kernel runs 32-bit programs)
+#   every Linux target the header check (checks/headers) for that target
 #   bare metal         the freestanding archive with the extern port: only
 #                      minic_sys_* undefined, no system call instruction;
 #                      x86_64-unknown-none's linked with ctests/port_linux.c
@@ -118,6 +119,16 @@ END
         fi
         echo "counts $p $f $s"
         return
+    fi
+
+    # The headers as this architecture's compiler sees them, against the libc
+    # crate's values for it (checks/headers, as mk/check-headers.sh on the host).
+    if cargo check --quiet --manifest-path checks/headers/Cargo.toml --target "$t" \
+        --target-dir target/header-check >"$logs/$t.headers" 2>&1; then
+        ok
+    else
+        grep -E '^error' "$logs/$t.headers" | head -n 10
+        bad "the headers in include/ do not match for $t"
     fi
 
     run=$(runner "$t")
