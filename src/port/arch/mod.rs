@@ -134,3 +134,64 @@ mod c_tls {
         unsafe { __minic_set_tls_heap(h) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_differs_between_calls() {
+        let (a, b) = (entropy(), entropy());
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn entropy_without_a_cycle_counter_still_varies() {
+        // The parts that do not come from the counter: the clocks and the
+        // call counter differ from one call to the next.
+        let a = clock_ns(crate::abi::CLOCK_REALTIME);
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        assert_ne!(a, clock_ns(crate::abi::CLOCK_REALTIME));
+        assert_ne!(portable::cycles(), 0);
+    }
+
+    #[test]
+    fn ticks_run_at_about_two_to_the_31_a_second() {
+        let (t0, c0) = (ticks(), clock_ns(crate::abi::CLOCK_MONOTONIC));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let (t1, c1) = (ticks(), clock_ns(crate::abi::CLOCK_MONOTONIC));
+        let per_second = (t1 - t0) as f64 / ((c1 - c0) as f64 / 1e9);
+        let expected = (1u64 << 31) as f64;
+        // Within a factor of four: the counter's rate is the machine's.
+        assert!(
+            per_second > expected / 4.0 && per_second < expected * 4.0,
+            "{per_second}"
+        );
+    }
+
+    #[test]
+    fn thread_pointer_differs_between_threads() {
+        let mine = thread_pointer();
+        let theirs = std::thread::spawn(thread_pointer).join().unwrap();
+        assert_ne!(mine, 0);
+        assert_ne!(mine, theirs);
+    }
+
+    #[test]
+    fn tls_heap_slot_is_per_thread() {
+        let mut local = 0u8;
+        let p = (&mut local as *mut u8).cast();
+        set_tls_heap(p);
+        assert_eq!(tls_heap(), p);
+        let other = std::thread::spawn(|| tls_heap() as usize).join().unwrap();
+        assert_eq!(other, 0);
+        set_tls_heap(core::ptr::null_mut());
+    }
+
+    #[test]
+    fn every_address_fits_in_address_bits() {
+        let local = 0u8;
+        let stack = &local as *const u8 as u64;
+        assert!(ADDRESS_BITS >= 32 && stack < 1u64 << ADDRESS_BITS);
+    }
+}
