@@ -1035,7 +1035,7 @@ int main(void)
 #ifdef LINEAR_MODE
     RUN(test_linear_reuse);
     RUN(test_linear_break);
-    RUN(test_linear_fallback);
+    T_QEMU_LACKS(test_linear_fallback, "keeps the pages of a shrunk program break mapped");
 #endif
 #ifdef MINIC_MALLOC_MODE_default
     RUN(test_default_gives_memory_back);
