@@ -13,8 +13,10 @@
 //! | [`cycles`] | `rdtsc` | `cntvct_el0` | `rdtime` | `rdtsc` | `CLOCK_MONOTONIC` nanoseconds |
 //! | [`ADDRESS_BITS`] | 47 | 48 | 47 | 32 | the pointer width |
 //!
-//! [`ticks`] is [`cycles`] scaled to about 2^31 a second (within a factor of
-//! two), the allocator's clock for ageing freed memory. [`entropy`] mixes the
+//! [`ticks`] is the allocator's clock for ageing freed memory, about 2^31 a
+//! second (within a factor of two): [`cycles`] scaled by the counter's known
+//! rate, or on riscv64 (whose rate user mode cannot read) and in the
+//! fallback the monotonic clock. [`entropy`] mixes the
 //! cycle counter with the port's two clocks, a per-call counter and the
 //! address of a stack variable, so that it differs between runs and between
 //! processes on every architecture even without a cycle counter or address

@@ -14,11 +14,13 @@ pub fn cycles() -> u64 {
     c
 }
 
-/// [`cycles`] at about 2^31 a second: user mode cannot read the counter's
-/// frequency, so this assumes the common 10 MHz timebase (x256).
+/// About 2^31 a second, from the port's monotonic clock: the `time`
+/// counter's rate (the platform's timebase, 1 MHz to 10 MHz on boards,
+/// the host's cycle counter under qemu-user) cannot be read in user mode.
+/// The allocator asks only when a slab or a large mapping changes hands.
 #[inline]
 pub fn ticks() -> u64 {
-    cycles() << 8
+    super::clock_ns(crate::abi::CLOCK_MONOTONIC) << 1
 }
 
 /// The thread pointer (`tp`): the thread control block's address, distinct
