@@ -420,9 +420,11 @@ static void free_static(void *arg)
 static void realloc_overwritten(void *arg)
 {
     t_close(2);
-    char *p = malloc(64);
+    /* A block with a header before its payload in every mode (the default
+     * mode's small blocks have none). */
+    char *p = malloc(100000);
     (void)arg;
-    p[-8] ^= 1; /* the byte before the payload: the header */
+    p[-16] ^= 1; /* the first byte of the header */
     p = realloc(p, 1000);
     p[0] = 0;
 }
@@ -792,53 +794,35 @@ static void test_default_large_realloc_into_cache(void)
     free(q);
 }
 
-/* A size with no free slot left takes the holes freed in a larger size
- * (up to four times) before it takes a new slab. */
-static void test_default_holes_serve_smaller_sizes(void)
+/* One size rule: every request of a size gets the same slot size, the
+ * first of the process as the hundredth, and malloc(0) the smallest. */
+static void test_default_one_size_rule(void)
 {
-    enum { BIG = 12000, SMALL = 3000, N = 40, TRIES = 5000 };
-    char *big[N];
+    enum { N = 100 };
+    void *p[N], *z[N];
+    size_t first = 0, zero = 0;
+    int same = 0, same_zero = 0;
     for (int i = 0; i < N; i++) {
-        big[i] = malloc(BIG);
-        CHECK(big[i] != NULL);
-        if (!big[i])
+        p[i] = malloc(24);
+        z[i] = malloc(0);
+        CHECK(p[i] != NULL && z[i] != NULL);
+        if (!p[i] || !z[i])
             return;
-        fill(big[i], BIG, (unsigned)i);
+        if (i == 0) {
+            first = malloc_usable_size(p[0]);
+            zero = malloc_usable_size(z[0]);
+        }
+        same += malloc_usable_size(p[i]) == first;
+        same_zero += malloc_usable_size(z[i]) == zero;
     }
-    /* Holes in the first slabs, which are carved to their end. */
-    for (int i = 0; i < 30; i += 2)
-        free(big[i]);
-    char **small = malloc(TRIES * sizeof *small);
-    CHECK(small != NULL);
-    if (!small)
-        return;
-    int reused = 0, n = 0;
-    while (n < TRIES && reused < 10) {
-        small[n] = malloc(SMALL);
-        CHECK(small[n] != NULL);
-        if (!small[n])
-            break;
-        fill(small[n], SMALL, (unsigned)n);
-        for (int i = 0; i < 30; i += 2)
-            reused += small[n] == big[i];
-        n++;
+    CHECK_EQ(first, (size_t)32);
+    CHECK_EQ(zero, (size_t)16);
+    CHECK_EQ(same, N);
+    CHECK_EQ(same_zero, N);
+    for (int i = 0; i < N; i++) {
+        free(p[i]);
+        free(z[i]);
     }
-    CHECK(reused >= 10);
-    int kept = 0;
-    for (int i = 1; i < N; i += 2)
-        kept += filled(big[i], BIG, (unsigned)i);
-    CHECK_EQ(kept, N / 2);
-    int intact = 0;
-    for (int i = 0; i < n; i++) {
-        intact += filled(small[i], SMALL, (unsigned)i);
-        free(small[i]);
-    }
-    CHECK_EQ(intact, n);
-    free(small);
-    for (int i = 1; i < N; i += 2)
-        free(big[i]);
-    for (int i = 30; i < N; i += 2)
-        free(big[i]);
 }
 #endif
 
@@ -1029,7 +1013,7 @@ int main(void)
     RUN(test_default_gives_memory_back);
     RUN(test_default_large_blocks);
     RUN(test_default_large_realloc_into_cache);
-    RUN(test_default_holes_serve_smaller_sizes);
+    RUN(test_default_one_size_rule);
 #endif
 #ifdef MINIC_MALLOC_MODE_mmap
     RUN(test_mmap_freed_blocks_fault);

@@ -267,10 +267,11 @@ impl Policy for Linear {
             // SAFETY: forwarded contract.
             return unsafe { mmap::unmap_block(block) };
         }
-        let freed = Block { state: 0, ..block };
-        // SAFETY: the header of a live block, which only its owner touches:
-        // marking it free catches a second free.
-        unsafe { freed.write() };
+        // SAFETY: the header of a live block, just read: marking it free
+        // atomically catches a second free, also one racing this one.
+        if !unsafe { block.mark_freed() } {
+            super::report("free", super::header::Misuse::DoubleFree, block.payload);
+        }
         // Re-entered from a signal handler, the block is freed but its space
         // not taken back (as for any block below the top).
         let Ok(mut state) = STATE.lock_unless_reentered() else {

@@ -35,6 +35,7 @@ pub(crate) mod heap;
 mod linear;
 #[cfg(not(any(minic_malloc = "guard", minic_malloc = "default")))]
 mod mmap;
+pub(crate) mod os;
 pub(crate) mod registry;
 
 use header::{Block, Misuse, ALIGN, HEADER, MAX_PAD};
@@ -135,25 +136,13 @@ pub(crate) trait Policy {
 }
 
 #[cfg(minic_malloc = "default")]
-type Active = heap::Heaps;
+type Active = heap::ThreadHeaps;
 #[cfg(minic_malloc = "linear")]
 type Active = linear::Linear;
 #[cfg(minic_malloc = "mmap")]
 type Active = mmap::Mmap;
 #[cfg(minic_malloc = "guard")]
 type Active = guard::Guard;
-
-/// `len` bytes of fresh, zeroed, private read-write memory, mapped anew:
-/// what every mode takes from the kernel. With `noreserve`, the mapping is
-/// not counted against the system's commit limit: for large bookkeeping
-/// tables whose pages become resident only as they are touched.
-pub(crate) fn map_private(len: usize, noreserve: bool) -> Result<usize, Errno> {
-    const PROT: core::ffi::c_int = libc::PROT_READ | libc::PROT_WRITE;
-    let flags =
-        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | if noreserve { libc::MAP_NORESERVE } else { 0 };
-    // SAFETY: a new private mapping replaces nothing.
-    unsafe { crate::port::mmap(core::ptr::null_mut(), len, PROT, flags, -1, 0) }
-}
 
 /// The largest size any block may have: pointer differences inside an object
 /// must fit in `ptrdiff_t`.

@@ -53,14 +53,15 @@ pub enum Page {
 type Leaf = AtomicU64;
 static ROOT: AtomicPtr<AtomicPtr<Leaf>> = AtomicPtr::new(null_mut());
 
-/// `slot`'s table, mapped on first use when `create`; racing creators agree
-/// on one (the losers unmap theirs).
-fn level<T>(slot: &AtomicPtr<T>, len: usize, create: bool) -> Result<*mut T, Errno> {
+/// `slot`'s table of `len` bytes, mapped on first use when `create`;
+/// racing creators agree on one (the losers unmap theirs). The chunk map of
+/// the default allocator is built the same way.
+pub(crate) fn level<T>(slot: &AtomicPtr<T>, len: usize, create: bool) -> Result<*mut T, Errno> {
     let current = slot.load(Ordering::Acquire);
     if !current.is_null() || !create {
         return Ok(current);
     }
-    let fresh = super::map_private(len, true)? as *mut T;
+    let fresh = super::os::map_private(len, true)? as *mut T;
     match slot.compare_exchange(null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => Ok(fresh),
         Err(winner) => {

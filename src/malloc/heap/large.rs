@@ -14,8 +14,8 @@
 //! resizes it with `mremap`: the kernel moves page table entries instead of
 //! copying bytes.
 
-use super::slab::{ticks, AGE};
 use crate::malloc::header::{Block, Misuse, HEADER, IN_USE, OWN_MAPPING};
+use crate::malloc::os::{ticks, AGE};
 use crate::malloc::registry;
 use crate::port;
 use crate::sync::Mutex;
@@ -83,7 +83,7 @@ pub fn alloc(n: usize, align: usize) -> Option<(Block, bool)> {
     let _ = settle(None);
     let (start, len, fresh) = match reuse(len) {
         Some((s, l)) => (s, l, false),
-        None => (crate::malloc::map_private(len, false).ok()?, len, true),
+        None => (crate::malloc::os::map_private(len, false).ok()?, len, true),
     };
     let b = place(start, len, align, n);
     // free reads only headers whose page the registry knows as live.
@@ -354,10 +354,13 @@ unsafe fn move_to_cached(
     Some(moved)
 }
 
-/// Unmaps every cached mapping; true if there was one.
+/// Unmaps every cached mapping; true if there was one. Nothing in a signal
+/// handler that interrupted this thread inside the cache.
 pub fn trim() -> bool {
     let (e, n) = {
-        let mut c = CACHE.lock();
+        let Ok(mut c) = CACHE.lock_unless_reentered() else {
+            return false;
+        };
         let r = (c.e, c.n);
         c.n = 0;
         c.bytes = 0;
@@ -367,9 +370,10 @@ pub fn trim() -> bool {
     n > 0
 }
 
-/// Bytes held in the cache.
+/// Bytes held in the cache (0 in a signal handler that interrupted this
+/// thread inside the cache).
 pub fn cached() -> usize {
-    CACHE.lock().bytes
+    CACHE.lock_unless_reentered().map_or(0, |c| c.bytes)
 }
 
 /// Locks the cache across `fork`.

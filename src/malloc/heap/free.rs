@@ -1,0 +1,162 @@
+//! free: from a pointer to its slot, on the owner's thread or another's.
+
+use super::chunk::{self, CHUNK, SLAB};
+use super::slab::{self, Freed, Slab};
+use super::{thread, upkeep, Busy};
+use crate::malloc::header::{Block, Misuse, IN_USE};
+use crate::malloc::report;
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+/// The record of the slab holding `addr`, if `addr` lies in a slab (not in
+/// a chunk's records, not outside every chunk).
+#[inline(always)]
+fn slab_record(addr: usize) -> Option<*mut Slab> {
+    (chunk::in_chunk(addr) && addr & (CHUNK - 1) >= SLAB).then(|| chunk::record_of(addr))
+}
+
+/// The slab and index of the live slot starting at `addr`; None if `addr`
+/// is outside every slab, misuse if inside one but not a live slot.
+///
+/// # Safety
+/// The slab's record may be read (its chunk is mapped: `slab_record`).
+#[inline(always)]
+unsafe fn slot_at(addr: usize) -> Result<Option<(*mut Slab, usize)>, Misuse> {
+    let Some(s) = slab_record(addr) else {
+        return Ok(None);
+    };
+    // SAFETY: the chunk map says the record is minic's memory.
+    let slab = unsafe { &*s };
+    if slab.heap.load(Ordering::Relaxed).is_null() {
+        // A slab in the pool holds no live block.
+        return Err(Misuse::DoubleFree);
+    }
+    let index = slab.slot_index(addr).ok_or(Misuse::Invalid)?;
+    Ok(Some((s, index)))
+}
+
+/// The live small block at `addr`: Ok(None) if `addr` is in no slab (a
+/// large block, or not minic's), misuse if it is in one but not the start
+/// of a live slot.
+#[inline]
+pub fn live_slot(addr: usize) -> Result<Option<Block>, Misuse> {
+    // SAFETY: `slot_at` reads only records the chunk map vouches for.
+    let Some((s, index)) = (unsafe { slot_at(addr) })? else {
+        return Ok(None);
+    };
+    // SAFETY: as above.
+    let slab = unsafe { &*s };
+    let word = &slab.words[index / 64 % slab::WORDS];
+    let bit = 1u64 << (index % 64);
+    if word.taken.load(Ordering::Relaxed) & bit == 0
+        || word.freed_remotely.load(Ordering::Relaxed) & bit != 0
+    {
+        return Err(Misuse::DoubleFree);
+    }
+    Ok(Some(Block {
+        payload: addr,
+        capacity: slab.size as usize,
+        pad: 0,
+        state: IN_USE,
+    }))
+}
+
+/// Frees `addr` if it lies in a slab (reporting misuse there); false if it
+/// does not, for the general path.
+///
+/// # Safety
+/// The caller's `free` contract.
+#[inline(always)]
+pub unsafe fn free_fast(addr: usize) -> bool {
+    if slab_record(addr).is_none() {
+        return false;
+    }
+    // SAFETY: the caller's contract.
+    unsafe { free_slot(addr, "free") };
+    true
+}
+
+/// [`free_slot`] out of line, for the general path.
+///
+/// # Safety
+/// As for [`free_slot`].
+#[inline(never)]
+pub unsafe fn free_slot_general(addr: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { free_slot(addr, "free") }
+}
+
+/// Frees the small block at `addr`, which lies in a slab; misuse is
+/// reported for `function` and aborts.
+///
+/// # Safety
+/// The caller's `free` contract.
+#[inline(always)]
+pub unsafe fn free_slot(addr: usize, function: &str) {
+    // SAFETY: `slot_at` reads only records the chunk map vouches for.
+    let (s, index) = match unsafe { slot_at(addr) } {
+        Ok(Some(found)) => found,
+        Ok(None) => report(function, Misuse::Invalid, addr),
+        Err(misuse) => report(function, misuse, addr),
+    };
+    // SAFETY: a slab a heap holds; its owner-only state is changed only on
+    // the owner's thread with the heap entered.
+    unsafe {
+        let owner = (*s).heap.load(Ordering::Relaxed);
+        if let Some((h, _guard)) = thread::heap_if(owner) {
+            if let Some(busy) = Busy::enter(h) {
+                match (*s).free_local(index) {
+                    Freed::Done => {
+                        if (*s).used == 0 || (*s).full {
+                            upkeep::slot_freed(h, s);
+                        }
+                        drop(busy);
+                        return;
+                    }
+                    _ => report(function, Misuse::DoubleFree, addr),
+                }
+            }
+        }
+        free_remote(s, index, addr, function);
+    }
+}
+
+/// Frees a slot of another thread's slab (or of our own, from a signal
+/// handler that interrupted the allocator): the slab goes on its owner's
+/// pending stack first if it is not there, then the slot's remote bit is
+/// set. In this order, the owner cannot see the slab empty (and retire it)
+/// before this thread is done with it: the slot counts as used until its
+/// bit is collected.
+///
+/// # Safety
+/// `s` is a slab a heap holds, `index` one of its slots.
+#[cold]
+unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) {
+    // SAFETY: the record is minic's; `pending`, `heap`, the owner's
+    // pending stack and the remote bits are shared atomically.
+    unsafe {
+        let slab = &*s;
+        if !slab.pending.load(Ordering::Relaxed) && !slab.pending.swap(true, Ordering::AcqRel) {
+            let owner = slab.heap.load(Ordering::Acquire);
+            push_pending(&(*owner).pending.0, s);
+        }
+        if slab.free_remote(index) != Freed::Done {
+            report(function, Misuse::DoubleFree, addr);
+        }
+    }
+}
+
+/// Pushes slab `s` on a heap's pending stack.
+///
+/// # Safety
+/// `s` is on no pending stack (its `pending` flag was just set by us).
+unsafe fn push_pending(stack: &AtomicPtr<Slab>, s: *mut Slab) {
+    let mut head = stack.load(Ordering::Relaxed);
+    loop {
+        // SAFETY: the link is ours to write until the slab is pushed.
+        unsafe { (*s).next_pending = head };
+        match stack.compare_exchange_weak(head, s, Ordering::Release, Ordering::Relaxed) {
+            Ok(_) => return,
+            Err(now) => head = now,
+        }
+    }
+}
