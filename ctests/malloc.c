@@ -794,6 +794,142 @@ static void test_default_large_realloc_into_cache(void)
     free(q);
 }
 
+/* An attacker's writes change no allocation: a write after free of the
+ * freed block's first word (where a free-list link would be), a 16-byte
+ * overflow into the next block, a 144-byte underflow before a block. None
+ * makes a later malloc return the address the attacker wrote, and nothing
+ * of the allocator's is written into a freed block. */
+static char attack_target[64] __attribute__((aligned(16)));
+
+static int returns_target(size_t size, int tries)
+{
+    void *got[8];
+    int hit = 0;
+    for (int i = 0; i < tries; i++) {
+        got[i] = malloc(size);
+        hit |= got[i] == attack_target + 16 || got[i] == attack_target;
+    }
+    for (int i = 0; i < tries; i++)
+        free(got[i]);
+    return hit;
+}
+
+static void test_default_attacker_writes_redirect_nothing(void)
+{
+    void *volatile *link;
+    free(malloc(24));
+    char *a = malloc(24), *b = malloc(24), *keep = malloc(24);
+    CHECK(a != NULL && b != NULL && keep != NULL);
+    if (!a || !b || !keep)
+        return;
+    for (int i = 0; i < 24; i++)
+        a[i] = 0x33;
+    free(b);
+    free(a);
+    /* Nothing was written into the freed block. */
+    int untouched = 1;
+    for (int i = 0; i < 24; i++)
+        untouched &= a[i] == 0x33;
+    CHECK(untouched);
+    link = (void *volatile *)a;
+    *link = attack_target + 16;
+    CHECK(!returns_target(24, 4));
+    /* A 16-byte linear overflow from a live block into its neighbour. */
+    char *c = malloc(24), *d = malloc(24);
+    CHECK(c != NULL && d != NULL);
+    if (c && d) {
+        free(d);
+        for (int i = 0; i < 16; i += 8)
+            *(void *volatile *)(c + 24 + i) = attack_target;
+        for (int i = 0; i < 16; i += 8)
+            *(void *volatile *)(c + 32 + i) = attack_target;
+        CHECK(!returns_target(24, 4));
+        /* The overflow did not change the neighbour's size either. */
+        char *e = malloc(24);
+        CHECK(e != NULL && malloc_usable_size(e) == 32);
+        free(e);
+        free(c);
+    }
+    /* A 144-byte underflow before a block (not its slab's first). */
+    char *f = malloc(24), *g = malloc(24), *h = malloc(24), *v = malloc(24);
+    CHECK(f && g && h && v);
+    if (f && g && h && v) {
+        free(g);
+        for (int i = 8; i <= 144 && v - i >= f; i += 8)
+            *(void *volatile *)(v - i) = attack_target + 16;
+        CHECK(!returns_target(24, 4));
+        CHECK(!returns_target(16, 4));
+        free(f);
+        free(h);
+        free(v);
+    }
+    free(keep);
+}
+
+/* Under a tight address-space limit small blocks still come: no large
+ * reservation is made up front. */
+static void small_blocks_under_tight_limit(void *arg)
+{
+    long limit = *(const long *)arg;
+    long vm_pages = t_read_number("/proc/self/statm");
+    struct t_rlimit old, tight;
+    if (vm_pages <= 0 || t_getrlimit(T_RLIMIT_AS, &old) != 0)
+        t_exit(90);
+    tight.cur = (unsigned long)vm_pages * PAGE + (unsigned long)limit;
+    tight.max = old.max;
+    if (t_setrlimit(T_RLIMIT_AS, &tight) != 0)
+        t_exit(91);
+    long bytes = 0;
+    while (malloc(24))
+        bytes += 24;
+    /* At least 60% of the limit in 24-byte blocks (32-byte slots). */
+    t_exit(bytes * 32 / 24 >= limit * 6 / 10 ? 0 : 1);
+}
+
+static void test_default_tight_address_space(void)
+{
+    long limit = 32L << 20;
+    CHECK_EQ(t_run_child(small_blocks_under_tight_limit, &limit), 0);
+}
+
+/* Memory comes back after a full free of many small blocks: within a
+ * second, by the next malloc-family call, resident memory is close to what
+ * it was before, and malloc_trim brings it back further. */
+static void test_default_small_blocks_give_memory_back(void)
+{
+    enum { N = 400000 };
+    void **p = malloc(N * sizeof *p);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    long before = t_rss_pages();
+    unsigned seed = 12345;
+    for (int i = 0; i < N; i++) {
+        seed = seed * 1103515245 + 12345;
+        p[i] = malloc(16 + (seed >> 16) % 1000);
+        if (p[i])
+            *(char *)p[i] = 1;
+    }
+    long peak = t_rss_pages();
+    CHECK(peak - before > (long)((64 << 20) / PAGE));
+    /* Freed in random order. */
+    for (int i = N - 1; i > 0; i--) {
+        seed = seed * 1103515245 + 12345;
+        int j = (int)((seed >> 8) % (unsigned)(i + 1));
+        void *t = p[i];
+        p[i] = p[j];
+        p[j] = t;
+    }
+    for (int i = 0; i < N; i++)
+        free(p[i]);
+    t_sleep_ms(1200);
+    free(malloc(100));
+    CHECK(t_rss_pages() - before < (long)((16 << 20) / PAGE));
+    malloc_trim(0);
+    CHECK(t_rss_pages() - before < (long)((4 << 20) / PAGE));
+    free(p);
+}
+
 /* One size rule: every request of a size gets the same slot size, the
  * first of the process as the hundredth, and malloc(0) the smallest. */
 static void test_default_one_size_rule(void)
@@ -1014,6 +1150,9 @@ int main(void)
     RUN(test_default_large_blocks);
     RUN(test_default_large_realloc_into_cache);
     RUN(test_default_one_size_rule);
+    RUN(test_default_attacker_writes_redirect_nothing);
+    RUN(test_default_tight_address_space);
+    RUN(test_default_small_blocks_give_memory_back);
 #endif
 #ifdef MINIC_MALLOC_MODE_mmap
     RUN(test_mmap_freed_blocks_fault);

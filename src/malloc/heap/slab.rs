@@ -39,9 +39,14 @@ pub struct SlotWord {
 pub struct Slab {
     /// The slab's first slot.
     pub base: usize,
-    /// The first word of `words` that may have a free slot: every word
-    /// below is full (the search for a free slot starts here).
+    /// The word of `words` malloc takes a slot from: the word of the slot
+    /// the owner freed last (it and its neighbours are warm in the cache),
+    /// else the lowest word with a free slot.
     pub scan: u32,
+    /// Every word below this one is full: when the `scan` word is, the
+    /// search goes on from here, so slabs fill from their start and pages
+    /// never used stay untouched.
+    pub low: u32,
     /// Slots taken and not freed by the owner (another thread's free counts
     /// once collected).
     pub used: u32,
@@ -93,6 +98,7 @@ impl Slab {
         unsafe {
             (*s).base = slab_start(s);
             (*s).scan = 0;
+            (*s).low = 0;
             (*s).used = 0;
             (*s).size = size as u32;
             (*s).count = count as u32;
@@ -167,9 +173,8 @@ impl Slab {
         }
         w.taken.store(taken & !bit, Ordering::Relaxed);
         self.used -= 1;
-        if (i as u32) < self.scan {
-            self.scan = i as u32;
-        }
+        self.scan = i as u32;
+        self.low = self.low.min(i as u32);
         Freed::Done
     }
 
@@ -209,9 +214,7 @@ impl Slab {
             ok &= freed & !taken == 0;
             w.taken.store(taken & !freed, Ordering::Relaxed);
             self.used -= (freed & taken).count_ones();
-            if (i as u32) < self.scan {
-                self.scan = i as u32;
-            }
+            self.low = self.low.min(i as u32);
         }
         ok
     }
