@@ -161,47 +161,24 @@ impl<T> Mutex<T> {
         }
     }
 
-    /// Takes the lock and keeps it beyond any guard: before `fork`, so that
-    /// the child inherits the protected data in a consistent state.
-    pub fn acquire_forever(&self) {
-        core::mem::forget(self.lock());
-    }
-
-    /// Releases a lock taken by [`Mutex::acquire_forever`].
-    ///
-    /// # Safety
-    /// The calling thread holds the lock through `acquire_forever` (in the
-    /// child of a fork, the thread that forked held it in the parent).
-    pub unsafe fn release(&self) {
-        // In a fork child there is no waiter: the other threads are gone.
+    /// In the child of a `fork`: a lock that another thread (gone in the
+    /// child) held at the fork is freed, and `restart` puts the data it
+    /// guards, which that thread may have left half updated, back in a
+    /// consistent state. A lock the forking thread holds itself (a signal
+    /// handler forked while it was inside) stays: the interrupted code
+    /// releases it when the handler returns. No lock is taken before the
+    /// fork, so a fork never waits for the allocator, and the allocator
+    /// never waits for a lock another library holds across its own
+    /// allocations (stdio's, around `getline`).
+    #[cfg(not(feature = "freestanding"))]
+    pub fn recover_in_fork_child(&self, restart: impl FnOnce(&mut T)) {
+        let owner = self.owner.load(Ordering::Relaxed);
+        if owner == 0 || owner == thread_id() {
+            return;
+        }
         self.contended.store(0, Ordering::Relaxed);
         self.owner.store(0, Ordering::Release);
-    }
-
-    /// Releases a lock taken by [`Mutex::acquire_forever`] in the parent
-    /// after fork, waking a waiter if there is one.
-    ///
-    /// # Safety
-    /// As for [`Mutex::release`].
-    pub unsafe fn release_and_wake(&self) {
-        self.unlock();
-    }
-
-    /// Releases a lock taken by [`Mutex::acquire_forever`] before `fork`:
-    /// in the child with [`Mutex::release`], in the parent with
-    /// [`Mutex::release_and_wake`].
-    ///
-    /// # Safety
-    /// As for [`Mutex::release`].
-    pub unsafe fn release_after_fork(&self, child: bool) {
-        // SAFETY: the caller's contract.
-        unsafe {
-            if child {
-                self.release()
-            } else {
-                self.release_and_wake()
-            }
-        }
+        restart(&mut self.lock());
     }
 }
 

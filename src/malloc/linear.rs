@@ -56,15 +56,19 @@ struct State {
     brk_ceiling: usize,
 }
 
-static STATE: Mutex<State> = Mutex::new(State {
-    ready: false,
-    region_start: 0,
-    top: 0,
-    end: 0,
-    high: 0,
-    on_brk: false,
-    brk_ceiling: 0,
-});
+impl State {
+    const EMPTY: State = State {
+        ready: false,
+        region_start: 0,
+        top: 0,
+        end: 0,
+        high: 0,
+        on_brk: false,
+        brk_ceiling: 0,
+    };
+}
+
+static STATE: Mutex<State> = Mutex::new(State::EMPTY);
 
 /// What asking for more break gave.
 enum Growth {
@@ -327,21 +331,15 @@ fn register_fork_handlers() {
             child: Option<extern "C" fn()>,
         ) -> core::ffi::c_int;
     }
-    extern "C" fn prepare() {
-        STATE.acquire_forever();
-    }
-    extern "C" fn parent() {
-        // SAFETY: `prepare` took the lock in this thread.
-        unsafe { STATE.release_and_wake() };
-    }
+    /// In the child of a fork (nothing is locked before it: see
+    /// `Mutex::recover_in_fork_child`): a region another thread was carving
+    /// at the fork is left; the next block starts a new one.
     extern "C" fn child() {
-        // SAFETY: `prepare` took the lock in the thread that forked, which is
-        // the child's only thread.
-        unsafe { STATE.release() };
+        STATE.recover_in_fork_child(|state| *state = State::EMPTY);
     }
     if !REGISTERED.load(Ordering::Relaxed) && !REGISTERED.swap(true, Ordering::Relaxed) {
         // SAFETY: the handlers are plain functions that live forever.
-        unsafe { pthread_atfork(Some(prepare), Some(parent), Some(child)) };
+        unsafe { pthread_atfork(None, None, Some(child)) };
     }
 }
 

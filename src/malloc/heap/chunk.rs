@@ -73,7 +73,46 @@ const ADDRESS_BITS: u32 = if usize::BITS < 48 { usize::BITS } else { 48 };
 const LEAF_SHIFT: u32 = (PAGE_SIZE * 8).trailing_zeros();
 const ROOT_LEN: usize = 1 << (ADDRESS_BITS - CHUNK_SHIFT).saturating_sub(LEAF_SHIFT);
 
-static ROOT: AtomicPtr<AtomicPtr<AtomicU64>> = AtomicPtr::new(null_mut());
+type Leaf = AtomicPtr<AtomicU64>;
+
+/// The root of the chunk map. A hosted library keeps it in its zero-filled
+/// data (16 KiB, untouched pages cost nothing): one load less on every
+/// free. A freestanding one maps it on first use: a kernel that commits
+/// what a program's image holds would pay for all of it.
+#[cfg(not(feature = "freestanding"))]
+mod root {
+    use super::{Leaf, ROOT_LEN};
+    static ROOT: [Leaf; ROOT_LEN] = [const { Leaf::new(core::ptr::null_mut()) }; ROOT_LEN];
+
+    #[inline(always)]
+    pub fn get() -> *const Leaf {
+        ROOT.as_ptr()
+    }
+
+    pub fn get_or_map() -> Option<*const Leaf> {
+        Some(ROOT.as_ptr())
+    }
+}
+
+#[cfg(feature = "freestanding")]
+mod root {
+    use super::{Leaf, ROOT_LEN};
+    use core::sync::atomic::{AtomicPtr, Ordering};
+
+    static ROOT: AtomicPtr<Leaf> = AtomicPtr::new(core::ptr::null_mut());
+
+    #[inline(always)]
+    pub fn get() -> *const Leaf {
+        ROOT.load(Ordering::Acquire)
+    }
+
+    pub fn get_or_map() -> Option<*const Leaf> {
+        let len = ROOT_LEN * core::mem::size_of::<Leaf>();
+        crate::malloc::registry::level(&ROOT, len, true)
+            .ok()
+            .map(|r| r as *const Leaf)
+    }
+}
 
 /// The chunk's own record, in place of record 0.
 #[repr(C)]
@@ -113,7 +152,7 @@ pub fn slab_start(s: *const Slab) -> usize {
 #[inline(always)]
 pub fn in_chunk(addr: usize) -> bool {
     let chunk = addr >> CHUNK_SHIFT;
-    let root = ROOT.load(Ordering::Acquire);
+    let root = root::get();
     if root.is_null() || chunk >> LEAF_SHIFT >= ROOT_LEN {
         return false;
     }
@@ -135,7 +174,7 @@ fn mark(chunk: usize, present: bool) -> bool {
     if index >> LEAF_SHIFT >= ROOT_LEN {
         return false;
     }
-    let Ok(root) = level(&ROOT, ROOT_LEN * core::mem::size_of::<usize>(), true) else {
+    let Some(root) = root::get_or_map() else {
         return false;
     };
     // SAFETY: the root has ROOT_LEN entries and lives forever.
@@ -190,16 +229,7 @@ struct Pool {
 // every access.
 unsafe impl Send for Pool {}
 
-static POOL: Mutex<Pool> = Mutex::new(Pool {
-    warm: SlabList::EMPTY,
-    warm_count: 0,
-    cold: SlabList::EMPTY,
-    chunks: null_mut(),
-    chunk_count: 0,
-    next: 0,
-    end: 0,
-    out: 0,
-});
+static POOL: Mutex<Pool> = Mutex::new(Pool::EMPTY);
 
 /// The pool, or None in a signal handler that interrupted this thread
 /// while it held the pool: the handler's request fails instead of waiting
@@ -270,6 +300,17 @@ pub unsafe fn give(s: *mut Slab) -> bool {
 }
 
 impl Pool {
+    const EMPTY: Pool = Pool {
+        warm: SlabList::EMPTY,
+        warm_count: 0,
+        cold: SlabList::EMPTY,
+        chunks: null_mut(),
+        chunk_count: 0,
+        next: 0,
+        end: 0,
+        out: 0,
+    };
+
     /// Maps a chunk, guards its records and enters it in the map and list.
     fn new_chunk(&mut self) -> Option<usize> {
         let c = os::map_aligned(CHUNK, CHUNK)?;
@@ -453,18 +494,10 @@ pub fn for_each_held(mut f: impl FnMut(*const Slab)) {
     }
 }
 
-/// Locks the pool across `fork`.
+/// In a fork child: a pool another thread was changing at the fork starts
+/// afresh (its slabs and chunks are lost to the child, never handed out
+/// twice).
 #[cfg(not(feature = "freestanding"))]
-pub fn fork_lock() {
-    POOL.acquire_forever();
-}
-
-/// Unlocks the pool after `fork`.
-///
-/// # Safety
-/// [`fork_lock`] was called by the thread that forked.
-#[cfg(not(feature = "freestanding"))]
-pub unsafe fn fork_unlock(child: bool) {
-    // SAFETY: the caller's contract.
-    unsafe { POOL.release_after_fork(child) }
+pub fn recover_in_fork_child() {
+    POOL.recover_in_fork_child(|p| *p = Pool::EMPTY);
 }

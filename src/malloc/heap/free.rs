@@ -15,23 +15,26 @@ fn slab_record(addr: usize) -> Option<*mut Slab> {
 }
 
 /// The slab and index of the live slot starting at `addr`; None if `addr`
-/// is outside every slab, misuse if inside one but not a live slot.
+/// is outside every slab, misuse if inside one but not a slot.
+#[inline(always)]
+fn slot_at(addr: usize) -> Result<Option<(*mut Slab, usize)>, Misuse> {
+    match slab_record(addr) {
+        None => Ok(None),
+        // SAFETY: the chunk map vouches for the record.
+        Some(s) => unsafe { slot_in(s, addr) }.map(Some),
+    }
+}
+
+/// The index of the slot starting at `addr` in slab `s`.
 ///
 /// # Safety
-/// The slab's record may be read (its chunk is mapped: `slab_record`).
+/// `s` is the record of the slab holding `addr` (`slab_record`).
 #[inline(always)]
-unsafe fn slot_at(addr: usize) -> Result<Option<(*mut Slab, usize)>, Misuse> {
-    let Some(s) = slab_record(addr) else {
-        return Ok(None);
-    };
-    // SAFETY: the chunk map says the record is minic's memory.
-    let slab = unsafe { &*s };
-    if slab.heap.load(Ordering::Relaxed).is_null() {
-        // A slab in the pool holds no live block.
-        return Err(Misuse::DoubleFree);
-    }
-    let index = slab.slot_index(addr).ok_or(Misuse::Invalid)?;
-    Ok(Some((s, index)))
+unsafe fn slot_in(s: *mut Slab, addr: usize) -> Result<(*mut Slab, usize), Misuse> {
+    // SAFETY: the caller's contract. (A slab in the pool keeps its last
+    // geometry, or none: its bits say no slot is taken.)
+    let index = unsafe { (*s).slot_index(addr) }.ok_or(Misuse::Invalid)?;
+    Ok((s, index))
 }
 
 /// The live small block at `addr`: Ok(None) if `addr` is in no slab (a
@@ -39,8 +42,7 @@ unsafe fn slot_at(addr: usize) -> Result<Option<(*mut Slab, usize)>, Misuse> {
 /// of a live slot.
 #[inline]
 pub fn live_slot(addr: usize) -> Result<Option<Block>, Misuse> {
-    // SAFETY: `slot_at` reads only records the chunk map vouches for.
-    let Some((s, index)) = (unsafe { slot_at(addr) })? else {
+    let Some((s, index)) = slot_at(addr)? else {
         return Ok(None);
     };
     // SAFETY: as above.
@@ -67,35 +69,39 @@ pub fn live_slot(addr: usize) -> Result<Option<Block>, Misuse> {
 /// The caller's `free` contract.
 #[inline(always)]
 pub unsafe fn free_fast(addr: usize) -> bool {
-    if slab_record(addr).is_none() {
+    let Some(s) = slab_record(addr) else {
         return false;
-    }
-    // SAFETY: the caller's contract.
-    unsafe { free_slot(addr, "free") };
+    };
+    // SAFETY: the caller's contract; the chunk map vouches for the record.
+    unsafe { free_in(s, addr, "free") };
     true
 }
 
-/// [`free_slot`] out of line, for the general path.
-///
-/// # Safety
-/// As for [`free_slot`].
-#[inline(never)]
-pub unsafe fn free_slot_general(addr: usize) {
-    // SAFETY: the caller's contract.
-    unsafe { free_slot(addr, "free") }
-}
-
-/// Frees the small block at `addr`, which lies in a slab; misuse is
-/// reported for `function` and aborts.
+/// [`free_fast`]'s work out of line, for the general path (a pointer the
+/// policy's `find` found in a slab).
 ///
 /// # Safety
 /// The caller's `free` contract.
+#[inline(never)]
+pub unsafe fn free_slot_general(addr: usize) {
+    match slab_record(addr) {
+        // SAFETY: the caller's contract; the chunk map vouches for the record.
+        Some(s) => unsafe { free_in(s, addr, "free") },
+        None => report("free", Misuse::Invalid, addr),
+    }
+}
+
+/// Frees the small block at `addr` in slab `s`; misuse is reported for
+/// `function` and aborts.
+///
+/// # Safety
+/// The caller's `free` contract; `s` is the record of the slab holding
+/// `addr` (`slab_record`).
 #[inline(always)]
-pub unsafe fn free_slot(addr: usize, function: &str) {
-    // SAFETY: `slot_at` reads only records the chunk map vouches for.
-    let (s, index) = match unsafe { slot_at(addr) } {
-        Ok(Some(found)) => found,
-        Ok(None) => report(function, Misuse::Invalid, addr),
+unsafe fn free_in(s: *mut Slab, addr: usize, function: &str) {
+    // SAFETY: the caller's contract.
+    let index = match unsafe { slot_in(s, addr) } {
+        Ok((_, index)) => index,
         Err(misuse) => report(function, misuse, addr),
     };
     // SAFETY: a slab a heap holds; its owner-only state is changed only on
@@ -135,8 +141,12 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) {
     // pending stack and the remote bits are shared atomically.
     unsafe {
         let slab = &*s;
+        let owner = slab.heap.load(Ordering::Acquire);
+        if owner.is_null() || slab.free_remote_check(index) != Freed::Done {
+            // A slab in the pool holds no live block.
+            report(function, Misuse::DoubleFree, addr);
+        }
         if !slab.pending.load(Ordering::Relaxed) && !slab.pending.swap(true, Ordering::AcqRel) {
-            let owner = slab.heap.load(Ordering::Acquire);
             push_pending(&(*owner).pending.0, s);
         }
         if slab.free_remote(index) != Freed::Done {

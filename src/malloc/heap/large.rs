@@ -376,18 +376,13 @@ pub fn cached() -> usize {
     CACHE.lock_unless_reentered().map_or(0, |c| c.bytes)
 }
 
-/// Locks the cache across `fork`.
+/// In a fork child: a cache another thread was changing at the fork
+/// starts empty (its mappings are lost to the child, never handed out
+/// twice).
 #[cfg(not(feature = "freestanding"))]
-pub fn fork_lock() {
-    CACHE.acquire_forever();
-}
-
-/// Unlocks the cache after `fork`.
-///
-/// # Safety
-/// [`fork_lock`] was called by the thread that forked.
-#[cfg(not(feature = "freestanding"))]
-pub unsafe fn fork_unlock(child: bool) {
-    // SAFETY: the caller's contract.
-    unsafe { CACHE.release_after_fork(child) }
+pub fn recover_in_fork_child() {
+    CACHE.recover_in_fork_child(|c| {
+        c.n = 0;
+        c.bytes = 0;
+    });
 }

@@ -127,10 +127,10 @@ impl Slab {
     /// None if `addr` is not a slot's start.
     #[inline(always)]
     pub fn slot_index(&self, addr: usize) -> Option<usize> {
+        // Below SLAB: `addr` is in this slab, whose start is `base`.
         let offset = addr.wrapping_sub(self.base);
         let index = ((offset as u64).wrapping_mul(self.reciprocal) >> RECIPROCAL_SHIFT) as usize;
-        (offset < SLAB && index < self.count as usize && index * self.size as usize == offset)
-            .then_some(index)
+        (index < self.count as usize && index * self.size as usize == offset).then_some(index)
     }
 
     /// Takes the first free slot at or after `scan`: its address, or None
@@ -178,6 +178,18 @@ impl Slab {
         Freed::Done
     }
 
+    /// Whether slot `index` is taken, seen from another thread (its owner
+    /// may be changing the word): a quick look before the slab is announced.
+    #[inline]
+    pub fn free_remote_check(&self, index: usize) -> Freed {
+        let w = &self.words[index / 64 % WORDS];
+        if w.taken.load(Ordering::Relaxed) >> (index % 64) & 1 == 0 {
+            Freed::AlreadyFree
+        } else {
+            Freed::Done
+        }
+    }
+
     /// Frees slot `index` from another thread than the owner's: one atomic
     /// OR marks it, and tells which of two racing frees came second.
     ///
@@ -187,9 +199,6 @@ impl Slab {
     pub unsafe fn free_remote(&self, index: usize) -> Freed {
         let w = &self.words[index / 64 % WORDS];
         let bit = 1u64 << (index % 64);
-        if w.taken.load(Ordering::Relaxed) & bit == 0 {
-            return Freed::AlreadyFree;
-        }
         if w.freed_remotely.fetch_or(bit, Ordering::SeqCst) & bit != 0 {
             return Freed::AlreadyFree;
         }

@@ -201,7 +201,7 @@ mod imp {
         if !ATFORK.swap(true, Ordering::Relaxed) {
             // After the heap is set: registering may allocate.
             // SAFETY: the handlers are sound at any fork.
-            unsafe { pthread_atfork(Some(prepare), Some(parent), Some(child)) };
+            unsafe { pthread_atfork(None, None, Some(child)) };
         }
         Some(h)
     }
@@ -223,28 +223,14 @@ mod imp {
         unsafe { (*h).owner.store(0, Ordering::Release) };
     }
 
-    unsafe extern "C" fn prepare() {
-        HEAPS.acquire_forever();
-        chunk::fork_lock();
-        large::fork_lock();
-    }
-
-    unsafe extern "C" fn parent() {
-        // SAFETY: prepare took these locks in this thread.
-        unsafe {
-            large::fork_unlock(false);
-            chunk::fork_unlock(false);
-            HEAPS.release_and_wake();
-        }
-    }
-
+    /// In the child of a fork (nothing is locked before it: see
+    /// `Mutex::recover_in_fork_child`).
     unsafe extern "C" fn child() {
-        // SAFETY: prepare took these locks in the thread that forked, which
-        // is the child's only thread.
+        large::recover_in_fork_child();
+        chunk::recover_in_fork_child();
+        HEAPS.recover_in_fork_child(|_| {});
+        // SAFETY: the child has one thread; heaps live forever.
         unsafe {
-            large::fork_unlock(true);
-            chunk::fork_unlock(true);
-            HEAPS.release();
             // The thread has a new id: keep its heap from looking abandoned.
             let h = tls_heap();
             if !h.is_null() {
@@ -253,7 +239,12 @@ mod imp {
             // The other threads' heaps have no owner in the child; one that
             // its thread was working on at the fork may be half updated and
             // is left alone (kept from adoption as if its owner lived on).
-            let mut other = HEAPS.lock().first;
+            // (A fork from a signal handler that interrupted this thread
+            // holding the list leaves them all as they are.)
+            let Ok(heaps) = HEAPS.lock_unless_reentered() else {
+                return;
+            };
+            let mut other = heaps.first;
             while !other.is_null() {
                 if other != h {
                     if (*other).busy {
