@@ -36,6 +36,9 @@ mod linear;
 #[cfg(not(any(minic_malloc = "guard", minic_malloc = "default")))]
 mod mmap;
 pub(crate) mod registry;
+mod stats;
+
+pub use stats::{stats, trim, Stats};
 
 use header::{Block, Misuse, ALIGN, HEADER, MAX_PAD};
 use registry::Page;
@@ -137,11 +140,11 @@ pub(crate) trait Policy {
 #[cfg(minic_malloc = "default")]
 type Active = heap::Heaps;
 #[cfg(minic_malloc = "linear")]
-type Active = linear::Linear;
+type Active = stats::Counted<linear::Linear>;
 #[cfg(minic_malloc = "mmap")]
-type Active = mmap::Mmap;
+type Active = stats::Counted<mmap::Mmap>;
 #[cfg(minic_malloc = "guard")]
-type Active = guard::Guard;
+type Active = stats::Counted<guard::Guard>;
 
 /// `len` bytes of fresh, zeroed, private read-write memory, mapped anew:
 /// what every mode takes from the kernel. With `noreserve`, the mapping is
