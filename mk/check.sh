@@ -79,6 +79,9 @@ for mode in $MODES; do
     # shellcheck disable=SC2086 # the program list is words
     run "real programs, MALLOC=$mode" mk/real-programs.sh "$lib" "real programs ($mode)" $programs
 done
+# make install into a temporary prefix; programs built through pkg-config
+# (shared, static, freestanding) run; make uninstall leaves nothing behind.
+run "install" mk/check-install.sh
 # Benchmarks are not tests: each workload runs once, tiny, to prove it works.
 run "bench smoke" make --no-print-directory bench-smoke
 # The default allocator without its checks (bench's minic-nochecks column)
