@@ -22,7 +22,7 @@ use core::fmt;
 ///
 /// The number is the Linux value (the same as the `libc` crate's constant of
 /// that name). `Errno` is a [`core::error::Error`], so `?` turns it into a
-/// `Box<dyn Error>`; with the `std` feature, into a [`std::io::Error`] too. `Display` gives the usual message text and the symbolic name,
+/// `Box<dyn Error>`; with the `std` feature, into a `std::io::Error` too. `Display` gives the usual message text and the symbolic name,
 /// `Debug` the name alone; a number minic has no name for shows as a number.
 /// The associated constants name the errors minic's functions report.
 ///

@@ -158,3 +158,9 @@ pub mod unistd;
 pub use errno::Errno;
 pub use global_alloc::Minic;
 pub use posix::{ObjectName, OpenFlags};
+
+/// The README's Rust sample, compiled by `cargo test` exactly as a user
+/// copies it (with the dependency line it shows).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeSample;

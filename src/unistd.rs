@@ -1,5 +1,5 @@
 //! The few `<unistd.h>` calls the freestanding library provides, without
-//! which the seed's shared-memory example cannot run. The hosted library
+//! which a program using shared memory cannot run. The hosted library
 //! never exports these: they would replace the host C library's own.
 
 use crate::port;
