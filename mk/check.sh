@@ -36,6 +36,7 @@ run "cargo fmt --check" cargo fmt --check
 run "cargo clippy" cargo clippy --quiet --all-targets -- -D warnings
 run "cargo clippy --all-features" cargo clippy --quiet --features capi,freestanding,port-extern,std --lib -- -D warnings
 run "cargo test" cargo test --quiet
+run "mode features" mk/check-mode-features.sh
 # The Rust programs in examples/ (the C ones are make demo's); each checks its own results.
 run "rust examples" sh -c 'for e in examples/*.rs; do
     cargo run --quiet --example "$(basename "$e" .rs)" || exit 1; done'
