@@ -21,7 +21,12 @@ macro_rules! flag_set {
         pub struct $name($bits);
 
         impl $name {
-            $( $(#[$flag_meta])* pub const $flag: $name = $name($value); )*
+            $(
+                $(#[$flag_meta])*
+                #[doc = ""]
+                #[doc = concat!("```\nuse ", $path, ";\nlet set = ", stringify!($name), "::", stringify!($flag), " | ", stringify!($name), "::empty();\nassert!(set.contains(", stringify!($name), "::", stringify!($flag), "));\n```")]
+                pub const $flag: $name = $name($value);
+            )*
 
             /// Every flag this set names, with its name: what `Debug` prints.
             const NAMED: &'static [(&'static str, $bits)] = &[$((stringify!($flag), $value)),*];
