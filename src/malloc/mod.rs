@@ -515,7 +515,7 @@ pub unsafe fn reallocate(
 /// [`reallocate`] with `nmemb * size` bytes (16-byte alignment), with the
 /// bytes past the old block's capacity zero, and on shrinking the bytes
 /// given up cleared too (they stay inside the block). The old size is the
-/// capacity recorded in the header (the three-argument form of the seed):
+/// capacity recorded in the header (so three arguments suffice):
 /// bytes between a block's requested size and its capacity are zero when
 /// minic hands the block out, unless the program wrote there.
 ///
