@@ -12,7 +12,9 @@
 #   make bench           allocator benchmarks against glibc, jemalloc, mimalloc,
 #                        tcmalloc (RUNS=7): bench/results.md, bench/results.svg
 #   make fuzz            the allocator's differential test, FUZZ_SECONDS (60) per mode
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local    headers, libraries, crt0.o and the
+#                        pkg-config files minic, minic-static, minic-freestanding
+#   make uninstall PREFIX=/usr/local  removes exactly what install put there
 
 MALLOC ?= default
 PORT ?= linux
@@ -57,11 +59,17 @@ MISUSE := $(patsubst ctests/misuse/%.c,%,$(wildcard ctests/misuse/*.c))
 MISUSE_CFLAGS := -Wno-free-nonheap-object -Wno-use-after-free -Wno-array-bounds \
 	-Wno-stringop-overflow -Wno-mismatched-dealloc
 
-.PHONY: all hosted freestanding port-extern setup demo check ctests fuzz bench bench-smoke install clean FORCE
+.PHONY: all hosted freestanding port-extern setup demo check ctests fuzz bench bench-smoke install uninstall clean FORCE
 all: hosted freestanding $(if $(filter extern,$(PORT)),port-extern)
 
 hosted: $(OUT)/libminic.a $(OUT)/libminic.so
-freestanding: $(OUT)/freestanding/libminic.a
+freestanding: $(OUT)/freestanding/libminic.a $(OUT)/freestanding/crt0.o
+
+# The start file of a program with no C library: _start calls main and exits
+# with its result (the freestanding ctests use the same source).
+$(OUT)/freestanding/crt0.o: ctests/crt0.S
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
 
 $(OUT)/libminic.a: FORCE
 	@mkdir -p $(OUT)
@@ -204,15 +212,40 @@ bench-smoke: hosted $(BENCH_BINS)
 	MINIC_SO=$(OUT)/libminic.so bench/run.sh --smoke
 
 # --- install -----------------------------------------------------------------
+# pkg-config files: minic (shared, with a run path to $(PREFIX)/lib),
+# minic-static (the archive) and minic-freestanding (no C library: crt0.o,
+# the archive, the compiler's own headers). INSTALLED lists every file install
+# puts in place, so that uninstall removes exactly those.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+HEADERS := $(patsubst include/%,%,$(shell find include -name '*.h' | sort))
+PC_FILES := minic minic-static minic-freestanding
+LIB := $(DESTDIR)$(PREFIX)/lib
+INSTALLED := $(LIB)/libminic.a $(LIB)/libminic.so.0 $(LIB)/libminic.so \
+	$(LIB)/minic-freestanding/libminic.a $(LIB)/minic-freestanding/crt0.o \
+	$(PC_FILES:%=$(LIB)/pkgconfig/%.pc) $(HEADERS:%=$(DESTDIR)$(PREFIX)/include/minic/%)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/minic
-	install -m 644 $(OUT)/libminic.a $(DESTDIR)$(PREFIX)/lib/libminic.a
-	install -m 755 $(OUT)/libminic.so $(DESTDIR)$(PREFIX)/lib/libminic.so.0
-	ln -sf libminic.so.0 $(DESTDIR)$(PREFIX)/lib/libminic.so
-	install -d $(DESTDIR)$(PREFIX)/lib/minic-freestanding
-	install -m 644 $(OUT)/freestanding/libminic.a $(DESTDIR)$(PREFIX)/lib/minic-freestanding/libminic.a
-	cd include && find . -name '*.h' -exec install -D -m 644 {} $(DESTDIR)$(PREFIX)/include/minic/{} \;
-	sed -e 's|@PREFIX@|$(PREFIX)|' mk/minic.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/minic.pc
+	install -d $(LIB)/pkgconfig $(LIB)/minic-freestanding
+	install -m 644 $(OUT)/libminic.a $(LIB)/libminic.a
+	install -m 755 $(OUT)/libminic.so $(LIB)/libminic.so.0
+	ln -sf libminic.so.0 $(LIB)/libminic.so
+	install -m 644 $(OUT)/freestanding/libminic.a $(LIB)/minic-freestanding/libminic.a
+	install -m 644 $(OUT)/freestanding/crt0.o $(LIB)/minic-freestanding/crt0.o
+	cd include && for h in $(HEADERS); do \
+		install -D -m 644 $$h $(DESTDIR)$(PREFIX)/include/minic/$$h || exit 1; done
+	for pc in $(PC_FILES); do \
+		sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+			-e "s|@CC_INCLUDE@|$$($(CC) -print-file-name=include)|" \
+			mk/$$pc.pc.in > $(LIB)/pkgconfig/$$pc.pc || exit 1; done
+
+# Removes the installed files, then the directories install made if they are
+# left empty (a shared prefix's lib/ or include/ stays).
+uninstall:
+	rm -f $(INSTALLED)
+	-rmdir $(filter-out $(DESTDIR)$(PREFIX)/include/minic/,$(sort $(dir \
+		$(HEADERS:%=$(DESTDIR)$(PREFIX)/include/minic/%)))) 2>/dev/null
+	-rmdir $(DESTDIR)$(PREFIX)/include/minic 2>/dev/null
+	-rmdir $(LIB)/minic-freestanding $(LIB)/pkgconfig 2>/dev/null
 
 clean:
 	rm -rf build target

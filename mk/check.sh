@@ -34,8 +34,9 @@ run() {
 
 run "cargo fmt --check" cargo fmt --check
 run "cargo clippy" cargo clippy --quiet --all-targets -- -D warnings
-run "cargo clippy --all-features" cargo clippy --quiet --all-features --lib -- -D warnings
+run "cargo clippy --all-features" cargo clippy --quiet --features capi,freestanding,port-extern,std --lib -- -D warnings
 run "cargo test" cargo test --quiet
+run "mode features" mk/check-mode-features.sh
 # The Rust programs in examples/ (the C ones are make demo's); each checks its own results.
 run "rust examples" sh -c 'for e in examples/*.rs; do
     cargo run --quiet --example "$(basename "$e" .rs)" || exit 1; done'
@@ -79,6 +80,9 @@ for mode in $MODES; do
     # shellcheck disable=SC2086 # the program list is words
     run "real programs, MALLOC=$mode" mk/real-programs.sh "$lib" "real programs ($mode)" $programs
 done
+# make install into a temporary prefix; programs built through pkg-config
+# (shared, static, freestanding) run; make uninstall leaves nothing behind.
+run "install" mk/check-install.sh
 # Benchmarks are not tests: each workload runs once, tiny, to prove it works.
 run "bench smoke" make --no-print-directory bench-smoke
 # The default allocator without its checks (bench's minic-nochecks column)

@@ -37,6 +37,9 @@ mod linear;
 mod mmap;
 pub(crate) mod os;
 pub(crate) mod registry;
+mod stats;
+
+pub use stats::{stats, trim, Stats};
 
 use header::{Block, Misuse, ALIGN, HEADER, MAX_PAD};
 use registry::Page;
@@ -138,11 +141,11 @@ pub(crate) trait Policy {
 #[cfg(minic_malloc = "default")]
 type Active = heap::ThreadHeaps;
 #[cfg(minic_malloc = "linear")]
-type Active = linear::Linear;
+type Active = stats::Counted<linear::Linear>;
 #[cfg(minic_malloc = "mmap")]
-type Active = mmap::Mmap;
+type Active = stats::Counted<mmap::Mmap>;
 #[cfg(minic_malloc = "guard")]
-type Active = guard::Guard;
+type Active = stats::Counted<guard::Guard>;
 
 /// The largest size any block may have: pointer differences inside an object
 /// must fit in `ptrdiff_t`.
@@ -501,7 +504,7 @@ pub unsafe fn reallocate(
 /// [`reallocate`] with `nmemb * size` bytes (16-byte alignment), with the
 /// bytes past the old block's capacity zero, and on shrinking the bytes
 /// given up cleared too (they stay inside the block). The old size is the
-/// capacity recorded in the header (the three-argument form of the seed):
+/// capacity recorded in the header (so three arguments suffice):
 /// bytes between a block's requested size and its capacity are zero when
 /// minic hands the block out, unless the program wrote there.
 ///
