@@ -50,9 +50,7 @@ use core::ptr::{null_mut, NonNull};
 use core::sync::atomic::{compiler_fence, AtomicBool, AtomicPtr, AtomicU32, Ordering};
 use slab::{Slab, SlabList};
 
-#[cfg(feature = "capi")]
 pub use chunk::SLAB;
-#[cfg(feature = "capi")]
 pub use upkeep::{trim, usage};
 
 /// The largest block served from slabs.
