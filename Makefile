@@ -50,6 +50,9 @@ FREESTANDING_CFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include
 # Every ctests/<area>.c; those that need no threads also run freestanding.
 CTESTS := mman malloc malloc_threads malloc_fuzz shm mqueue mqueue_threads
 FREESTANDING_CTESTS := mman malloc malloc_fuzz shm mqueue
+# Threads with no TLS (raw clone): the freestanding libraries only, whose
+# allocator serves such threads.
+RAW_THREAD_CTESTS := malloc_raw_threads
 CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
 # ctests/misuse/*.c: one bug each, expected to abort with a diagnostic
 # (mk/run-misuse.sh); they need no threads, so they run freestanding too.
@@ -130,7 +133,8 @@ $(BRINGUP): examples/freestanding/bringup.c $(CTEST_DEPS) $(OUT)/freestanding/li
 		-o $@ $< $(OUT)/freestanding/libminic.a
 
 CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%) \
-	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%)
+	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%) \
+	$(RAW_THREAD_CTESTS:%=$(OUT)/ctests/freestanding/%) $(RAW_THREAD_CTESTS:%=$(OUT)/ctests/port-extern/%)
 MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/%)
 FREESTANDING_MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/freestanding/%)
 

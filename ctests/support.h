@@ -62,6 +62,8 @@ static inline int t_symlink(const char *target, const char *path) { return (int)
 static inline int t_fcntl(int fd, int cmd) { return (int)T_SYS(T_NR_fcntl, fd, cmd, 0, 0, 0, 0); }
 static inline int t_getuid(void) { return (int)T_SYS(T_NR_getuid, 0, 0, 0, 0, 0, 0); }
 static inline int t_kill(int pid, int sig) { return (int)T_SYS(T_NR_kill, pid, sig, 0, 0, 0, 0); }
+static inline int t_dup(int fd) { return (int)T_SYS(32 /* dup */, fd, 0, 0, 0, 0, 0); }
+static inline int t_dup2(int fd, int to) { return (int)T_SYS(33 /* dup2 */, fd, to, 0, 0, 0, 0); }
 #define T_F_GETFD 1
 #define T_F_GETFL 3
 
@@ -204,6 +206,67 @@ static inline int t_itimer_us(long us)
         long interval_sec, interval_usec, value_sec, value_usec;
     } it = {us / 1000000, us % 1000000, us / 1000000, us % 1000000};
     return (int)T_SYS(38 /* setitimer */, 0 /* ITIMER_REAL */, &it, 0, 0, 0, 0);
+}
+
+/*
+ * Threads without TLS: raw clone(2) sharing the address space, with no
+ * thread pointer set (as on a young kernel). t_thread_start runs fn(arg) on
+ * a fresh stack; t_thread_join waits for it to end (the kernel clears the
+ * tid word at exit: CLONE_CHILD_CLEARTID). Only minic's freestanding
+ * libraries may be used from such threads: a host C library needs TLS.
+ */
+struct t_thread {
+    volatile int tid; /* non-zero while the thread runs */
+    void *stack;
+};
+enum { T_THREAD_STACK = 256 * 1024 };
+long t_clone_raw(unsigned long flags, void *stack_top, volatile int *ptid, volatile int *ctid,
+                 void (*fn)(void *), void *arg);
+__asm__(".text\n"
+        ".type t_clone_raw, @function\n"
+        "t_clone_raw:\n"
+        "    sub $16, %rsi\n"
+        "    mov %r8, 0(%rsi)\n"  /* fn and arg, on the new stack */
+        "    mov %r9, 8(%rsi)\n"
+        "    mov %rcx, %r10\n"    /* the child's tid word */
+        "    xor %r8d, %r8d\n"    /* no TLS */
+        "    mov $56, %eax\n"     /* clone */
+        "    syscall\n"
+        "    test %rax, %rax\n"
+        "    jnz 1f\n"
+        "    xor %ebp, %ebp\n"    /* the new thread */
+        "    pop %rax\n"
+        "    pop %rdi\n"
+        "    call *%rax\n"
+        "    xor %edi, %edi\n"
+        "    mov $60, %eax\n"     /* exit: this thread only */
+        "    syscall\n"
+        "    hlt\n"
+        "1:  ret\n"
+        ".size t_clone_raw, . - t_clone_raw\n");
+
+static inline int t_thread_start(struct t_thread *t, void (*fn)(void *), void *arg)
+{
+    long stack = t_mmap(0, T_THREAD_STACK, 3 /* PROT_READ|WRITE */, 0x22 /* PRIVATE|ANONYMOUS */);
+    if (stack < 0 && stack > -4096)
+        return (int)stack;
+    t->stack = (void *)stack;
+    /* VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|PARENT_SETTID|CHILD_CLEARTID */
+    unsigned long flags = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000 | 0x100000 | 0x200000;
+    long r = t_clone_raw(flags, (char *)stack + T_THREAD_STACK, &t->tid, &t->tid, fn, arg);
+    if (r < 0) {
+        t_munmap(t->stack, T_THREAD_STACK);
+        return (int)r;
+    }
+    return 0;
+}
+
+static inline void t_thread_join(struct t_thread *t)
+{
+    struct t_timespec ms = {0, 1000000};
+    for (int v; (v = t->tid) != 0;)
+        T_SYS(202 /* futex */, &t->tid, 0 /* FUTEX_WAIT */, v, &ms, 0, 0);
+    t_munmap(t->stack, T_THREAD_STACK);
 }
 
 #define T_WTERMSIG(s) ((s) & 0x7f)
