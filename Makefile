@@ -7,6 +7,9 @@
 #                        build/nochecks/: only to measure them (make bench does)
 #   make PORT=extern     also the freestanding library whose kernel calls are
 #                        extern "C" minic_sys_* functions (build/port-extern/)
+#   make PORT=arena      also the freestanding library with the reference port
+#                        ports/arena/ inside (build/arena/libminic.a): a kernel
+#                        with no MMU over a static arena of ARENA_BYTES (16 MiB)
 #   make demo            build, then run the C programs in examples/
 #   make check           every test (cargo, clippy, fmt, ctests in every mode)
 #   make bench           allocator benchmarks against glibc, jemalloc, mimalloc,
@@ -16,6 +19,7 @@
 
 MALLOC ?= default
 PORT ?= linux
+ARENA_BYTES ?= 16777216
 # The allocator modes make check builds and tests.
 MODES := default linear mmap guard
 CARGO ?= cargo
@@ -60,8 +64,8 @@ MISUSE := $(patsubst ctests/misuse/%.c,%,$(wildcard ctests/misuse/*.c))
 MISUSE_CFLAGS := -Wno-free-nonheap-object -Wno-use-after-free -Wno-array-bounds \
 	-Wno-stringop-overflow -Wno-mismatched-dealloc
 
-.PHONY: all hosted freestanding port-extern setup demo check ctests fuzz bench bench-smoke install clean FORCE
-all: hosted freestanding $(if $(filter extern,$(PORT)),port-extern)
+.PHONY: all hosted freestanding port-extern arena setup demo check ctests fuzz bench bench-smoke install clean FORCE
+all: hosted freestanding $(if $(filter extern,$(PORT)),port-extern) $(if $(filter arena,$(PORT)),arena)
 
 hosted: $(OUT)/libminic.a $(OUT)/libminic.so
 freestanding: $(OUT)/freestanding/libminic.a
@@ -95,6 +99,20 @@ $(OUT)/port-extern/libminic.a: FORCE
 	mk/package-archive.sh target/$(CONFIG)-port-extern/release-small/libminic.a $@ \
 		$(OUT)/port-extern/exports.txt --no-unwind-tables
 
+# The arena port (ports/arena/) compiled into the extern-port archive: a
+# freestanding program links it exactly as it links freestanding/libminic.a.
+ARENA_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -fno-builtin -ffunction-sections \
+	-fdata-sections -nostdinc -isystem $(shell $(CC) -print-file-name=include) -ffreestanding \
+	-fno-stack-protector -fno-asynchronous-unwind-tables
+arena: $(OUT)/arena/libminic.a
+
+$(OUT)/arena/libminic.a: $(OUT)/port-extern/libminic.a ports/arena/arena.c ports/arena/arena.h FORCE
+	@mkdir -p $(OUT)/arena
+	$(CC) $(ARENA_CFLAGS) -DARENA_BYTES=$(ARENA_BYTES) -c -o $(OUT)/arena/arena.o ports/arena/arena.c
+	cp $(OUT)/port-extern/libminic.a $@.tmp
+	ar rcs $@.tmp $(OUT)/arena/arena.o
+	mv $@.tmp $@
+
 # --- tests -------------------------------------------------------------------
 $(OUT)/ctests/%: ctests/%.c $(CTEST_DEPS) $(OUT)/libminic.a
 	@mkdir -p $(dir $@)
@@ -112,6 +130,16 @@ $(OUT)/ctests/port-extern/%: ctests/%.c ctests/crt0.S ctests/port_linux.c $(CTES
 	@mkdir -p $(dir $@)
 	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S ctests/port_linux.c $< \
 		$(OUT)/port-extern/libminic.a
+
+# The ctests over the arena port: what they need beyond it is skipped (NEEDS).
+ARENA_TEST_CFLAGS := $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -DMINIC_TEST_PORT_ARENA -Iports/arena
+$(OUT)/ctests/arena/%: ctests/%.c ctests/crt0.S $(CTEST_DEPS) ports/arena/arena.h $(OUT)/arena/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ARENA_TEST_CFLAGS) -o $@ ctests/crt0.S $< $(OUT)/arena/libminic.a
+
+$(OUT)/misuse/arena/%: ctests/misuse/%.c ctests/crt0.S $(CTEST_DEPS) $(OUT)/arena/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ARENA_TEST_CFLAGS) $(MISUSE_CFLAGS) -o $@ ctests/crt0.S $< $(OUT)/arena/libminic.a
 
 $(OUT)/misuse/%: ctests/misuse/%.c ctests/support.h $(CTEST_DEPS) $(OUT)/libminic.a
 	@mkdir -p $(dir $@)

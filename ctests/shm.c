@@ -52,6 +52,7 @@ static void child_writes(void *arg)
 
 static void test_create_share_unlink(void)
 {
+    NEEDS(T_NEEDS_PROCESSES);
     int fd = shm_open(name_a, O_RDWR | O_CREAT | O_EXCL, 0600);
     CHECK(fd >= 0);
     CHECK_EQ(t_ftruncate(fd, PAGE), 0);
@@ -96,6 +97,7 @@ static void test_create_share_unlink(void)
 
 static void test_flags(void)
 {
+    NEEDS(T_NEEDS_FILES);
     int fd = shm_open(name_a, O_RDWR | O_CREAT, 0600);
     CHECK(fd >= 0);
     /* O_CLOEXEC and O_NONBLOCK are always added. */
@@ -166,6 +168,7 @@ static void test_bad_names(void)
 
 static void test_no_symlinks(void)
 {
+    NEEDS(T_NEEDS_FILES);
     /* A symbolic link planted in /dev/shm is never followed. */
     int fd = t_open(target_path, O_RDWR | O_CREAT, 0600);
     CHECK(fd >= 0);
@@ -198,6 +201,7 @@ static void child_unprivileged(void *arg)
 
 static void test_permissions(void)
 {
+    NEEDS(T_NEEDS_PROCESSES);
     if (t_getuid() != 0) {
         t_puts("  (test_permissions needs root to switch users: skipped)\n");
         return;

@@ -1,12 +1,37 @@
 /*
- * Test support: raw Linux x86_64 system calls for what the tests need beyond
- * minic's API (fork, wait, files). Test code, not API: it lets the same test
- * sources run linked with the host C library or with no C library at all.
+ * Test support: the one layer through which the ctests reach the system
+ * beyond minic's API (processes, files, signals, clocks, limits). Test
+ * code, not API: it lets the same test sources run linked with the host C
+ * library, freestanding on Linux, or over another kernel's port.
+ *
+ * On Linux it makes raw x86_64 system calls. Built for the arena port
+ * (-DMINIC_TEST_PORT_ARENA, ports/arena/), it reaches that kernel through
+ * the port's own minic_sys_* functions, and everything that kernel lacks
+ * fails with ENOSYS. A test says what it needs beyond minic and the port
+ * with NEEDS(T_NEEDS_...) (harness.h): where the platform lacks it, the
+ * test is counted as skipped, not run. What each need covers:
  */
 #ifndef MINIC_TEST_SUPPORT_H
 #define MINIC_TEST_SUPPORT_H
 
 #include <stddef.h>
+
+#define T_NEEDS_PROCESSES 0x01 /* a second process: fork, wait4, kill, other users */
+#define T_NEEDS_SIGNALS 0x02   /* signal handlers and interval timers */
+#define T_NEEDS_MMU 0x04       /* faults on unmapped or protected pages, SIGBUS past a file's end */
+#define T_NEEDS_FILES 0x08     /* files beyond /dev/shm: /tmp, /dev/null, /proc, symlinks */
+#define T_NEEDS_LIMITS 0x10    /* resource limits, the program break, address-space layout */
+#define T_NEEDS_CLOCK 0x20     /* the real-time clock and sleeping */
+#define T_NEEDS_THREADS 0x40   /* threads sharing the address space (raw clone) */
+#define T_NEEDS_ALL 0x7f
+
+#ifdef MINIC_TEST_PORT_ARENA
+#include "arena.h"
+/* The arena port: one process, one thread, no MMU, only /dev/shm. */
+#define T_PLATFORM_HAS 0
+#else
+#define T_PLATFORM_HAS T_NEEDS_ALL
+#endif
 
 static inline long t_syscall6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -21,8 +46,40 @@ static inline long t_syscall6(long n, long a, long b, long c, long d, long e, lo
     return ret;
 }
 
+#ifndef MINIC_TEST_PORT_ARENA
 #define T_SYS(n, a, b, c, d, e, f) \
     t_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+#else
+/* The calls the arena kernel has, through its port; ENOSYS for the rest. */
+long minic_sys_write(int, const void *, size_t);
+long minic_sys_exit_group(int);
+long minic_sys_openat(int, const char *, int, unsigned);
+long minic_sys_close(int);
+long minic_sys_unlinkat(int, const char *, int);
+long minic_sys_ftruncate(int, long);
+long minic_sys_fcntl(int, int, long);
+long minic_sys_getpid(void);
+long minic_sys_mmap(void *, size_t, int, int, int, long);
+long minic_sys_munmap(void *, size_t);
+static inline long t_port_call(long n, long a, long b, long c, long d)
+{
+    switch (n) {
+    case 1: return minic_sys_write((int)a, (const void *)b, (size_t)c);
+    case 3: return minic_sys_close((int)a);
+    case 9: return minic_sys_mmap((void *)a, (size_t)b, (int)c, (int)d, -1, 0);
+    case 11: return minic_sys_munmap((void *)a, (size_t)b);
+    case 39: return minic_sys_getpid();
+    case 72: return minic_sys_fcntl((int)a, (int)b, c);
+    case 77: return minic_sys_ftruncate((int)a, b);
+    case 231: return minic_sys_exit_group((int)a);
+    case 257: return minic_sys_openat((int)a, (const char *)b, (int)c, (unsigned)d);
+    case 263: return minic_sys_unlinkat((int)a, (const char *)b, (int)c);
+    default: return -38; /* ENOSYS */
+    }
+}
+#define T_SYS(n, a, b, c, d, e, f) \
+    ((void)(e), (void)(f), t_port_call((n), (long)(a), (long)(b), (long)(c), (long)(d)))
+#endif
 
 enum {
     T_NR_read = 0, T_NR_write = 1, T_NR_close = 3, T_NR_mmap = 9, T_NR_munmap = 11, T_NR_brk = 12,
@@ -79,9 +136,10 @@ static inline int t_become_nobody(void)
 struct t_timespec {
     long sec, nsec;
 };
+/* 0 where there is no clock (a deadline from it is then long past). */
 static inline long long t_now_ns(void)
 {
-    struct t_timespec ts;
+    struct t_timespec ts = {0, 0};
     T_SYS(T_NR_clock_gettime, 0 /* CLOCK_REALTIME */, &ts, 0, 0, 0, 0);
     return ts.sec * 1000000000LL + ts.nsec;
 }
@@ -148,6 +206,34 @@ static inline long t_read_number(const char *path)
     for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
         v = v * 10 + (buf[i] - '0');
     return v;
+}
+
+/* A message-queue limit of the kernel: "msg_max", "msgsize_max",
+ * "msg_default" or "msgsize_default"; -1 if unknown. */
+static inline long t_mq_limit(const char *which)
+{
+#ifdef MINIC_TEST_PORT_ARENA
+    static const struct {
+        const char *name;
+        long value;
+    } limits[] = {{"msg_max", ARENA_MQ_MSG_MAX}, {"msgsize_max", ARENA_MQ_MSGSIZE_MAX},
+                  {"msg_default", ARENA_MQ_MSG_DEFAULT}, {"msgsize_default", ARENA_MQ_MSGSIZE_DEFAULT}};
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        const char *a = limits[i].name, *b = which;
+        while (*a && *a == *b)
+            a++, b++;
+        if (*a == *b)
+            return limits[i].value;
+    }
+    return -1;
+#else
+    char path[64] = "/proc/sys/fs/mqueue/";
+    size_t n = 20;
+    while (*which && n < sizeof path - 1)
+        path[n++] = *which++;
+    path[n] = 0;
+    return t_read_number(path);
+#endif
 }
 
 /* Resident pages of this process: the second number of /proc/self/statm. */
