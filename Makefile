@@ -57,6 +57,9 @@ FREESTANDING_CTESTS := mman malloc malloc_fuzz shm mqueue
 # Threads with no TLS (raw clone): the freestanding libraries only, whose
 # allocator serves such threads.
 RAW_THREAD_CTESTS := malloc_raw_threads
+# Over the arena port (one process, one thread, no MMU): the freestanding
+# areas, and the footprint figures its page count checks.
+ARENA_CTESTS := $(FREESTANDING_CTESTS) footprint
 CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
 # ctests/misuse/*.c: one bug each, expected to abort with a diagnostic
 # (mk/run-misuse.sh); they need no threads, so they run freestanding too.
@@ -160,19 +163,33 @@ $(BRINGUP): examples/freestanding/bringup.c $(CTEST_DEPS) $(OUT)/freestanding/li
 		$(FREESTANDING_CFLAGS) -Wl,--gc-sections -Wl,-z,noseparate-code \
 		-o $@ $< $(OUT)/freestanding/libminic.a
 
+# bringup.c over the arena port, linked as over the Linux port.
+ARENA_BRINGUP := $(OUT)/examples/arena/bringup
+$(ARENA_BRINGUP): examples/freestanding/bringup.c $(CTEST_DEPS) $(OUT)/arena/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) -Os -Wall -Wextra -Werror -fno-builtin -fno-asynchronous-unwind-tables -Iinclude \
+		$(FREESTANDING_CFLAGS) -Wl,--gc-sections -o $@ $< $(OUT)/arena/libminic.a
+
 CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%) \
 	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%) \
 	$(RAW_THREAD_CTESTS:%=$(OUT)/ctests/freestanding/%) $(RAW_THREAD_CTESTS:%=$(OUT)/ctests/port-extern/%)
 MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/%)
 FREESTANDING_MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/freestanding/%)
+ARENA_BINS := $(ARENA_CTESTS:%=$(OUT)/ctests/arena/%)
+ARENA_MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/arena/%)
 
 # Builds and runs this mode's ctests and library checks; prints one total line.
-ctests: all port-extern $(CTEST_BINS) $(BRINGUP) $(MISUSE_BINS) $(FREESTANDING_MISUSE_BINS)
+ctests: all port-extern arena $(CTEST_BINS) $(BRINGUP) $(MISUSE_BINS) $(FREESTANDING_MISUSE_BINS) \
+		$(ARENA_BRINGUP) $(ARENA_BINS) $(ARENA_MISUSE_BINS)
 	mk/check-library.sh $(OUT)
 	mk/check-size.sh $(BRINGUP)
 	mk/run-ctests.sh $(MALLOC) $(CTEST_BINS)
 	mk/run-misuse.sh $(MALLOC) $(MISUSE_BINS)
 	mk/run-misuse.sh "$(MALLOC) freestanding" $(FREESTANDING_MISUSE_BINS)
+	rc=0; mk/check-porting.sh $(MALLOC) $(OUT)/port-extern/libminic.a || rc=1; \
+	mk/check-arena.sh $(MALLOC) $(ARENA_BRINGUP) $(OUT)/arena/arena.o || rc=1; \
+	mk/run-ctests.sh "$(MALLOC) arena" $(ARENA_BINS) || rc=1; \
+	mk/run-misuse.sh "$(MALLOC) arena" $(ARENA_MISUSE_BINS) || rc=1; exit $$rc
 
 # Installs what a fresh machine lacks (compilers, binutils, Rust components).
 setup:

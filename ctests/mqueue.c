@@ -685,7 +685,7 @@ static void test_permissions(void)
 {
     NEEDS(T_NEEDS_PROCESSES);
     if (t_getuid() != 0) {
-        t_puts("  (test_permissions needs root to switch users: skipped)\n");
+        t_skip_because("needs root to switch users");
         return;
     }
     mqd_t q = make_queue(2, 0);

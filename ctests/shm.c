@@ -203,7 +203,7 @@ static void test_permissions(void)
 {
     NEEDS(T_NEEDS_PROCESSES);
     if (t_getuid() != 0) {
-        t_puts("  (test_permissions needs root to switch users: skipped)\n");
+        t_skip_because("needs root to switch users");
         return;
     }
     int fd = shm_open(name_a, O_RDWR | O_CREAT | O_EXCL, 0600);
