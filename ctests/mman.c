@@ -148,6 +148,35 @@ static void test_mprotect(void)
     CHECK_ERRNO(mprotect(p, PAGE, PROT_READ), -1, ENOMEM);
 }
 
+/* The errors of munmap, mprotect and mremap, which need no MMU to check. */
+static void test_range_errors(void)
+{
+    char *p = map_anon(2 * PAGE);
+    CHECK(p != MAP_FAILED);
+    CHECK_ERRNO(munmap(p, 0), -1, EINVAL);
+    CHECK_ERRNO(munmap(p + 1, PAGE), -1, EINVAL);
+    CHECK_EQ(mprotect(p, 0, PROT_READ), 0);
+    CHECK_ERRNO(mprotect(p + 1, PAGE, PROT_READ), -1, EINVAL);
+    CHECK_ERRNO(mprotect(p, PAGE, 0x100), -1, EINVAL);
+    CHECK_ERRNO(mremap(p, 2 * PAGE, 0, MREMAP_MAYMOVE), MAP_FAILED, EINVAL);
+    CHECK_ERRNO(mremap(p, 2 * PAGE, SIZE_MAX, MREMAP_MAYMOVE), MAP_FAILED, ENOMEM);
+    CHECK_ERRNO(mremap(p + 1, PAGE, PAGE, 0), MAP_FAILED, EINVAL);
+    CHECK_ERRNO(mremap(p, 2 * PAGE, PAGE, 0x80), MAP_FAILED, EINVAL);
+    /* Shrinking stays in place; growing moves only with MREMAP_MAYMOVE. */
+    p[PAGE - 1] = 3;
+    CHECK(mremap(p, 2 * PAGE, PAGE, 0) == p);
+    char *q = mremap(p, PAGE, 64 * PAGE, MREMAP_MAYMOVE);
+    CHECK(q != MAP_FAILED);
+    CHECK_EQ(q[PAGE - 1], 3);
+    CHECK_EQ(munmap(q, 64 * PAGE), 0);
+    CHECK_ERRNO(mprotect(q, PAGE, PROT_READ), -1, ENOMEM);
+    CHECK_ERRNO(mremap(q, PAGE, 2 * PAGE, MREMAP_MAYMOVE), MAP_FAILED, EFAULT);
+    unsigned char vec[1];
+    CHECK_ERRNO(mincore(q, PAGE, vec), -1, ENOMEM);
+    CHECK_ERRNO(mincore(q + 1, PAGE, vec), -1, EINVAL);
+    CHECK_ERRNO(memfd_create("x", 0x1000), -1, EINVAL);
+}
+
 static void test_msync(void)
 {
     NEEDS(T_NEEDS_FILES);
@@ -338,6 +367,7 @@ int main(void)
     RUN(test_mmap_file);
     RUN(test_munmap);
     RUN(test_mprotect);
+    RUN(test_range_errors);
     RUN(test_msync);
     RUN(test_mlock);
     RUN(test_mlockall);

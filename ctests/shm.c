@@ -50,19 +50,13 @@ static void child_writes(void *arg)
     t_exit(0);
 }
 
-static void test_create_share_unlink(void)
+/* Another process opens the object by name and sees and changes the same bytes. */
+static void test_share_between_processes(void)
 {
     NEEDS(T_NEEDS_PROCESSES);
     int fd = shm_open(name_a, O_RDWR | O_CREAT | O_EXCL, 0600);
     CHECK(fd >= 0);
     CHECK_EQ(t_ftruncate(fd, PAGE), 0);
-    /* The object is the file /dev/shm/<name without its slash>. */
-    char path[128];
-    cat_path(path, "/dev/shm/", name_a);
-    int direct = t_open(path, O_RDONLY, 0);
-    CHECK(direct >= 0);
-    t_close(direct);
-
     char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     CHECK(p != MAP_FAILED);
     if (p != MAP_FAILED) {
@@ -74,6 +68,34 @@ static void test_create_share_unlink(void)
             same &= p[PAGE / 2 + i] == msg[i];
         CHECK(same);
         CHECK_EQ(munmap(p, PAGE), 0);
+    }
+    CHECK_EQ(t_close(fd), 0);
+    CHECK_EQ(shm_unlink(name_a), 0);
+    cleanup();
+}
+
+static void test_create_share_unlink(void)
+{
+    int fd = shm_open(name_a, O_RDWR | O_CREAT | O_EXCL, 0600);
+    CHECK(fd >= 0);
+    CHECK_EQ(t_ftruncate(fd, PAGE), 0);
+    /* The object is the file /dev/shm/<name without its slash>. */
+    char path[128];
+    cat_path(path, "/dev/shm/", name_a);
+    int direct = t_open(path, O_RDONLY, 0);
+    CHECK(direct >= 0);
+    t_close(direct);
+
+    /* Two shared mappings of the object are the same bytes. */
+    char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *q = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+    CHECK(p != MAP_FAILED && q != MAP_FAILED);
+    if (p != MAP_FAILED && q != MAP_FAILED) {
+        p[PAGE - 1] = 'S';
+        CHECK_EQ(q[PAGE - 1], 'S');
+        CHECK_EQ(q[0], 0);
+        CHECK_EQ(munmap(p, PAGE), 0);
+        CHECK_EQ(munmap(q, PAGE), 0);
     }
     CHECK_ERRNO(shm_open(name_a, O_RDWR | O_CREAT | O_EXCL, 0600), -1, EEXIST);
     CHECK_EQ(t_close(fd), 0);
@@ -224,6 +246,7 @@ int main(void)
     cat_path(escape_path, "/tmp/", name_a);
     cleanup();
     RUN(test_create_share_unlink);
+    RUN(test_share_between_processes);
     RUN(test_flags);
     RUN(test_bad_names);
     RUN(test_no_symlinks);

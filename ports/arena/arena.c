@@ -328,8 +328,8 @@ static struct object *new_object(void)
 long minic_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
 {
     int type = flags & MAP_TYPE_;
-    if (len == 0 || (prot & ~(PROT_READ_ | PROT_WRITE_ | PROT_EXEC_)) ||
-        (type != MAP_SHARED_ && type != MAP_PRIVATE_ && type != MAP_SHARED_VALIDATE_))
+    /* No MMU: access is not enforced (and, as on Linux, unknown prot bits are ignored). */
+    if (len == 0 || (type != MAP_SHARED_ && type != MAP_PRIVATE_ && type != MAP_SHARED_VALIDATE_))
         return -E_INVAL;
     if ((uintptr_t)off % PAGE || ((flags & (MAP_FIXED_ | MAP_FIXED_NOREPLACE_)) && (uintptr_t)addr % PAGE))
         return -E_INVAL;
@@ -422,11 +422,16 @@ long minic_sys_mremap(void *old, size_t old_len, size_t new_len, int flags, void
         return -E_NOSYS;
     size_t on = pages_for(old_len), nn = pages_for(new_len);
     long at = page_of(old, on * PAGE);
-    if (at < 0 || on == 0)
+    if (on == 0)
         return -E_INVAL;
-    for (size_t i = (size_t)at; i < (size_t)at + on; i++)
+    if (at < 0)
+        return -E_FAULT;
+    for (size_t i = (size_t)at; i < (size_t)at + on; i++) {
+        if (page_kind[i] == FREE)
+            return -E_FAULT; /* nothing mapped there */
         if (page_kind[i] != ANON)
             return -E_INVAL; /* shared objects cannot move without an MMU */
+    }
     if (nn <= on) {
         give_back((size_t)at + nn, on - nn);
         return (long)old;
