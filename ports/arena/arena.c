@@ -303,6 +303,19 @@ static const char *shm_name(const char *path)
     return *name ? name : 0;
 }
 
+/* The checks of an open by name, objects and queues alike: 0 to open the
+ * one found, 1 to create it, or -errno. */
+static long open_by_name(const char *name, int flags, int found)
+{
+    if (name_length(name) > NAME_MAX_)
+        return -E_NAMETOOLONG;
+    if ((flags & O_ACCMODE_) == O_ACCMODE_)
+        return -E_INVAL;
+    if (found)
+        return (flags & O_CREAT_) && (flags & O_EXCL_) ? -E_EXIST : 0;
+    return flags & O_CREAT_ ? 1 : -E_NOENT;
+}
+
 static struct object *find_object(const char *name)
 {
     for (int i = 0; i < OBJECTS; i++)
@@ -562,24 +575,18 @@ long minic_sys_openat(int dirfd, const char *path, int flags, unsigned mode)
     const char *name = shm_name(path);
     if (!name)
         return -E_NOENT; /* this kernel has no other files */
-    if (name_length(name) > NAME_MAX_)
-        return -E_NAMETOOLONG;
-    int acc = flags & O_ACCMODE_;
-    if (acc == O_ACCMODE_)
-        return -E_INVAL;
     struct object *o = find_object(name);
-    if (o && (flags & O_CREAT_) && (flags & O_EXCL_))
-        return -E_EXIST;
-    if (!o) {
-        if (!(flags & O_CREAT_))
-            return -E_NOENT;
+    long how = open_by_name(name, flags, o != 0);
+    if (how < 0)
+        return how;
+    if (how == 1) {
         o = new_object();
         if (!o)
             return -E_NFILE;
         o->named = 1;
         o->mode = mode & 07777;
         copy_name(o->name, name);
-    } else if ((flags & O_TRUNC_) && acc != O_RDONLY_) {
+    } else if ((flags & O_TRUNC_) && (flags & O_ACCMODE_) != O_RDONLY_) {
         long r = object_resize(o, 0);
         if (r)
             return r;
@@ -793,16 +800,11 @@ static struct queue *find_queue(const char *name)
 long minic_sys_mq_open(const char *name, int oflag, unsigned mode, const void *attr)
 {
     (void)mode;
-    if (name_length(name) > NAME_MAX_)
-        return -E_NAMETOOLONG;
-    if ((oflag & O_ACCMODE_) == O_ACCMODE_)
-        return -E_INVAL;
     struct queue *q = find_queue(name);
-    if (q && (oflag & O_CREAT_) && (oflag & O_EXCL_))
-        return -E_EXIST;
-    if (!q) {
-        if (!(oflag & O_CREAT_))
-            return -E_NOENT;
+    long how = open_by_name(name, oflag, q != 0);
+    if (how < 0)
+        return how;
+    if (how == 1) {
         long maxmsg = ARENA_MQ_MSG_DEFAULT, msgsize = ARENA_MQ_MSGSIZE_DEFAULT;
         if (attr) {
             const struct mq_attr_ *a = attr;
@@ -870,17 +872,31 @@ static struct queue *queue_of(int mqd, int *flags)
     return &queues[f->index];
 }
 
+/* The queue of a send (refused mode O_RDONLY) or a receive (O_WRONLY),
+ * after Linux's checks of the timeout and the descriptor; 0 with *err set
+ * if one fails. */
+static struct queue *queue_for(int mqd, int refused_mode, const void *timeout, int *flags, long *err)
+{
+    *err = check_timeout(timeout);
+    if (*err)
+        return 0;
+    struct queue *q = queue_of(mqd, flags);
+    if (!q || (*flags & O_ACCMODE_) == refused_mode) {
+        *err = -E_BADF;
+        return 0;
+    }
+    return q;
+}
+
 long minic_sys_mq_timedsend(int mqd, const char *msg, size_t len, unsigned prio, const void *timeout)
 {
     int flags;
+    long err;
     if (prio >= MQ_PRIO_MAX_)
         return -E_INVAL;
-    long r = check_timeout(timeout);
-    if (r)
-        return r;
-    struct queue *q = queue_of(mqd, &flags);
-    if (!q || (flags & O_ACCMODE_) == O_RDONLY_)
-        return -E_BADF;
+    struct queue *q = queue_for(mqd, O_RDONLY_, timeout, &flags, &err);
+    if (!q)
+        return err;
     if (len > (size_t)q->msgsize)
         return -E_MSGSIZE;
     if (q->count == q->maxmsg)
@@ -902,12 +918,10 @@ long minic_sys_mq_timedsend(int mqd, const char *msg, size_t len, unsigned prio,
 long minic_sys_mq_timedreceive(int mqd, char *msg, size_t len, unsigned *prio, const void *timeout)
 {
     int flags;
-    long r = check_timeout(timeout);
-    if (r)
-        return r;
-    struct queue *q = queue_of(mqd, &flags);
-    if (!q || (flags & O_ACCMODE_) == O_WRONLY_)
-        return -E_BADF;
+    long err;
+    struct queue *q = queue_for(mqd, O_WRONLY_, timeout, &flags, &err);
+    if (!q)
+        return err;
     if (len < (size_t)q->msgsize)
         return -E_MSGSIZE;
     if (q->count == 0)
