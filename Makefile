@@ -131,8 +131,8 @@ $(OUT)/ctests/freestanding/%: ctests/%.c ctests/crt0.S $(CTEST_DEPS) $(OUT)/free
 $(OUT)/ctests/port-extern/%: ctests/%.c ctests/crt0.S ctests/port_linux.c $(CTEST_DEPS) \
 		$(OUT)/port-extern/libminic.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S ctests/port_linux.c $< \
-		$(OUT)/port-extern/libminic.a
+	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -DMINIC_TEST_PORT_LINUX -o $@ ctests/crt0.S \
+		ctests/port_linux.c $< $(OUT)/port-extern/libminic.a
 
 # The ctests over the arena port: what they need beyond it is skipped (NEEDS).
 ARENA_TEST_CFLAGS := $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -DMINIC_TEST_PORT_ARENA -Iports/arena

@@ -133,6 +133,12 @@ static void test_threads_without_tls(void)
     CHECK_EQ(nulls, 0);
     CHECK_EQ(bad, 0);
     CHECK(inspections > 0);
+#if defined(MINIC_TEST_PORT_LINUX) && (defined(MINIC_MALLOC_MODE_default) || defined(MINIC_MALLOC_MODE_linear))
+    /* Through ctests/port_linux.c: the threads that found a lock taken
+     * slept in the port's futex (the mmap and guard modes take no lock). */
+    extern long port_linux_futex_waits;
+    CHECK(port_linux_futex_waits > 0);
+#endif
     /* The allocator still serves the main thread. */
     void *p = malloc(100);
     CHECK(p != NULL);
