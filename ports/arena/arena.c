@@ -510,8 +510,8 @@ long minic_sys_munlockall(void) { return 0; }
 
 long minic_sys_madvise(void *addr, size_t len, int advice)
 {
-    /* The advice values Linux knows (0-3, 4, 8-23); any other is EINVAL. */
-    if (advice < 0 || (advice > 4 && advice < 8) || advice > 23)
+    /* The advice values Linux knows (0-4, 8-25); any other is EINVAL. */
+    if (advice < 0 || (advice > 4 && advice < 8) || advice > 25)
         return -E_INVAL;
     long r = check_mapped(addr, len);
     if (r != 0 || len == 0)
