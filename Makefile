@@ -7,6 +7,9 @@
 #                        build/nochecks/: only to measure them (make bench does)
 #   make PORT=extern     also the freestanding library whose kernel calls are
 #                        extern "C" minic_sys_* functions (build/port-extern/)
+#   make PORT=arena      also the freestanding library with the reference port
+#                        ports/arena/ inside (build/arena/libminic.a): a kernel
+#                        with no MMU over a static arena of ARENA_BYTES (16 MiB)
 #   make demo            build, then run the C programs in examples/
 #   make check           every test (cargo, clippy, fmt, ctests in every mode)
 #   make bench           allocator benchmarks against glibc, jemalloc, mimalloc,
@@ -18,6 +21,7 @@
 
 MALLOC ?= default
 PORT ?= linux
+ARENA_BYTES ?= 16777216
 # The allocator modes make check builds and tests.
 MODES := default linear mmap guard
 CARGO ?= cargo
@@ -52,6 +56,12 @@ FREESTANDING_CFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include
 # Every ctests/<area>.c; those that need no threads also run freestanding.
 CTESTS := mman malloc malloc_threads malloc_fuzz shm mqueue mqueue_threads
 FREESTANDING_CTESTS := mman malloc malloc_fuzz shm mqueue
+# Threads with no TLS (raw clone): the freestanding libraries only, whose
+# allocator serves such threads.
+RAW_THREAD_CTESTS := malloc_raw_threads
+# Over the arena port (one process, one thread, no MMU): the freestanding
+# areas, and the footprint figures its page count checks.
+ARENA_CTESTS := $(FREESTANDING_CTESTS) footprint
 CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
 # ctests/misuse/*.c: one bug each, expected to abort with a diagnostic
 # (mk/run-misuse.sh); they need no threads, so they run freestanding too.
@@ -59,8 +69,8 @@ MISUSE := $(patsubst ctests/misuse/%.c,%,$(wildcard ctests/misuse/*.c))
 MISUSE_CFLAGS := -Wno-free-nonheap-object -Wno-use-after-free -Wno-array-bounds \
 	-Wno-stringop-overflow -Wno-mismatched-dealloc
 
-.PHONY: all hosted freestanding port-extern setup demo check ctests fuzz bench bench-smoke install uninstall clean FORCE
-all: hosted freestanding $(if $(filter extern,$(PORT)),port-extern)
+.PHONY: all hosted freestanding port-extern arena setup demo check ctests fuzz bench bench-smoke install uninstall clean FORCE
+all: hosted freestanding $(if $(filter extern,$(PORT)),port-extern) $(if $(filter arena,$(PORT)),arena)
 
 hosted: $(OUT)/libminic.a $(OUT)/libminic.so
 freestanding: $(OUT)/freestanding/libminic.a $(OUT)/freestanding/crt0.o
@@ -100,6 +110,20 @@ $(OUT)/port-extern/libminic.a: FORCE
 	mk/package-archive.sh target/$(CONFIG)-port-extern/release-small/libminic.a $@ \
 		$(OUT)/port-extern/exports.txt --no-unwind-tables
 
+# The arena port (ports/arena/) compiled into the extern-port archive: a
+# freestanding program links it exactly as it links freestanding/libminic.a.
+ARENA_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -fno-builtin -ffunction-sections \
+	-fdata-sections -nostdinc -isystem $(shell $(CC) -print-file-name=include) -ffreestanding \
+	-fno-stack-protector -fno-asynchronous-unwind-tables
+arena: $(OUT)/arena/libminic.a
+
+$(OUT)/arena/libminic.a: $(OUT)/port-extern/libminic.a ports/arena/arena.c ports/arena/arena.h FORCE
+	@mkdir -p $(OUT)/arena
+	$(CC) $(ARENA_CFLAGS) -DARENA_BYTES=$(ARENA_BYTES) -c -o $(OUT)/arena/arena.o ports/arena/arena.c
+	cp $(OUT)/port-extern/libminic.a $@.tmp
+	ar rcs $@.tmp $(OUT)/arena/arena.o
+	mv $@.tmp $@
+
 # --- tests -------------------------------------------------------------------
 $(OUT)/ctests/%: ctests/%.c $(CTEST_DEPS) $(OUT)/libminic.a
 	@mkdir -p $(dir $@)
@@ -115,8 +139,18 @@ $(OUT)/ctests/freestanding/%: ctests/%.c ctests/crt0.S $(CTEST_DEPS) $(OUT)/free
 $(OUT)/ctests/port-extern/%: ctests/%.c ctests/crt0.S ctests/port_linux.c $(CTEST_DEPS) \
 		$(OUT)/port-extern/libminic.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S ctests/port_linux.c $< \
-		$(OUT)/port-extern/libminic.a
+	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -DMINIC_TEST_PORT_LINUX -o $@ ctests/crt0.S \
+		ctests/port_linux.c $< $(OUT)/port-extern/libminic.a
+
+# The ctests over the arena port: what they need beyond it is skipped (NEEDS).
+ARENA_TEST_CFLAGS := $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -DMINIC_TEST_PORT_ARENA -Iports/arena
+$(OUT)/ctests/arena/%: ctests/%.c ctests/crt0.S $(CTEST_DEPS) ports/arena/arena.h $(OUT)/arena/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ARENA_TEST_CFLAGS) -o $@ ctests/crt0.S $< $(OUT)/arena/libminic.a
+
+$(OUT)/misuse/arena/%: ctests/misuse/%.c ctests/crt0.S $(CTEST_DEPS) $(OUT)/arena/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ARENA_TEST_CFLAGS) $(MISUSE_CFLAGS) -o $@ ctests/crt0.S $< $(OUT)/arena/libminic.a
 
 $(OUT)/misuse/%: ctests/misuse/%.c ctests/support.h $(CTEST_DEPS) $(OUT)/libminic.a
 	@mkdir -p $(dir $@)
@@ -137,18 +171,33 @@ $(BRINGUP): examples/freestanding/bringup.c $(CTEST_DEPS) $(OUT)/freestanding/li
 		$(FREESTANDING_CFLAGS) -Wl,--gc-sections -Wl,-z,noseparate-code \
 		-o $@ $< $(OUT)/freestanding/libminic.a
 
+# bringup.c over the arena port, linked as over the Linux port.
+ARENA_BRINGUP := $(OUT)/examples/arena/bringup
+$(ARENA_BRINGUP): examples/freestanding/bringup.c $(CTEST_DEPS) $(OUT)/arena/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) -Os -Wall -Wextra -Werror -fno-builtin -fno-asynchronous-unwind-tables -Iinclude \
+		$(FREESTANDING_CFLAGS) -Wl,--gc-sections -o $@ $< $(OUT)/arena/libminic.a
+
 CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%) \
-	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%)
+	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%) \
+	$(RAW_THREAD_CTESTS:%=$(OUT)/ctests/freestanding/%) $(RAW_THREAD_CTESTS:%=$(OUT)/ctests/port-extern/%)
 MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/%)
 FREESTANDING_MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/freestanding/%)
+ARENA_BINS := $(ARENA_CTESTS:%=$(OUT)/ctests/arena/%)
+ARENA_MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/arena/%)
 
 # Builds and runs this mode's ctests and library checks; prints one total line.
-ctests: all port-extern $(CTEST_BINS) $(BRINGUP) $(MISUSE_BINS) $(FREESTANDING_MISUSE_BINS)
+ctests: all port-extern arena $(CTEST_BINS) $(BRINGUP) $(MISUSE_BINS) $(FREESTANDING_MISUSE_BINS) \
+		$(ARENA_BRINGUP) $(ARENA_BINS) $(ARENA_MISUSE_BINS)
 	mk/check-library.sh $(OUT)
 	mk/check-size.sh $(BRINGUP)
 	mk/run-ctests.sh $(MALLOC) $(CTEST_BINS)
 	mk/run-misuse.sh $(MALLOC) $(MISUSE_BINS)
 	mk/run-misuse.sh "$(MALLOC) freestanding" $(FREESTANDING_MISUSE_BINS)
+	rc=0; mk/check-porting.sh $(MALLOC) $(OUT)/port-extern/libminic.a || rc=1; \
+	mk/check-arena.sh $(MALLOC) $(ARENA_BRINGUP) $(OUT)/arena/arena.o || rc=1; \
+	mk/run-ctests.sh "$(MALLOC) arena" $(ARENA_BINS) || rc=1; \
+	mk/run-misuse.sh "$(MALLOC) arena" $(ARENA_MISUSE_BINS) || rc=1; exit $$rc
 
 # Installs what a fresh machine lacks (compilers, binutils, Rust components).
 setup:

@@ -206,6 +206,8 @@ static void resize(int slot)
         q = realloc(b->p, size);
     if (!q) {
         fail("a resize failed");
+        if (kind == 1)
+            b->p = NULL; /* reallocf freed it */
         return;
     }
     b->p = q;

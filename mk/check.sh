@@ -18,7 +18,7 @@ run() {
     cat "$log"
     # cargo test: "test result: ok. 3 passed; 0 failed; ..."; ours: "N passed, N failed".
     counts=$(sed -n -e 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' \
-        -e 's/^[a-z][a-z ()_-]*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$log" |
+        -e 's/^[a-z][a-z ()_-]*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed\(, [0-9][0-9]* skipped\)\{0,1\}$/\1 \2/p' "$log" |
         awk '{ p += $1; f += $2 } END { if (NR) print p, f }')
     if [ -n "$counts" ]; then
         passed=$((passed + ${counts% *}))

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs ctest programs and adds up their "N passed, N failed" lines. A program
+# Runs ctest programs and adds up their "N passed, N failed[, N skipped]" lines. A program
 # that exits non-zero without counting a failure, or prints no count, adds a
 # failure of its own.
 #
@@ -9,25 +9,31 @@ mode=$1
 shift
 passed=0
 failed=0
+skipped=0
 for t in "$@"; do
     log=$(timeout 300 "$t" 2>&1)
     rc=$?
     printf '%s\n' "$log" | sed "s|^|  [$t] |"
     counts=$(printf '%s\n' "$log" |
-        sed -n 's/.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' | tail -n 1)
+        sed -n -e 's/.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2 0/p' \
+            -e 's/.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed, \([0-9][0-9]*\) skipped$/\1 \2 \3/p' |
+        tail -n 1)
     if [ -z "$counts" ]; then
         echo "FAIL $t printed no result (exit status $rc)"
         failed=$((failed + 1))
         continue
     fi
-    p=${counts% *}
-    f=${counts#* }
+    p=${counts%% *}
+    rest=${counts#* }
+    f=${rest% *}
+    s=${rest#* }
     passed=$((passed + p))
     failed=$((failed + f))
+    skipped=$((skipped + s))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
         echo "FAIL $t exited with status $rc"
         failed=$((failed + 1))
     fi
 done
-echo "ctests ($mode): $passed passed, $failed failed"
+echo "ctests ($mode): $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -2,7 +2,8 @@
 //!
 //! minic cannot use pthread (the freestanding library has none, and the
 //! allocator runs underneath pthread itself). The lock word holds the
-//! owner's identity (its thread pointer), so that a thread asking again for
+//! owner's identity (its thread pointer where the platform gives every
+//! thread one, else the kernel's thread id through the port), so that a thread asking again for
 //! a lock it holds — a signal handler that interrupted it inside the
 //! allocator — is told ([`Mutex::lock_unless_reentered`]) instead of
 //! sleeping forever. A second word says whether anyone may be asleep, so
@@ -41,11 +42,19 @@ fn thread_id() -> usize {
     unsafe { port::gettid() }.unwrap_or(1)
 }
 
-/// A freestanding program has one thread (and may have no thread pointer).
+/// Freestanding: the kernel's thread id, through the port (a system call).
+/// A freestanding program may run threads that share the address space
+/// with no thread pointer at all (raw `clone`, a young kernel's threads),
+/// so nothing read from memory tells them apart. A port with no thread ids
+/// (`-ENOSYS`) has one thread: every caller is that thread.
 #[cfg(feature = "freestanding")]
 #[inline]
 fn thread_id() -> usize {
-    1
+    // SAFETY: gettid reads nothing of ours.
+    match unsafe { port::gettid() } {
+        Ok(0) | Err(_) => 1,
+        Ok(tid) => tid,
+    }
 }
 
 /// The calling thread holds the lock already (a signal handler interrupted
