@@ -60,8 +60,10 @@ const _: () = assert!(RECORDS_END + PAGE_SIZE <= SLAB);
 const _: () = assert!(core::mem::size_of::<ChunkRecord>() <= core::mem::size_of::<Slab>());
 
 /// Empty slabs kept resident for reuse, at most: a program that frees and
-/// allocates again pays no system call and no page fault for them.
-const RESERVE: usize = (4 << 20) / SLAB;
+/// allocates again pays no system call and no page fault for them. A
+/// freestanding program keeps less: over a kernel without virtual memory,
+/// only an unmapped chunk gives its memory back.
+const RESERVE: usize = if cfg!(feature = "freestanding") { 1 << 20 } else { 4 << 20 } / SLAB;
 /// Slabs whose pages go back per pool operation at most (the rest at the
 /// next).
 const BATCH: usize = 16;
@@ -69,8 +71,10 @@ const BATCH: usize = 16;
 /// Address bits the chunk map covers: 48 (every 64-bit Linux user space
 /// unless a program asks the kernel for more), or all of a 32-bit one.
 const ADDRESS_BITS: u32 = if usize::BITS < 48 { usize::BITS } else { 48 };
-/// Chunks a leaf (one page of bits) covers.
-const LEAF_SHIFT: u32 = (PAGE_SIZE * 8).trailing_zeros();
+/// Chunks a leaf covers: a page of bits; a freestanding program's chunks
+/// are smaller, and its leaves four pages, so that its root is 64 KiB.
+const LEAF_SHIFT: u32 = (LEAF_BYTES * 8).trailing_zeros();
+const LEAF_BYTES: usize = if cfg!(feature = "freestanding") { 4 * PAGE_SIZE } else { PAGE_SIZE };
 const ROOT_LEN: usize = 1 << (ADDRESS_BITS - CHUNK_SHIFT).saturating_sub(LEAF_SHIFT);
 
 type Leaf = AtomicPtr<AtomicU64>;
@@ -179,7 +183,7 @@ fn mark(chunk: usize, present: bool) -> bool {
     };
     // SAFETY: the root has ROOT_LEN entries and lives forever.
     let slot = unsafe { &*root.add(index >> LEAF_SHIFT) };
-    let Ok(leaf) = level(slot, PAGE_SIZE, true) else {
+    let Ok(leaf) = level(slot, LEAF_BYTES, true) else {
         return false;
     };
     let bit = index & ((1 << LEAF_SHIFT) - 1);
@@ -244,7 +248,14 @@ pub fn take() -> Option<*mut Slab> {
     let mut expired = [null_mut(); BATCH];
     let mut p = pool()?;
     let n = p.pop_expired(os::ticks(), &mut expired);
-    let s = if let Some(s) = p.warm.pop_front() {
+    let fullest = if cfg!(feature = "freestanding") {
+        p.take_from_fullest_chunk()
+    } else {
+        None
+    };
+    let s = if let Some(s) = fullest {
+        s
+    } else if let Some(s) = p.warm.pop_front() {
         p.warm_count -= 1;
         s
     } else if let Some(s) = p.cold.pop_front() {
@@ -293,6 +304,10 @@ pub unsafe fn give(s: *mut Slab) -> bool {
     }
     p.out -= 1;
     p.warm_count += 1;
+    if cfg!(feature = "freestanding") {
+        // The chunk goes as soon as no heap uses it (see RESERVE).
+        p.unmap_if_idle(s as usize & !(CHUNK - 1));
+    }
     let n = p.pop_expired(now, &mut expired);
     drop(p);
     release(expired.get(..n).unwrap_or(&[]));
@@ -370,50 +385,99 @@ impl Pool {
         }
     }
 
+    /// A slab of the pool's from the chunk whose slabs heaps hold the most
+    /// of, taken off its list: a freestanding program's chunks then drain
+    /// one by one and go back whole (see RESERVE). A walk over every chunk,
+    /// affordable for the few a freestanding program has.
+    fn take_from_fullest_chunk(&mut self) -> Option<*mut Slab> {
+        let mut best: Option<(usize, usize)> = None;
+        let mut r = self.chunks;
+        while !r.is_null() {
+            // SAFETY: chunk records on the list are the pool's.
+            let (next, out) = unsafe { ((*r).next, (*r).out) };
+            if out < SLABS_PER_CHUNK - 1 && best.is_none_or(|(_, o)| out > o) {
+                best = Some((r as usize & !(CHUNK - 1), out));
+            }
+            r = next;
+        }
+        let c = best?.0;
+        for i in 1..SLABS_PER_CHUNK {
+            let s = record_of(c + i * SLAB);
+            // SAFETY: records of the pool's chunks; `place` is the pool's.
+            unsafe {
+                match (*s).place {
+                    Place::Out => continue,
+                    Place::Warm => {
+                        self.warm.unlink(s);
+                        self.warm_count -= 1;
+                    }
+                    Place::Cold => self.cold.unlink(s),
+                    Place::Fresh => {
+                        // A fresh slab of the newest chunk is no longer
+                        // where the bump starts: it stays fresh below.
+                        if self.next == c + i * SLAB {
+                            self.next += SLAB;
+                        }
+                    }
+                }
+            }
+            return Some(s);
+        }
+        None
+    }
+
     /// Unmaps the chunks none of whose slabs a heap holds; true if any.
     fn unmap_idle_chunks(&mut self) -> bool {
         let mut any = false;
         let mut r = self.chunks;
         while !r.is_null() {
             // SAFETY: chunk records on the list are the pool's.
-            let (next, out) = unsafe { ((*r).next, (*r).out) };
-            if out == 0 {
-                let c = r as usize & !(CHUNK - 1);
-                // SAFETY: no heap holds a slab of the chunk: its slabs are
-                // on the pool's lists (taken off here) or fresh.
-                unsafe {
-                    for i in 1..SLABS_PER_CHUNK {
-                        let s = record_of(c + i * SLAB);
-                        match (*s).place {
-                            Place::Warm => {
-                                self.warm.unlink(s);
-                                self.warm_count -= 1;
-                            }
-                            Place::Cold => self.cold.unlink(s),
-                            Place::Fresh | Place::Out => {}
-                        }
-                    }
-                    if (*r).prev.is_null() {
-                        self.chunks = next;
-                    } else {
-                        (*(*r).prev).next = next;
-                    }
-                    if !next.is_null() {
-                        (*next).prev = (*r).prev;
-                    }
-                    if self.next > c && self.next <= c + CHUNK {
-                        self.next = 0;
-                        self.end = 0;
-                    }
-                    mark(c, false);
-                    os::unmap(c, CHUNK);
-                }
-                self.chunk_count -= 1;
-                any = true;
-            }
+            let next = unsafe { (*r).next };
+            any |= self.unmap_if_idle(r as usize & !(CHUNK - 1));
             r = next;
         }
         any
+    }
+
+    /// Unmaps chunk `c` if none of its slabs is held by a heap (or pinned);
+    /// true if it went.
+    fn unmap_if_idle(&mut self, c: usize) -> bool {
+        let r = chunk_record(c);
+        // SAFETY: `c` is one of the pool's chunks; when idle, its slabs are
+        // on the pool's lists (taken off here) or fresh.
+        unsafe {
+            if (*r).out != 0 {
+                return false;
+            }
+            for i in 1..SLABS_PER_CHUNK {
+                let s = record_of(c + i * SLAB);
+                match (*s).place {
+                    Place::Warm => {
+                        self.warm.unlink(s);
+                        self.warm_count -= 1;
+                    }
+                    Place::Cold => self.cold.unlink(s),
+                    Place::Fresh | Place::Out => {}
+                }
+            }
+            let next = (*r).next;
+            if (*r).prev.is_null() {
+                self.chunks = next;
+            } else {
+                (*(*r).prev).next = next;
+            }
+            if !next.is_null() {
+                (*next).prev = (*r).prev;
+            }
+            if self.next > c && self.next <= c + CHUNK {
+                self.next = 0;
+                self.end = 0;
+            }
+            mark(c, false);
+            os::unmap(c, CHUNK);
+        }
+        self.chunk_count -= 1;
+        true
     }
 }
 

@@ -32,8 +32,13 @@ pub const LEAD: usize = 16;
 /// idle (bench/realloc: peak RSS 134 MiB with a fixed 128 MiB, 38 MiB so),
 /// one that replaces large buffers all the time finds them resident
 /// (bench/large: twice the live bytes made it 60% slower).
-const CACHE_BYTES_MIN: usize = 16 << 20;
-const CACHE_BYTES: usize = 128 << 20;
+/// A freestanding program, which may run over a kernel without virtual
+/// memory (where a mapping costs all its pages), keeps at most 1 MiB.
+const CACHE_BYTES_MIN: usize = if cfg!(feature = "freestanding") { 512 << 10 } else { 16 << 20 };
+const CACHE_BYTES: usize = if cfg!(feature = "freestanding") { 1 << 20 } else { 128 << 20 };
+/// A cached mapping serves a request of at least this fraction of it (a
+/// freestanding program's only of half: see above).
+const REUSE_FRACTION: usize = if cfg!(feature = "freestanding") { 2 } else { 16 };
 
 /// The cache's bound now.
 fn cache_limit() -> usize {
@@ -128,7 +133,7 @@ unsafe fn mapping_len(b: &Block) -> usize {
     unsafe { (b.start() as *const usize).read() }
 }
 
-/// The smallest cached mapping of `len` to `16 * len` bytes and its length, if the
+/// The smallest cached mapping of `len` to `REUSE_FRACTION * len` bytes and its length, if the
 /// cache has one: used as it is, with the pages that are still resident
 /// (what makes reuse worth it; resizing would fault them in again).
 fn reuse(len: usize) -> Option<(usize, usize)> {
@@ -136,7 +141,7 @@ fn reuse(len: usize) -> Option<(usize, usize)> {
     let mut c = CACHE.lock_unless_reentered().ok()?;
     let mut best: Option<(usize, usize)> = None;
     for (i, e) in c.live().iter().enumerate() {
-        if e.1 >= len && e.1 <= 16 * len && best.is_none_or(|(_, l)| e.1 < l) {
+        if e.1 >= len && e.1 <= REUSE_FRACTION * len && best.is_none_or(|(_, l)| e.1 < l) {
             best = Some((i, e.1));
         }
     }
