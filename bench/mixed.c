@@ -11,7 +11,8 @@
  *
  * `mixed <scale> <threads> wide` draws sizes from 16 bytes to 4 KiB
  * instead (uniform in the power of two, then within it: a buffer-heavy
- * program's sizes), with 8,000 blocks per live set, about as many bytes. */
+ * program's sizes), with 8,000 blocks per live set, about as many bytes,
+ * and half as many replacements. */
 #include "common.h"
 
 #define JOBS 2
@@ -76,7 +77,8 @@ int main(int argc, char **argv)
     int wide = argc > 3 && strcmp(argv[3], "wide") == 0;
     if (wide)
         pick_size = rnd_wide_size;
-    size_t slots = scaled(scale, wide ? 8000 : 20000, 128), ops = scaled(scale, wide ? 3e6 : 6e6, 500);
+    size_t slots = scaled(scale, wide ? 8000 : 20000, 128);
+    size_t ops = scaled(scale, wide ? 3e6 : 6e6, 500);
     struct job jobs[JOBS];
     pthread_t t[JOBS];
     size_t peak = 0;
