@@ -13,7 +13,8 @@
 #   make demo            build, then run the C programs in examples/
 #   make check           every test (cargo, clippy, fmt, ctests in every mode)
 #   make bench           allocator benchmarks against glibc, jemalloc, mimalloc,
-#                        tcmalloc (RUNS=7): bench/results.md, bench/results.svg
+#                        tcmalloc (RUNS=7), each run also under load
+#                        (CONTENTION=0: not): bench/results.md, bench/results.svg
 #   make fuzz            the allocator's differential test, FUZZ_SECONDS (60) per mode
 #   make install PREFIX=/usr/local    headers, libraries, crt0.o and the
 #                        pkg-config files minic, minic-static, minic-freestanding
@@ -242,8 +243,12 @@ demo: setup
 
 # --- benchmarks (not tests: bench/run.sh, bench/results.md) ---------------
 BENCH_WORKLOADS := mixed prodcons realloc larson tiny frag large
-BENCH_BINS := $(BENCH_WORKLOADS:%=build/bench/%)
+BENCH_WORKLOADS += xfree lifetimes server leak bignum
+# busy: the competing process of the runs under load.
+BENCH_BINS := $(BENCH_WORKLOADS:%=build/bench/%) build/bench/busy
 RUNS ?= 7
+# 0: no runs under load (a busy process on every core).
+CONTENTION ?= 1
 
 build/bench/%: bench/%.c bench/common.h
 	@mkdir -p build/bench
@@ -254,7 +259,7 @@ build/bench/%: bench/%.c bench/common.h
 bench: setup hosted $(BENCH_BINS)
 	$(MAKE) --no-print-directory MINIC_CHECKS=0 hosted
 	MINIC_SO=$(OUT)/libminic.so MINIC_NOCHECKS_SO=$(NOCHECKS_OUT)/libminic.so \
-		bench/run.sh $(RUNS)
+		BENCH_CONTENTION=$(CONTENTION) bench/run.sh $(RUNS)
 
 # For make check: every workload once, tiny, under minic.
 bench-smoke: hosted $(BENCH_BINS)
