@@ -10,15 +10,22 @@
 #                        only the freestanding library, with the extern port)
 #   make PORT=extern     also the freestanding library whose kernel calls are
 #                        extern "C" minic_sys_* functions (build/port-extern/)
+#   make PORT=arena      also the freestanding library with the reference port
+#                        ports/arena/ inside (build/arena/libminic.a): a kernel
+#                        with no MMU over a static arena of ARENA_BYTES (16 MiB)
 #   make demo            build, then run the C programs in examples/
 #   make check           every test (cargo, clippy, fmt, ctests in every mode)
 #   make bench           allocator benchmarks against glibc, jemalloc, mimalloc,
-#                        tcmalloc (RUNS=7): bench/results.md, bench/results.svg
+#                        tcmalloc (RUNS=7), each run also under load
+#                        (CONTENTION=0: not): bench/results.md, bench/results.svg
 #   make fuzz            the allocator's differential test, FUZZ_SECONDS (60) per mode
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local    headers, libraries, crt0.o and the
+#                        pkg-config files minic, minic-static, minic-freestanding
+#   make uninstall PREFIX=/usr/local  removes exactly what install put there
 
 MALLOC ?= default
 PORT ?= linux
+ARENA_BYTES ?= 16777216
 # The allocator modes make check builds and tests.
 MODES := default linear mmap guard
 CARGO ?= cargo
@@ -56,18 +63,31 @@ FREESTANDING_CFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include
 # Every ctests/<area>.c; those that need no threads also run freestanding.
 CTESTS := mman malloc malloc_threads malloc_fuzz shm mqueue mqueue_threads
 FREESTANDING_CTESTS := mman malloc malloc_fuzz shm mqueue
-CTEST_DEPS := ctests/harness.h ctests/support.h $(wildcard include/*.h include/*/*.h)
+# Threads with no TLS (raw clone): the freestanding libraries only, whose
+# allocator serves such threads.
+RAW_THREAD_CTESTS := malloc_raw_threads
+# Over the arena port (one process, one thread, no MMU): the freestanding
+# areas, and the footprint figures its page count checks.
+ARENA_CTESTS := $(FREESTANDING_CTESTS) footprint
+CTEST_DEPS := ctests/harness.h ctests/support.h ctests/arch.h $(wildcard include/*.h include/*/*.h)
 # ctests/misuse/*.c: one bug each, expected to abort with a diagnostic
 # (mk/run-misuse.sh); they need no threads, so they run freestanding too.
 MISUSE := $(patsubst ctests/misuse/%.c,%,$(wildcard ctests/misuse/*.c))
 MISUSE_CFLAGS := -Wno-free-nonheap-object -Wno-use-after-free -Wno-array-bounds \
 	-Wno-stringop-overflow -Wno-mismatched-dealloc
 
-.PHONY: all hosted freestanding port-extern setup demo check ctests cross-ctests fuzz bench bench-smoke install clean FORCE
-all: $(if $(BARE_METAL),freestanding,hosted freestanding $(if $(filter extern,$(PORT)),port-extern))
+.PHONY: all hosted freestanding port-extern arena setup demo check ctests cross-ctests fuzz bench bench-smoke install uninstall clean FORCE
+all: $(if $(BARE_METAL),freestanding,hosted freestanding $(if $(filter extern,$(PORT)),port-extern) $(if $(filter arena,$(PORT)),arena))
 
 hosted: $(OUT)/libminic.a $(OUT)/libminic.so
-freestanding: $(OUT)/freestanding/libminic.a
+# (A bare-metal target's programs start as its kernel says: no crt0.o.)
+freestanding: $(OUT)/freestanding/libminic.a $(if $(BARE_METAL),,$(OUT)/freestanding/crt0.o)
+
+# The start file of a program with no C library: _start calls main and exits
+# with its result (the freestanding ctests use the same source).
+$(OUT)/freestanding/crt0.o: ctests/crt0.S
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
 
 $(OUT)/libminic.a: FORCE
 	@mkdir -p $(OUT)
@@ -99,6 +119,20 @@ $(OUT)/port-extern/libminic.a: FORCE
 	mk/package-archive.sh $(TARGET_DIR)/$(CONFIG)-port-extern/$(TARGET_SUBDIR)release-small/libminic.a $@ \
 		$(OUT)/port-extern/exports.txt --no-unwind-tables
 
+# The arena port (ports/arena/) compiled into the extern-port archive: a
+# freestanding program links it exactly as it links freestanding/libminic.a.
+ARENA_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -fno-builtin -ffunction-sections \
+	-fdata-sections -nostdinc -isystem $(shell $(CC) -print-file-name=include) -ffreestanding \
+	-fno-stack-protector -fno-asynchronous-unwind-tables
+arena: $(OUT)/arena/libminic.a
+
+$(OUT)/arena/libminic.a: $(OUT)/port-extern/libminic.a ports/arena/arena.c ports/arena/arena.h FORCE
+	@mkdir -p $(OUT)/arena
+	$(CC) $(ARENA_CFLAGS) -DARENA_BYTES=$(ARENA_BYTES) -c -o $(OUT)/arena/arena.o ports/arena/arena.c
+	cp $(OUT)/port-extern/libminic.a $@.tmp
+	ar rcs $@.tmp $(OUT)/arena/arena.o
+	mv $@.tmp $@
+
 # --- tests -------------------------------------------------------------------
 $(OUT)/ctests/%: ctests/%.c $(CTEST_DEPS) $(OUT)/libminic.a
 	@mkdir -p $(dir $@)
@@ -114,8 +148,18 @@ $(OUT)/ctests/freestanding/%: ctests/%.c ctests/crt0.S $(CTEST_DEPS) $(OUT)/free
 $(OUT)/ctests/port-extern/%: ctests/%.c ctests/crt0.S ctests/port_linux.c $(CTEST_DEPS) \
 		$(PORT_EXTERN_ARCHIVE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -o $@ ctests/crt0.S ctests/port_linux.c $< \
-		$(PORT_EXTERN_ARCHIVE)
+	$(CC) $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -DMINIC_TEST_PORT_LINUX -o $@ ctests/crt0.S \
+		ctests/port_linux.c $< $(PORT_EXTERN_ARCHIVE)
+
+# The ctests over the arena port: what they need beyond it is skipped (NEEDS).
+ARENA_TEST_CFLAGS := $(CTEST_CFLAGS) $(FREESTANDING_CFLAGS) -DMINIC_TEST_PORT_ARENA -Iports/arena
+$(OUT)/ctests/arena/%: ctests/%.c ctests/crt0.S $(CTEST_DEPS) ports/arena/arena.h $(OUT)/arena/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ARENA_TEST_CFLAGS) -o $@ ctests/crt0.S $< $(OUT)/arena/libminic.a
+
+$(OUT)/misuse/arena/%: ctests/misuse/%.c ctests/crt0.S $(CTEST_DEPS) $(OUT)/arena/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ARENA_TEST_CFLAGS) $(MISUSE_CFLAGS) -o $@ ctests/crt0.S $< $(OUT)/arena/libminic.a
 
 $(OUT)/misuse/%: ctests/misuse/%.c ctests/support.h $(CTEST_DEPS) $(OUT)/libminic.a
 	@mkdir -p $(dir $@)
@@ -136,18 +180,33 @@ $(BRINGUP): examples/freestanding/bringup.c $(CTEST_DEPS) $(OUT)/freestanding/li
 		$(FREESTANDING_CFLAGS) -Wl,--gc-sections -Wl,-z,noseparate-code \
 		-o $@ $< $(OUT)/freestanding/libminic.a
 
+# bringup.c over the arena port, linked as over the Linux port.
+ARENA_BRINGUP := $(OUT)/examples/arena/bringup
+$(ARENA_BRINGUP): examples/freestanding/bringup.c $(CTEST_DEPS) $(OUT)/arena/libminic.a
+	@mkdir -p $(dir $@)
+	$(CC) -Os -Wall -Wextra -Werror -fno-builtin -fno-asynchronous-unwind-tables -Iinclude \
+		$(FREESTANDING_CFLAGS) -Wl,--gc-sections -o $@ $< $(OUT)/arena/libminic.a
+
 CTEST_BINS := $(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%) \
-	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%)
+	$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%) \
+	$(RAW_THREAD_CTESTS:%=$(OUT)/ctests/freestanding/%) $(RAW_THREAD_CTESTS:%=$(OUT)/ctests/port-extern/%)
 MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/%)
 FREESTANDING_MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/freestanding/%)
+ARENA_BINS := $(ARENA_CTESTS:%=$(OUT)/ctests/arena/%)
+ARENA_MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/arena/%)
 
 # Builds and runs this mode's ctests and library checks; prints one total line.
-ctests: all port-extern $(CTEST_BINS) $(BRINGUP) $(MISUSE_BINS) $(FREESTANDING_MISUSE_BINS)
+ctests: all port-extern arena $(CTEST_BINS) $(BRINGUP) $(MISUSE_BINS) $(FREESTANDING_MISUSE_BINS) \
+		$(ARENA_BRINGUP) $(ARENA_BINS) $(ARENA_MISUSE_BINS)
 	mk/check-library.sh $(OUT)
 	mk/check-size.sh $(BRINGUP)
 	mk/run-ctests.sh $(MALLOC) $(CTEST_BINS)
 	mk/run-misuse.sh $(MALLOC) $(MISUSE_BINS)
 	mk/run-misuse.sh "$(MALLOC) freestanding" $(FREESTANDING_MISUSE_BINS)
+	rc=0; mk/check-porting.sh $(MALLOC) $(OUT)/port-extern/libminic.a || rc=1; \
+	mk/check-arena.sh $(MALLOC) $(ARENA_BRINGUP) $(OUT)/arena/arena.o || rc=1; \
+	mk/run-ctests.sh "$(MALLOC) arena" $(ARENA_BINS) || rc=1; \
+	mk/run-misuse.sh "$(MALLOC) arena" $(ARENA_MISUSE_BINS) || rc=1; exit $$rc
 
 # Another architecture's ctests, built for mk/check-cross.sh (which runs them
 # under qemu-user or natively): every area hosted, the single-threaded ones
@@ -199,8 +258,12 @@ demo: setup
 
 # --- benchmarks (not tests: bench/run.sh, bench/results.md) ---------------
 BENCH_WORKLOADS := mixed prodcons realloc larson tiny frag large
-BENCH_BINS := $(BENCH_WORKLOADS:%=build/bench/%)
+BENCH_WORKLOADS += xfree lifetimes server leak bignum
+# busy: the competing process of the runs under load.
+BENCH_BINS := $(BENCH_WORKLOADS:%=build/bench/%) build/bench/busy
 RUNS ?= 7
+# 0: no runs under load (a busy process on every core).
+CONTENTION ?= 1
 
 build/bench/%: bench/%.c bench/common.h
 	@mkdir -p build/bench
@@ -211,22 +274,47 @@ build/bench/%: bench/%.c bench/common.h
 bench: setup hosted $(BENCH_BINS)
 	$(MAKE) --no-print-directory MINIC_CHECKS=0 hosted
 	MINIC_SO=$(OUT)/libminic.so MINIC_NOCHECKS_SO=$(NOCHECKS_OUT)/libminic.so \
-		bench/run.sh $(RUNS)
+		BENCH_CONTENTION=$(CONTENTION) bench/run.sh $(RUNS)
 
 # For make check: every workload once, tiny, under minic.
 bench-smoke: hosted $(BENCH_BINS)
 	MINIC_SO=$(OUT)/libminic.so bench/run.sh --smoke
 
 # --- install -----------------------------------------------------------------
+# pkg-config files: minic (shared, with a run path to $(PREFIX)/lib),
+# minic-static (the archive) and minic-freestanding (no C library: crt0.o,
+# the archive, the compiler's own headers). INSTALLED lists every file install
+# puts in place, so that uninstall removes exactly those.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+HEADERS := $(patsubst include/%,%,$(shell find include -name '*.h' | sort))
+PC_FILES := minic minic-static minic-freestanding
+LIB := $(DESTDIR)$(PREFIX)/lib
+INSTALLED := $(LIB)/libminic.a $(LIB)/libminic.so.0 $(LIB)/libminic.so \
+	$(LIB)/minic-freestanding/libminic.a $(LIB)/minic-freestanding/crt0.o \
+	$(PC_FILES:%=$(LIB)/pkgconfig/%.pc) $(HEADERS:%=$(DESTDIR)$(PREFIX)/include/minic/%)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/minic
-	install -m 644 $(OUT)/libminic.a $(DESTDIR)$(PREFIX)/lib/libminic.a
-	install -m 755 $(OUT)/libminic.so $(DESTDIR)$(PREFIX)/lib/libminic.so.0
-	ln -sf libminic.so.0 $(DESTDIR)$(PREFIX)/lib/libminic.so
-	install -d $(DESTDIR)$(PREFIX)/lib/minic-freestanding
-	install -m 644 $(OUT)/freestanding/libminic.a $(DESTDIR)$(PREFIX)/lib/minic-freestanding/libminic.a
-	cd include && find . -name '*.h' -exec install -D -m 644 {} $(DESTDIR)$(PREFIX)/include/minic/{} \;
-	sed -e 's|@PREFIX@|$(PREFIX)|' mk/minic.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/minic.pc
+	install -d $(LIB)/pkgconfig $(LIB)/minic-freestanding
+	install -m 644 $(OUT)/libminic.a $(LIB)/libminic.a
+	install -m 755 $(OUT)/libminic.so $(LIB)/libminic.so.0
+	ln -sf libminic.so.0 $(LIB)/libminic.so
+	install -m 644 $(OUT)/freestanding/libminic.a $(LIB)/minic-freestanding/libminic.a
+	install -m 644 $(OUT)/freestanding/crt0.o $(LIB)/minic-freestanding/crt0.o
+	cd include && for h in $(HEADERS); do \
+		install -D -m 644 $$h $(DESTDIR)$(PREFIX)/include/minic/$$h || exit 1; done
+	for pc in $(PC_FILES); do \
+		sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+			-e "s|@CC_INCLUDE@|$$($(CC) -print-file-name=include)|" \
+			mk/$$pc.pc.in > $(LIB)/pkgconfig/$$pc.pc || exit 1; done
+
+# Removes the installed files, then the directories install made if they are
+# left empty (a shared prefix's lib/ or include/ stays).
+uninstall:
+	rm -f $(INSTALLED)
+	-rmdir $(filter-out $(DESTDIR)$(PREFIX)/include/minic/,$(sort $(dir \
+		$(HEADERS:%=$(DESTDIR)$(PREFIX)/include/minic/%)))) 2>/dev/null
+	-rmdir $(DESTDIR)$(PREFIX)/include/minic 2>/dev/null
+	-rmdir $(LIB)/minic-freestanding $(LIB)/pkgconfig 2>/dev/null
 
 clean:
 	rm -rf build target

@@ -1,8 +1,12 @@
 //! Chooses the allocator mode and compiles the small C shim.
 //!
-//! The allocator mode is a `cfg` (not a cargo feature) so that features stay
-//! additive: `MINIC_MALLOC=linear cargo build` selects `cfg(minic_malloc = "linear")`.
-//! The Makefile sets it from `make MALLOC=<mode>`. `MINIC_CHECKS=0` builds the
+//! The allocator mode becomes `cfg(minic_malloc = "<mode>")`, chosen by one
+//! of the features `malloc-default`, `malloc-linear`, `malloc-mmap`,
+//! `malloc-guard` (in a dependent's Cargo.toml), or else by the environment
+//! variable `MINIC_MALLOC` (`MINIC_MALLOC=linear cargo build`; the Makefile
+//! sets it from `make MALLOC=<mode>`), or else `default`. Two mode features,
+//! or a feature and a different `MINIC_MALLOC`, are a compile error naming
+//! both (lib.rs turns `cfg(minic_malloc_conflict)` into it). `MINIC_CHECKS=0` builds the
 //! allocator without its misuse checks, `cfg(minic_no_checks)`: only to
 //! measure what they cost (`make bench`), never to ship.
 
@@ -14,10 +18,40 @@ fn main() {
     println!("cargo:rerun-if-env-changed=MINIC_MALLOC");
     println!("cargo:rerun-if-changed=src/c");
 
-    let mode = env::var("MINIC_MALLOC").unwrap_or_else(|_| "default".into());
-    if !MODES.contains(&mode.as_str()) {
-        panic!("MINIC_MALLOC={mode}: expected one of {MODES:?}");
+    let features: Vec<&str> = MODES
+        .iter()
+        .copied()
+        .filter(|m| env::var_os(format!("CARGO_FEATURE_MALLOC_{}", m.to_uppercase())).is_some())
+        .collect();
+    let from_env = env::var("MINIC_MALLOC").ok();
+    if let Some(mode) = &from_env {
+        if !MODES.contains(&mode.as_str()) {
+            panic!("MINIC_MALLOC={mode}: expected one of {MODES:?}");
+        }
     }
+    let mut chosen: Vec<String> = features
+        .iter()
+        .map(|m| format!("feature malloc-{m}"))
+        .collect();
+    if let Some(mode) = from_env
+        .as_deref()
+        .filter(|m| !features.is_empty() && !features.contains(m))
+    {
+        chosen.push(format!("MINIC_MALLOC={mode}"));
+    }
+    println!("cargo::rustc-check-cfg=cfg(minic_malloc_conflict)");
+    if chosen.len() > 1 {
+        println!("cargo:rustc-cfg=minic_malloc_conflict");
+        println!(
+            "cargo:rustc-env=MINIC_MALLOC_CONFLICT={}",
+            chosen.join(", ")
+        );
+    }
+    let mode = features
+        .first()
+        .map(|m| m.to_string())
+        .or(from_env)
+        .unwrap_or_else(|| "default".into());
     let values: Vec<String> = MODES.iter().map(|m| format!("\"{m}\"")).collect();
     println!(
         "cargo::rustc-check-cfg=cfg(minic_malloc, values({}))",

@@ -12,12 +12,16 @@
 
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -134,6 +138,29 @@ static inline void check_block(const void *p, size_t size, uint64_t seed)
         die("block contents changed");
 }
 
+/* Blocks that say their own size, for workloads whose blocks change hands
+ * without it: the first 8 bytes hold the size, the last 8 its tag. Blocks
+ * are at least 16 bytes and at most `max` (a corrupt size is caught before
+ * it is used). */
+static inline void tag_sized(void *p, size_t size, uint64_t seed)
+{
+    uint64_t n = size, t = tag_of(size, seed);
+    memcpy(p, &n, 8);
+    memcpy((char *)p + size - 8, &t, 8);
+}
+
+static inline size_t check_sized(const void *p, size_t max, uint64_t seed)
+{
+    uint64_t n, t;
+    memcpy(&n, p, 8);
+    if (n < 16 || n > max)
+        die("block contents changed");
+    memcpy(&t, (const char *)p + n - 8, 8);
+    if (t != tag_of(n, seed))
+        die("block contents changed");
+    return n;
+}
+
 static inline void *xmalloc(size_t n)
 {
     void *p = malloc(n);
@@ -146,6 +173,72 @@ static inline void start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 {
     if (pthread_create(t, NULL, fn, arg) != 0)
         die("pthread_create");
+}
+
+/* A counter that one thread advances and one other thread waits on. The
+ * waiter spins briefly (on an idle machine the other side answers within
+ * microseconds), then sleeps in the kernel until the counter has gone
+ * further (`enough`), so that a sleep and its wake-up serve many steps. On
+ * a machine whose cores are busy with other processes, a waiter that kept
+ * spinning or yielding instead would use up its share of a core while the
+ * thread it waits for sits in a run queue: the figure would be the
+ * scheduler's time slices, whatever the allocator. */
+struct gate {
+    _Atomic uint32_t value;
+    _Atomic uint32_t want; /* what the sleeper waits for */
+    _Atomic uint32_t bell; /* 1 while the waiter sleeps (the futex word) */
+};
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* a >= b for counters that may wrap. */
+static inline int reached(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) >= 0;
+}
+
+/* Waits until the gate's value reaches `need` (spinning) or, once asleep,
+ * `enough` (at least `need`); returns the value. */
+static inline uint32_t gate_wait(struct gate *g, uint32_t need, uint32_t enough)
+{
+    uint32_t v;
+    for (int i = 0; i < 1000; i++) {
+        v = atomic_load_explicit(&g->value, memory_order_acquire);
+        if (reached(v, need))
+            return v;
+        cpu_relax();
+    }
+    /* Announced before the value is read again (all sequentially
+     * consistent): either gate_set sees the bell armed, or the value it set
+     * is seen here. The sleep is on the bell, which changes only to wake
+     * the waiter: the steps short of `enough` cost the sleeper nothing. */
+    for (;;) {
+        atomic_store(&g->want, enough);
+        atomic_store(&g->bell, 1);
+        v = atomic_load(&g->value);
+        if (reached(v, enough)) {
+            atomic_store(&g->bell, 0);
+            return v;
+        }
+        while (atomic_load(&g->bell) == 1)
+            syscall(SYS_futex, &g->bell, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+    }
+}
+
+static inline void gate_set(struct gate *g, uint32_t v)
+{
+    atomic_store(&g->value, v);
+    if (atomic_load(&g->bell) == 1 && reached(v, atomic_load(&g->want))) {
+        atomic_store(&g->bell, 0);
+        syscall(SYS_futex, &g->bell, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    }
 }
 
 #endif

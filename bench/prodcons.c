@@ -2,10 +2,9 @@
  * and frees them. Blocks travel in batches of 64 through a bounded ring, as
  * work queues hand over messages, so the figure is the allocator's cost of
  * freeing what another thread allocated rather than the cost of a cache
- * line bouncing per item. */
+ * line bouncing per item. A side that finds the ring full or empty waits
+ * at a gate (common.h), as a work queue's threads block. */
 #include "common.h"
-#include <sched.h>
-#include <stdatomic.h>
 
 #define BATCH 64
 #define DEPTH 64 /* batches in flight */
@@ -16,17 +15,17 @@ struct item {
 };
 
 static struct item ring[DEPTH][BATCH];
-static _Atomic size_t head, tail; /* batches written, batches read */
-static size_t batches;
+static struct gate head, tail; /* batches written, batches read */
+static uint32_t batches;
 
 static void *producer(void *arg)
 {
     (void)arg;
     uint64_t s = 42;
-    for (size_t b = 0; b < batches; b++) {
-        for (unsigned spin = 0; b - atomic_load_explicit(&tail, memory_order_acquire) == DEPTH;)
-            if (++spin % 16 == 0)
-                sched_yield();
+    uint32_t read = 0;
+    for (uint32_t b = 0; b < batches; b++) {
+        if (b - read == DEPTH) /* full: wait for one free slot, or half */
+            read = gate_wait(&tail, b - DEPTH + 1, b - DEPTH / 2);
         struct item *slot = ring[b % DEPTH];
         for (int i = 0; i < BATCH; i++) {
             size_t n = rnd_range(&s, 16, 512);
@@ -34,7 +33,7 @@ static void *producer(void *arg)
             tag_block(p, n, 7);
             slot[i] = (struct item){p, n};
         }
-        atomic_store_explicit(&head, b + 1, memory_order_release);
+        gate_set(&head, b + 1);
     }
     return NULL;
 }
@@ -42,23 +41,23 @@ static void *producer(void *arg)
 static void *consumer(void *arg)
 {
     (void)arg;
-    for (size_t b = 0; b < batches; b++) {
-        for (unsigned spin = 0; atomic_load_explicit(&head, memory_order_acquire) == b;)
-            if (++spin % 16 == 0)
-                sched_yield();
+    uint32_t written = 0;
+    for (uint32_t b = 0; b < batches; b++) {
+        if (written == b) /* empty: wait for one batch, or half a ring */
+            written = gate_wait(&head, b + 1, b + DEPTH / 2 < batches ? b + DEPTH / 2 : batches);
         struct item *slot = ring[b % DEPTH];
         for (int i = 0; i < BATCH; i++) {
             check_block(slot[i].p, slot[i].size, 7);
             free(slot[i].p);
         }
-        atomic_store_explicit(&tail, b + 1, memory_order_release);
+        gate_set(&tail, b + 1);
     }
     return NULL;
 }
 
 int main(int argc, char **argv)
 {
-    batches = scaled(arg_scale(argc, argv), 2e6 / BATCH, 20);
+    batches = (uint32_t)scaled(arg_scale(argc, argv), 2e6 / BATCH, 20);
     pthread_t p, c;
     double t0 = now_s();
     start_thread(&p, producer, NULL);

@@ -8,7 +8,10 @@ BEGIN {
 }
 
 {
-    k = $1 SUBSEP $2
+    # The fifth field says whether the run was made under load.
+    mode = NF >= 5 && $5 != "" ? $5 : "quiet"
+    if (mode == "loaded") loaded_runs++
+    k = $1 SUBSEP $2 SUBSEP mode
     n[k]++
     m = split($4, kv, " ")
     for (i = 1; i <= m; i++) {
@@ -34,27 +37,49 @@ function fmt_ratio(r) { return r < 0 ? "-" : sprintf("%.2fx", r) }
 function mib(kb) { return kb < 0 ? "-" : sprintf("%.1f", kb / 1024) }
 function log2(x) { return log(x) / log(2) }
 
-function header(first,    i, s) {
+function header(first, more,    i, s, m, M) {
     s = "| " first " |"
     for (i = 1; i <= na; i++) s = s " " A[i] " |"
+    m = split(more, M, "|")
+    for (i = 1; i <= m; i++) s = s " " M[i] " |"
     print s
     s = "|---|"
-    for (i = 1; i <= na; i++) s = s "---:|"
+    for (i = 1; i <= na + m; i++) s = s "---:|"
+    print s
+}
+
+# The allocators minic is compared with (every column not minic's own).
+function peer(j) { return A[j] !~ /^minic/ }
+
+# The workload row named w, or 0.
+function row(w,    i) {
+    for (i = 1; i <= nw; i++) if (W[i] == w) return i
+    return 0
+}
+
+# A row of "1-thread time / 2-thread time" for workload w and w "-2t".
+function scaling_row(w,    a, b, j, s) {
+    a = row(w); b = row(w "-2t")
+    if (!a || !b) return
+    s = "| scaling: " w " time / " w "-2t time |"
+    for (j = 1; j <= na; j++) s = s " " fmt_ratio(ratio(T[a, j], T[b, j])) " |"
     print s
 }
 
 END {
     for (i = 1; i <= nw; i++)
         for (j = 1; j <= na; j++) {
-            k = W[i] SUBSEP A[j]
+            k = W[i] SUBSEP A[j] SUBSEP "quiet"
             T[i, j] = median(k, "time")
             P[i, j] = median(k, "maxrss_kb")
             R[i, j] = median(k, "rss_kb")
             L[i, j] = median(k, "live_kb")
+            TL[i, j] = median(W[i] SUBSEP A[j] SUBSEP "loaded", "time")
         }
     for (j = 1; j <= na; j++) {
         if (A[j] == "glibc") g = j
         if (A[j] == "mimalloc") mi = j
+        if (A[j] == "minic") mc = j
     }
 
     print "# Allocator benchmarks"
@@ -63,6 +88,8 @@ END {
     print "Median of " runs " runs per workload and allocator, runs interleaved, scale " scale "."
     print "Each workload times itself (monotonic clock) and reports its own peak RSS"
     print "(`getrusage`) and current RSS (`/proc/self/statm`); see `bench/*.c`."
+    if (loaded_runs)
+        print "Each run is made twice: on the machine as it is, and under load (a busy process on each of its " cores " cores, `bench/busy.c`)."
     print ""
     print note
     print ""
@@ -91,6 +118,7 @@ END {
     }
     print s
     print ""
+    if (mc) best_of_the_others()
     print "## Peak RSS, median MiB (ratio to glibc)"
     print ""
     header("workload")
@@ -104,11 +132,8 @@ END {
     print "## Other figures"
     print ""
     header("figure")
-    for (i = 1; i <= nw; i++) {
-        if (W[i] == "frag") fi_ = i
-        if (W[i] == "mixed") mx = i
-        if (W[i] == "mixed-2t") m2 = i
-    }
+    fi_ = row("frag")
+    lk = row("leak")
     if (fi_) {
         s = "| frag: RSS after full free + 1 s, MiB |"
         for (j = 1; j <= na; j++) s = s " " mib(R[fi_, j]) " |"
@@ -119,29 +144,105 @@ END {
         for (j = 1; j <= na; j++) s = s " " fmt_ratio(ratio(P[fi_, j], L[fi_, j])) " |"
         print s
     }
-    if (mx && m2) {
-        s = "| scaling: mixed time / mixed-2t time |"
-        for (j = 1; j <= na; j++) s = s " " fmt_ratio(ratio(T[mx, j], T[m2, j])) " |"
+    if (lk) {
+        s = "| leak: peak RSS / live bytes |"
+        for (j = 1; j <= na; j++) s = s " " fmt_ratio(ratio(P[lk, j], L[lk, j])) " |"
         print s
     }
+    scaling_row("mixed")
+    scaling_row("sizes")
+    scaling_row("server")
     print ""
-    print "Targets for minic (issue 5): every time ratio to glibc <= 1.0; geometric mean"
-    print "ratio to mimalloc <= 1.1; frag RSS after free <= 64 MiB; scaling >= 1.6;"
-    print "frag peak RSS / live <= 1.2."
-    print "frag's peak RSS / live counts live bytes as the sizes asked for (16-1024 bytes,"
-    print "3 in 4 under 129), its 31 MiB of pointer and size tables included."
+    print "Targets for minic: every time ratio to glibc <= 1.0, and within 1.1x of the"
+    print "best of the others; geometric mean at most 0.9x the best other's; peak RSS"
+    print "within 1.2x of the smallest; frag RSS after free <= 64 MiB; scaling >= 1.6;"
+    print "frag peak RSS / live <= 1.2; under load, the ratio to mimalloc within 1.5x"
+    print "of the ratio on the machine as it is."
+    print "frag's and leak's peak RSS / live count live bytes as the sizes asked for"
+    print "(16-1024 bytes, 3 in 4 under 129), their pointer and size tables included."
+
+    if (loaded_runs) under_load()
 
     if (svg != "") chart()
 }
 
-# Two panels of horizontal bars on a log scale centred on 1 (= glibc): time,
-# then peak RSS (plus frag's RSS after free). A bar going left is better.
-function chart(    lx, colors, nc, rows, i, j, y, x1, xr, r, h, bar, gap, x0, pw, top, panel, lbl, ph, f, lo, hi) {
+# minic's time and peak RSS against the best of the other allocators on
+# each workload.
+function best_of_the_others(    i, j, b, bp, s, r, rp, lr, cr, bg, bgj) {
+    print "## minic against the best of the others"
+    print ""
+    print "| workload | fastest other, s | minic / fastest | smallest other peak RSS, MiB | minic / smallest |"
+    print "|---|---:|---:|---:|---:|"
+    for (i = 1; i <= nw; i++) {
+        b = bp = 0
+        for (j = 1; j <= na; j++) {
+            if (!peer(j)) continue
+            if (T[i, j] > 0 && (!b || T[i, j] < T[i, b])) b = j
+            if (P[i, j] > 0 && (!bp || P[i, j] < P[i, bp])) bp = j
+        }
+        r = b ? ratio(T[i, mc], T[i, b]) : -1
+        rp = bp ? ratio(P[i, mc], P[i, bp]) : -1
+        if (r > 0) { lr += log(r); cr++ }
+        s = "| " W[i] " | " (b ? sprintf("%.3f (%s)", T[i, b], A[b]) : "-") " | " fmt_ratio(r) " | "
+        s = s (bp ? sprintf("%s (%s)", mib(P[i, bp]), A[bp]) : "-") " | " fmt_ratio(rp) " |"
+        print s
+    }
+    bgj = 0
+    for (j = 1; j <= na; j++)
+        if (peer(j) && GG[j] > 0 && (!bgj || GG[j] < GG[bgj])) bgj = j
+    print "| **geometric mean** | | " fmt_ratio(cr ? exp(lr / cr) : -1) " | | |"
+    print ""
+    if (bgj && GG[mc] > 0)
+        printf "minic's geometric mean time ratio to glibc is %.2fx that of the best other (%s, %.2fx glibc).\n\n",
+            GG[mc] / GG[bgj], A[bgj], GG[bgj]
+}
+
+# The runs under load: every allocator's median time (and its ratio to its
+# own time on the machine as it is), and minic's ratio to mimalloc in both.
+function under_load(    i, j, s, q, l, lq, ll, c) {
+    print ""
+    print "## Under load: a busy process on each of the " cores " cores"
+    print ""
+    print "Median seconds (ratio to the same allocator's time without the load)."
+    print ""
+    header("workload", mc && mi ? "minic / mimalloc|under load|change" : "")
+    for (i = 1; i <= nw; i++) {
+        s = "| " W[i] " |"
+        for (j = 1; j <= na; j++)
+            s = s sprintf(" %s (%s) |", TL[i, j] < 0 ? "-" : sprintf("%.3f", TL[i, j]), fmt_ratio(ratio(TL[i, j], T[i, j])))
+        if (mc && mi) {
+            q = ratio(T[i, mc], T[i, mi])
+            l = ratio(TL[i, mc], TL[i, mi])
+            s = s " " fmt_ratio(q) " | " fmt_ratio(l) " | " fmt_ratio(ratio(l, q)) " |"
+            if (q > 0 && l > 0) { lq += log(q); ll += log(l); c++ }
+        }
+        print s
+    }
+    if (mc && mi && c) {
+        s = "| **geometric mean** |"
+        for (j = 1; j <= na; j++) s = s " |"
+        print s " " fmt_ratio(exp(lq / c)) " | " fmt_ratio(exp(ll / c)) " | " fmt_ratio(exp((ll - lq) / c)) " |"
+    }
+    print ""
+    print "change: minic's ratio to mimalloc under load / without it (target <= 1.5)."
+}
+
+# Panels of horizontal bars on a log scale centred on 1 (= glibc): time,
+# peak RSS (plus frag's RSS after free), and time under load when there are
+# runs under load. A bar going left is better.
+function chart(    lx, colors, nc, rows, i, j, y, x1, xr, r, h, bar, gap, x0, pw, top, panel, lbl, ph, f, lo, hi, np, GL, lg, cg) {
     nc = split("#d62728 #7f7f7f #1f77b4 #2ca02c #ff7f0e #9467bd #8c564b", colors, " ")
     bar = 9; gap = 10; x0 = 190; pw = 560; lo = -3; hi = 3
     rows = nw + 1
     ph = 40 + rows * (na * bar + gap)
-    h = 40 + 2 * (ph + 30)
+    np = loaded_runs ? 3 : 2
+    h = 40 + np * (ph + 30)
+    for (j = 1; j <= na; j++) {
+        lg = cg = 0
+        for (i = 1; i <= nw; i++)
+            if ((r = ratio(TL[i, j], TL[i, g])) > 0) { lg += log(r); cg++ }
+        GL[j] = cg ? exp(lg / cg) : -1
+    }
     printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">\n", x0 + pw + 40, h > svg
     printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n" > svg
     lx = 10
@@ -151,11 +252,12 @@ function chart(    lx, colors, nc, rows, i, j, y, x1, xr, r, h, bar, gap, x0, pw
             lx, colors[(j - 1) % nc + 1], lx + 16, lbl > svg
         lx += 36 + 6.5 * length(lbl)
     }
-    for (panel = 1; panel <= 2; panel++) {
+    for (panel = 1; panel <= np; panel++) {
         top = 40 + (panel - 1) * (ph + 30)
         printf "<text x=\"10\" y=\"%d\" font-weight=\"bold\">%s</text>\n", top + 8,
             panel == 1 ? "Time relative to glibc (log scale; left is faster)" \
-                       : "Peak RSS relative to glibc (log scale; left is smaller)" > svg
+            : panel == 2 ? "Peak RSS relative to glibc (log scale; left is smaller)" \
+            : "Time under load relative to glibc under load (log scale; left is faster)" > svg
         for (f = lo; f <= hi; f++) {
             xr = x0 + (f - lo) / (hi - lo) * pw
             printf "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>\n", xr, top + 16, xr,
@@ -166,12 +268,13 @@ function chart(    lx, colors, nc, rows, i, j, y, x1, xr, r, h, bar, gap, x0, pw
         y = top + 22
         for (i = 1; i <= rows; i++) {
             if (i <= nw) lbl = W[i]
-            else lbl = panel == 1 ? "geometric mean" : (fi_ ? "frag, after free" : "")
+            else lbl = panel != 2 ? "geometric mean" : (fi_ ? "frag, after free" : "")
             if (lbl == "") continue
             printf "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", x0 - 8, y + na * bar / 2 + 4, lbl > svg
             for (j = 1; j <= na; j++) {
                 if (panel == 1) r = i <= nw ? ratio(T[i, j], T[i, g]) : GG[j]
-                else r = i <= nw ? ratio(P[i, j], P[i, g]) : ratio(R[fi_, j], R[fi_, g])
+                else if (panel == 2) r = i <= nw ? ratio(P[i, j], P[i, g]) : ratio(R[fi_, j], R[fi_, g])
+                else r = i <= nw ? ratio(TL[i, j], TL[i, g]) : GL[j]
                 if (r > 0) {
                     f = log2(r)
                     if (f < lo) f = lo

@@ -7,6 +7,11 @@
 #   bench/run.sh [runs] [scale]          (defaults: 7 runs, scale 1)
 #   bench/run.sh --smoke                 every workload once, tiny, under minic
 #
+# Each run of a workload is made twice: on the machine as it is, then under
+# load, with a competing busy process (build/bench/busy) on every core, as
+# on a machine shared with other work (BENCH_CONTENTION=0 skips the runs
+# under load).
+#
 # Environment: BENCH_BIN (the workloads, default build/bench), MINIC_SO
 # (default build/libminic.so), MINIC_NOCHECKS_SO (minic built without its
 # misuse checks, make MINIC_CHECKS=0: the minic-nochecks column, next to
@@ -18,8 +23,9 @@ MINIC_SO=${MINIC_SO:-build/libminic.so}
 OUT=${BENCH_OUT:-bench}
 HERE=$(dirname "$0")
 
-# name|program arguments ($S is the scale). The 2-thread mixed run does the
-# same total work as the 1-thread one: their ratio is the scaling figure.
+# name|program arguments ($S is the scale). The 2-thread runs of mixed,
+# sizes and server do the same total work as their 1-thread runs: the ratio
+# is the scaling figure.
 WORKLOADS='mixed|mixed $S 1
 mixed-2t|mixed $S 2
 prodcons|prodcons $S
@@ -27,7 +33,16 @@ realloc|realloc $S
 larson|larson $S
 tiny|tiny $S
 frag|frag $S $PAUSE
-large|large $S'
+large|large $S
+xfree|xfree $S 1
+xfree-2w|xfree $S 2
+lifetimes-2t|lifetimes $S 2
+server|server $S 1
+server-2t|server $S 2
+sizes|mixed $S 1 wide
+sizes-2t|mixed $S 2 wide
+leak|leak $S
+bignum|bignum $S'
 
 # The result line a workload prints, or nothing.
 run_one() { # <preload or empty> <workload name>
@@ -44,6 +59,27 @@ run_one() { # <preload or empty> <workload name>
         timeout 300 "$BIN/$prog" "$@"
     fi
 }
+
+# A busy process on every core while the runs under load are made.
+LOAD_PIDS=
+start_load() {
+    i=0
+    while [ "$i" -lt "$(nproc)" ]; do
+        "$BIN/busy" 3600 &
+        LOAD_PIDS="$LOAD_PIDS $!"
+        i=$((i + 1))
+    done
+}
+stop_load() {
+    [ -n "$LOAD_PIDS" ] || return 0
+    # shellcheck disable=SC2086 # one word per process id
+    kill $LOAD_PIDS 2>/dev/null
+    # shellcheck disable=SC2086
+    wait $LOAD_PIDS 2>/dev/null
+    LOAD_PIDS=
+}
+trap stop_load EXIT
+trap 'stop_load; exit 130' INT TERM
 
 minic_has_malloc() {
     nm -D --defined-only "$MINIC_SO" 2>/dev/null | awk '$3 == "malloc" { f = 1 } END { exit !f }'
@@ -64,6 +100,15 @@ if [ "${1:-}" = "--smoke" ]; then
             failed=$((failed + 1))
         fi
     done
+    # The runs under load: the busy processes start and stop.
+    start_load
+    if line=$(run_one "$MINIC_SO" prodcons 2>&1) && printf '%s\n' "$line" | grep -q '^time='; then
+        passed=$((passed + 1))
+    else
+        echo "FAIL bench workload prodcons under load: $line"
+        failed=$((failed + 1))
+    fi
+    stop_load
     if minic_has_malloc; then what="minic's malloc"; else what="the host's malloc: libminic.so has none"; fi
     echo "  (workloads ran under $what)"
     echo "bench smoke: $passed passed, $failed failed"
@@ -104,10 +149,13 @@ ALLOCS="$ALLOCS ${BENCH_EXTRA:-}"
 names=$(for a in $ALLOCS; do printf '%s ' "${a%%=*}"; done)
 nalloc=$(echo "$names" | wc -w)
 
+CONTENTION=${BENCH_CONTENTION:-1}
+modes=quiet
+[ "$CONTENTION" = 1 ] && modes="quiet loaded"
 raw=$OUT/results.tsv
 : >"$raw"
 wl_names=$(printf '%s\n' "$WORKLOADS" | cut -d'|' -f1)
-echo "bench: $RUNS runs of $(echo "$wl_names" | wc -l) workloads under: $names(scale $S)"
+echo "bench: $RUNS runs of $(echo "$wl_names" | wc -l) workloads ($modes) under: $names(scale $S)"
 r=1
 while [ "$r" -le "$RUNS" ]; do
     for w in $wl_names; do
@@ -115,14 +163,18 @@ while [ "$r" -le "$RUNS" ]; do
         i=0
         order=$(for a in $ALLOCS; do echo "$(((i - r + nalloc * RUNS) % nalloc)) $a"; i=$((i + 1)); done |
             sort -n | cut -d' ' -f2)
-        for a in $order; do
-            name=${a%%=*}
-            line=$(run_one "${a#*=}" "$w" 2>/dev/null | grep '^time=' | tail -n 1)
-            if [ -z "$line" ]; then
-                echo "  $w under $name: FAILED (run $r)" >&2
-                continue
-            fi
-            printf '%s\t%s\t%s\t%s\n' "$w" "$name" "$r" "$line" >>"$raw"
+        for mode in $modes; do
+            [ "$mode" = loaded ] && start_load
+            for a in $order; do
+                name=${a%%=*}
+                line=$(run_one "${a#*=}" "$w" 2>/dev/null | grep '^time=' | tail -n 1)
+                if [ -z "$line" ]; then
+                    echo "  $w under $name ($mode): FAILED (run $r)" >&2
+                    continue
+                fi
+                printf '%s\t%s\t%s\t%s\t%s\n' "$w" "$name" "$r" "$line" "$mode" >>"$raw"
+            done
+            stop_load
         done
     done
     echo "  run $r of $RUNS done"
@@ -131,7 +183,7 @@ done
 
 MACHINE="$(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r), $(ldd --version 2>/dev/null | head -n 1 | sed 's/.*) //;s/^/glibc /')"
 awk -f "$HERE/report.awk" -v workloads="$(echo $wl_names)" -v allocs="$names" \
-    -v runs="$RUNS" -v scale="$S" -v machine="$MACHINE" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    -v runs="$RUNS" -v scale="$S" -v machine="$MACHINE" -v cores="$(nproc)" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" \
     -v note="$MINIC_NOTE" -v minic_label="$MINIC_LABEL" -v svg="$OUT/results.svg" "$raw" >"$OUT/results.md"
 cat "$OUT/results.md"
 echo

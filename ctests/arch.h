@@ -27,6 +27,7 @@ enum {
     T_NR_fcntl = 72, T_NR_ftruncate = 77, T_NR_getrlimit = 97, T_NR_getuid = 102,
     T_NR_setuid = 105, T_NR_setgid = 106, T_NR_setrlimit = 160, T_NR_clock_gettime = 228,
     T_NR_exit_group = 231, T_NR_openat = 257, T_NR_unlinkat = 263, T_NR_symlinkat = 266,
+    T_NR_dup = 32, T_NR_dup3 = 292, T_NR_futex = 202, T_NR_pipe2 = 293,
 };
 /* x86_64 needs a restorer that returns from a handler (SA_RESTORER). */
 __asm__(".text\n"
@@ -81,7 +82,8 @@ enum {
     T_NR_kill = 129, T_NR_fcntl = 25, T_NR_ftruncate = 46, T_NR_getrlimit = 163,
     T_NR_getuid = 174, T_NR_setuid = 146, T_NR_setgid = 144, T_NR_setrlimit = 164,
     T_NR_clock_gettime = 113, T_NR_exit_group = 94, T_NR_openat = 56, T_NR_unlinkat = 35,
-    T_NR_symlinkat = 36,
+    T_NR_symlinkat = 36, T_NR_dup = 23, T_NR_dup3 = 24, T_NR_futex = 98,
+    T_NR_pipe2 = 59,
 };
 #define T_FORK_BY_CLONE 1
 /* The kernel returns from a handler through the vDSO's trampoline. */
@@ -121,7 +123,8 @@ enum {
     T_NR_kill = 37, T_NR_fcntl = 55, T_NR_ftruncate = 93, T_NR_getrlimit = 191,
     T_NR_getuid = 199, T_NR_setuid = 213, T_NR_setgid = 214, T_NR_setrlimit = 75,
     T_NR_clock_gettime = 265, T_NR_exit_group = 252, T_NR_openat = 295, T_NR_unlinkat = 301,
-    T_NR_symlinkat = 304,
+    T_NR_symlinkat = 304, T_NR_dup = 41, T_NR_dup3 = 330, T_NR_futex = 240,
+    T_NR_pipe2 = 331,
 };
 #define T_SA_RESTORER 0UL
 #define T_RESTORER 0

@@ -1,5 +1,6 @@
 /*
- * The ctests harness: counts assertions and prints "N passed, N failed".
+ * The ctests harness: counts assertions and prints "N passed, N failed,
+ * N skipped" (a test whose NEEDS the platform lacks is skipped).
  * It uses no C library (output goes through a raw write to fd 1), so the same
  * test runs linked with the host C library or freestanding.
  *
@@ -99,6 +100,45 @@ static void t_fail_values(long long got, long long want)
         }                                                   \
     } while (0)
 
+__attribute__((unused)) static void t_skip(int needs)
+{
+    static const char *const what[] = {"processes", "signals", "an MMU", "files", "limits", "a clock",
+                                       "threads"};
+    t_skipped++;
+    t_puts("SKIP ");
+    t_puts(t_test);
+    t_puts(" (needs ");
+    const char *sep = "";
+    for (int i = 0; i < 7; i++)
+        if (needs & ~T_PLATFORM_HAS & (1 << i)) {
+            t_puts(sep);
+            t_puts(what[i]);
+            sep = ", ";
+        }
+    t_puts(")\n");
+}
+
+/* Counts the current test (or a check of it) as skipped, for the reason given. */
+__attribute__((unused)) static void t_skip_because(const char *why)
+{
+    t_skipped++;
+    t_puts("SKIP ");
+    t_puts(t_test);
+    t_puts(" (");
+    t_puts(why);
+    t_puts(")\n");
+}
+
+/* NEEDS(T_NEEDS_...): the rest of the test runs only where the platform
+ * has all of these (support.h); elsewhere the test counts as skipped. */
+#define NEEDS(needs)                          \
+    do {                                      \
+        if ((needs) & ~T_PLATFORM_HAS) {      \
+            t_skip(needs);                    \
+            return;                           \
+        }                                     \
+    } while (0)
+
 #define RUN(fn)         \
     do {                \
         t_test = #fn;   \
@@ -111,11 +151,9 @@ static void t_fail_values(long long got, long long want)
  */
 #define SKIP_RUN(fn, reason)   \
     do {                       \
+        t_test = #fn;          \
         (void)fn;              \
-        t_skipped++;           \
-        t_puts("SKIP " #fn ": "); \
-        t_puts(reason);        \
-        t_puts("\n");          \
+        t_skip_because(reason); \
     } while (0)
 
 /*
@@ -125,17 +163,12 @@ static void t_fail_values(long long got, long long want)
  */
 #ifdef T_QEMU_USER
 #define T_QEMU_LACKS(fn, reason) SKIP_RUN(fn, "qemu-user " reason)
-#define UNLESS_QEMU(reason, ...)     \
-    do {                             \
-        t_skipped++;                 \
-        t_puts("SKIP ");             \
-        t_puts(t_test);              \
-        t_puts(" (line ");           \
-        t_putnum(__LINE__);          \
-        t_puts("): qemu-user " reason "\n"); \
-        if (0) {                     \
-            __VA_ARGS__;             \
-        }                            \
+#define UNLESS_QEMU(reason, ...)              \
+    do {                                      \
+        t_skip_because("qemu-user " reason);  \
+        if (0) {                              \
+            __VA_ARGS__;                      \
+        }                                     \
     } while (0)
 #else
 #define T_QEMU_LACKS(fn, reason) RUN(fn)
@@ -152,14 +185,10 @@ static int t_report(const char *area)
     t_putnum(t_passed);
     t_puts(" passed, ");
     t_putnum(t_failed);
-    t_puts(" failed");
-    if (t_skipped) {
-        t_puts(", ");
-        t_putnum(t_skipped);
-        t_puts(" skipped");
-    }
-    t_puts("\n");
-    return t_failed != 0 || t_passed == 0;
+    t_puts(" failed, ");
+    t_putnum(t_skipped);
+    t_puts(" skipped\n");
+    return t_failed != 0 || (t_passed == 0 && t_skipped == 0);
 }
 
 #endif /* MINIC_TEST_HARNESS_H */

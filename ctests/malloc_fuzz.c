@@ -206,6 +206,8 @@ static void resize(int slot)
         q = realloc(b->p, size);
     if (!q) {
         fail("a resize failed");
+        if (kind == 1)
+            b->p = NULL; /* reallocf freed it */
         return;
     }
     b->p = q;
@@ -296,6 +298,12 @@ static void run(unsigned seed)
 
 static void test_random_sequences(void)
 {
+#if defined(MINIC_MALLOC_MODE_linear) && defined(MINIC_TEST_PORT_ARENA)
+    /* Random frees leave the linear mode's space behind the top unused:
+     * thousands of sequences need more than a 16 MiB arena. */
+    t_skip_because("linear mode in a 16 MiB arena: space below the top is not reused");
+    return;
+#endif
     for (unsigned seed = 0; seed < SEEDS; seed++) {
         int before = broken;
         run(seed);

@@ -11,6 +11,9 @@
 #include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <stdio.h>
+#include <signal.h>
+#include <string.h>
 #include "harness.h"
 
 enum { THREADS = 4, OPS = 20000, SLOTS = 32, SHARED = 64 };
@@ -217,6 +220,200 @@ static void test_fork_while_allocating(void)
         CHECK_EQ(pthread_join(t[i], NULL), 0);
 }
 
+/* fork never deadlocks with a library lock held while allocating: threads
+ * allocate while holding a FILE lock (as getline does), one thread flushes
+ * every stream (taking the stream list lock, then each FILE lock), and the
+ * main thread forks. The allocator takes no lock before a fork, so the
+ * forking thread never holds one while the C library waits for stdio's. */
+static FILE *shared_stream;
+static volatile int stdio_stop;
+
+static void *allocate_holding_file_lock(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&stdio_stop, __ATOMIC_RELAXED)) {
+        flockfile(shared_stream);
+        for (int i = 0; i < 20; i++) {
+            void *p = malloc((size_t)(16 + i * 4000));
+            void *q = realloc(p, (size_t)(200000 + i));
+            free(q ? q : p);
+        }
+        funlockfile(shared_stream);
+    }
+    return NULL;
+}
+
+static void *flush_all(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&stdio_stop, __ATOMIC_RELAXED))
+        fflush(NULL);
+    return NULL;
+}
+
+static void fork_beside_stdio(void *arg)
+{
+    (void)arg;
+    alarm(60); /* a deadlock ends as SIGALRM */
+    shared_stream = fopen("/dev/null", "w");
+    if (!shared_stream)
+        _exit(90);
+    pthread_t t[3];
+    pthread_create(&t[0], NULL, allocate_holding_file_lock, NULL);
+    pthread_create(&t[1], NULL, allocate_holding_file_lock, NULL);
+    pthread_create(&t[2], NULL, flush_all, NULL);
+    int bad = 0;
+    for (int i = 0; i < 300; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            void *p = malloc(100);
+            free(p);
+            _exit(p ? 0 : 1);
+        }
+        int status = -1;
+        bad += pid <= 0 || waitpid(pid, &status, 0) != pid || status != 0;
+    }
+    __atomic_store_n(&stdio_stop, 1, __ATOMIC_RELAXED);
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    _exit(bad ? 1 : 0);
+}
+
+static void test_fork_beside_stdio_locks(void)
+{
+    CHECK_EQ(t_run_child(fork_beside_stdio, NULL), 0);
+}
+
+/* fork is async-signal-safe: a signal handler forks while the interrupted
+ * thread is anywhere in the malloc family (trim and the statistics
+ * included); the child allocates and exits, the parent carries on. */
+static volatile int handler_forks, handler_fork_failures;
+
+static void fork_in_handler(int sig)
+{
+    (void)sig;
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Still inside the handler: where it interrupted the allocator,
+         * the child is refused (ENOMEM), never left waiting or aborted. */
+        errno = 0;
+        void *p = malloc(64);
+        _exit(p || errno == ENOMEM ? 0 : 1);
+    }
+    int status = -1;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0)
+        handler_fork_failures++;
+    handler_forks++;
+}
+
+static void fork_from_signal_handler(void *arg)
+{
+    (void)arg;
+    alarm(120);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fork_in_handler;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+    pid_t me = getpid();
+    /* Not while this fork runs: glibc's fork holds its own lock, which a
+     * fork in the handler would wait for forever. */
+    sigset_t usr1, old;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, &old);
+    pid_t signaller = fork();
+    if (signaller != 0)
+        sigprocmask(SIG_SETMASK, &old, NULL);
+    if (signaller == 0) {
+        /* A child that signals its parent while it allocates. */
+        for (int i = 0; i < 300; i++) {
+            kill(me, SIGUSR1);
+            usleep(3000);
+        }
+        _exit(0);
+    }
+    int status;
+    while (waitpid(signaller, &status, WNOHANG) == 0) {
+        for (int i = 0; i < 200; i++) {
+            void *p = malloc((size_t)(i * 97 % 5000 + 1));
+            void *q = realloc(p, (size_t)(i * 131 % 300000 + 1));
+            free(q ? q : p);
+        }
+        malloc_trim(0);
+        struct mallinfo2 mi = mallinfo2();
+        (void)mi;
+    }
+    /* Signals that arrive while the handler runs are merged: most, not
+     * all, of them fork. */
+    _exit(handler_fork_failures || handler_forks < 50 ? 1 : 0);
+}
+
+static void test_fork_from_signal_handler(void)
+{
+    CHECK_EQ(t_run_child(fork_from_signal_handler, NULL), 0);
+}
+
+/* Two threads freeing the same block at the same instant: one of them is
+ * told, every time. Each try runs in a child, which must die of SIGABRT. */
+static char *raced_block;
+static volatile int race_go;
+
+static void *free_raced_block(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&race_go, __ATOMIC_ACQUIRE))
+        ;
+    free(raced_block);
+    return NULL;
+}
+
+static void race_double_free(void *arg)
+{
+    int owner_frees = arg != NULL;
+    t_close(2);
+    pthread_t t[2];
+    raced_block = malloc(48);
+    for (int i = owner_frees; i < 2; i++)
+        pthread_create(&t[i], NULL, free_raced_block, NULL);
+    usleep(1000);
+    __atomic_store_n(&race_go, 1, __ATOMIC_RELEASE);
+    if (owner_frees)
+        free(raced_block);
+    for (int i = owner_frees; i < 2; i++)
+        pthread_join(t[i], NULL);
+    /* Told by the next call into the allocator at the latest: before the
+     * block could be handed out twice. */
+    malloc_trim(0);
+    void *again[4];
+    for (int i = 0; i < 4; i++)
+        again[i] = malloc(48);
+    for (int i = 0; i < 4; i++)
+        free(again[i]);
+    _exit(0);
+}
+
+static void test_racing_double_frees_are_caught(void)
+{
+    enum { TRIES = 100 };
+    int caught = 0, owner_caught = 0;
+    for (int i = 0; i < TRIES; i++) {
+        caught += t_run_child(race_double_free, NULL) == T_SIGABRT;
+        owner_caught += t_run_child(race_double_free, &caught) == T_SIGABRT;
+    }
+    /* Two threads that are not the block's owner: always. */
+    CHECK_EQ(caught, TRIES);
+    /* The owner against another thread: the owner's free takes no atomic
+     * step in the default mode; a double free that got past both is found
+     * by the next call, before the slot is handed out again. */
+    CHECK_EQ(owner_caught, TRIES);
+    t_puts("  racing double frees caught: ");
+    t_putnum(caught);
+    t_puts(" of 100 between two threads, ");
+    t_putnum(owner_caught);
+    t_puts(" of 100 with the owner\n");
+}
+
 #ifdef MINIC_MALLOC_MODE_default
 /* Takes a slab for a size nothing else in this program uses (with a
  * non-null argument). */
@@ -259,5 +456,8 @@ int main(void)
 #endif
     RUN(test_threads);
     RUN(test_fork_while_allocating);
+    RUN(test_fork_beside_stdio_locks);
+    RUN(test_fork_from_signal_handler);
+    RUN(test_racing_double_frees_are_caught);
     return t_report("malloc_threads");
 }

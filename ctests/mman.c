@@ -62,6 +62,7 @@ static void test_mmap_anonymous(void)
 
 static void test_mmap_errors(void)
 {
+    NEEDS(T_NEEDS_FILES);
     int fd = make_file(2 * PAGE);
     CHECK_ERRNO(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), MAP_FAILED, EINVAL);
     CHECK_ERRNO(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 100), MAP_FAILED, EINVAL);
@@ -87,6 +88,7 @@ static void test_mmap_errors(void)
 
 static void test_mmap_file(void)
 {
+    NEEDS(T_NEEDS_FILES);
     int fd = make_file(3 * PAGE);
     char *p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, PAGE);
     CHECK(p != MAP_FAILED);
@@ -104,6 +106,7 @@ static void test_mmap_file(void)
 
 static void test_munmap(void)
 {
+    NEEDS(T_NEEDS_PROCESSES | T_NEEDS_MMU);
     char *p = map_anon(2 * PAGE);
     p[0] = 1;
     CHECK_EQ(munmap(p, 2 * PAGE), 0);
@@ -125,6 +128,7 @@ static void test_munmap(void)
 
 static void test_mprotect(void)
 {
+    NEEDS(T_NEEDS_PROCESSES | T_NEEDS_MMU);
     char *p = map_anon(2 * PAGE);
     p[0] = 42;
     CHECK_EQ(mprotect(p, PAGE, PROT_READ), 0);
@@ -144,8 +148,39 @@ static void test_mprotect(void)
     CHECK_ERRNO(mprotect(p, PAGE, PROT_READ), -1, ENOMEM);
 }
 
+/* The errors of munmap, mprotect and mremap, which need no MMU to check. */
+static void test_range_errors(void)
+{
+    char *p = map_anon(2 * PAGE);
+    CHECK(p != MAP_FAILED);
+    CHECK_ERRNO(munmap(p, 0), -1, EINVAL);
+    CHECK_ERRNO(munmap(p + 1, PAGE), -1, EINVAL);
+    UNLESS_QEMU("refuses a zero length", CHECK_EQ(mprotect(p, 0, PROT_READ), 0));
+    CHECK_ERRNO(mprotect(p + 1, PAGE, PROT_READ), -1, EINVAL);
+    CHECK_ERRNO(mprotect(p, PAGE, 0x100), -1, EINVAL);
+    CHECK_ERRNO(mremap(p, 2 * PAGE, 0, MREMAP_MAYMOVE), MAP_FAILED, EINVAL);
+    CHECK_ERRNO(mremap(p, 2 * PAGE, SIZE_MAX, MREMAP_MAYMOVE), MAP_FAILED, ENOMEM);
+    CHECK_ERRNO(mremap(p + 1, PAGE, PAGE, 0), MAP_FAILED, EINVAL);
+    CHECK_ERRNO(mremap(p, 2 * PAGE, PAGE, 0x80), MAP_FAILED, EINVAL);
+    /* Shrinking stays in place; growing moves only with MREMAP_MAYMOVE. */
+    p[PAGE - 1] = 3;
+    CHECK(mremap(p, 2 * PAGE, PAGE, 0) == p);
+    char *q = mremap(p, PAGE, 64 * PAGE, MREMAP_MAYMOVE);
+    CHECK(q != MAP_FAILED);
+    CHECK_EQ(q[PAGE - 1], 3);
+    CHECK_EQ(munmap(q, 64 * PAGE), 0);
+    CHECK_ERRNO(mprotect(q, PAGE, PROT_READ), -1, ENOMEM);
+    CHECK_ERRNO(mremap(q, PAGE, 2 * PAGE, MREMAP_MAYMOVE), MAP_FAILED, EFAULT);
+    unsigned char vec[1];
+    CHECK_ERRNO(mincore(q, PAGE, vec), -1, ENOMEM);
+    UNLESS_QEMU("checks the range before its alignment",
+                CHECK_ERRNO(mincore(q + 1, PAGE, vec), -1, EINVAL));
+    CHECK_ERRNO(memfd_create("x", 0x1000), -1, EINVAL);
+}
+
 static void test_msync(void)
 {
+    NEEDS(T_NEEDS_FILES);
     int fd = make_file(2 * PAGE);
     char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     CHECK(p != MAP_FAILED);
@@ -197,6 +232,7 @@ static void lock_all_in_child(void *arg)
 
 static void test_mlockall(void)
 {
+    NEEDS(T_NEEDS_PROCESSES);
     /* In a child, so that locking the whole address space ends with it. */
     CHECK_EQ(t_run_child(lock_all_in_child, NULL), 0);
     CHECK_ERRNO(mlockall(0), -1, EINVAL);
@@ -248,6 +284,7 @@ static void test_posix_madvise(void)
 
 static void test_mremap(void)
 {
+    NEEDS(T_NEEDS_PROCESSES | T_NEEDS_MMU);
     char *p = map_anon(PAGE);
     for (int i = 0; i < PAGE; i++)
         p[i] = (char)i;
@@ -285,6 +322,7 @@ static void test_mremap(void)
 
 static void test_mincore(void)
 {
+    NEEDS(T_NEEDS_MMU);
     char *p = map_anon(4 * PAGE);
     unsigned char vec[4] = {9, 9, 9, 9};
     p[0] = 1;
@@ -302,6 +340,7 @@ static void test_mincore(void)
 
 static void test_memfd_create(void)
 {
+    NEEDS(T_NEEDS_PROCESSES | T_NEEDS_MMU);
     int fd = memfd_create("minic-test", MFD_CLOEXEC);
     CHECK(fd >= 0);
     CHECK_EQ(t_ftruncate(fd, 2 * PAGE), 0);
@@ -331,6 +370,7 @@ int main(void)
     RUN(test_mmap_file);
     RUN(test_munmap);
     RUN(test_mprotect);
+    RUN(test_range_errors);
     RUN(test_msync);
     RUN(test_mlock);
     RUN(test_mlockall);

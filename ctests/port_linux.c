@@ -50,7 +50,15 @@ long minic_sys_gettid(void) { return S(186, 0, 0, 0, 0, 0, 0); }
 long minic_sys_tgkill(int tgid, int tid, int sig) { return S(234, tgid, tid, sig, 0, 0, 0); }
 long minic_sys_rt_sigprocmask(int how, const void *set, void *old, size_t size) { return S(14, how, set, old, size, 0, 0); }
 long minic_sys_rt_sigaction(int sig, const void *act, void *old, size_t size) { return S(13, sig, act, old, size, 0, 0); }
-long minic_sys_futex(const uint32_t *uaddr, int op, uint32_t val, const void *timeout, const uint32_t *uaddr2, uint32_t val3) { return S(202, uaddr, op, val, timeout, uaddr2, val3); }
+/* How many times minic asked to sleep on a lock (a test reads it: threads
+ * that contend must sleep here, not spin or fail). */
+long port_linux_futex_waits;
+long minic_sys_futex(const uint32_t *uaddr, int op, uint32_t val, const void *timeout, const uint32_t *uaddr2, uint32_t val3)
+{
+    if ((op & 0x7f) == 0 /* FUTEX_WAIT */)
+        __atomic_add_fetch(&port_linux_futex_waits, 1, __ATOMIC_RELAXED);
+    return S(202, uaddr, op, val, timeout, uaddr2, val3);
+}
 long minic_sys_getrandom(void *buf, size_t len, unsigned flags) { return S(318, buf, len, flags, 0, 0, 0); }
 long minic_sys_mq_open(const char *name, int oflag, unsigned mode, const void *attr) { return S(240, name, oflag, mode, attr, 0, 0); }
 long minic_sys_mq_unlink(const char *name) { return S(241, name, 0, 0, 0, 0, 0); }

@@ -4,7 +4,7 @@
 //!
 //! Run with `cargo run --example rust_mapping` (also run by `make demo`).
 
-use minic::mman::{memfd_create, Advice, Mapping};
+use minic::mman::{memfd_create, Advice, Mapping, Protection};
 use minic::Errno;
 use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd};
@@ -12,7 +12,7 @@ use std::os::fd::{AsRawFd, FromRawFd};
 const PAGE: usize = 4096;
 
 fn main() -> Result<(), Errno> {
-    let rw = libc::PROT_READ | libc::PROT_WRITE;
+    let rw = Protection::READ | Protection::WRITE;
 
     // An anonymous mapping: written, grown (the contents move along), then read-only.
     let mut m = Mapping::anonymous(2 * PAGE, rw)?;
@@ -21,7 +21,7 @@ fn main() -> Result<(), Errno> {
     println!("anonymous mapping of {} bytes at {:p}", m.len(), m.as_ptr());
     m.remap(64 * PAGE, true)?;
     m.advise(Advice::Sequential)?;
-    m.protect(libc::PROT_READ)?;
+    m.protect(Protection::READ)?;
     let writable = m.as_mut_slice().is_some();
     let kept = &m.as_slice().ok_or(Errno::EACCES)?[..text.len()];
     println!(
@@ -46,7 +46,7 @@ fn main() -> Result<(), Errno> {
     let (mut writer, reader) = unsafe {
         (
             Mapping::file(file.as_raw_fd(), 0, PAGE, rw, true)?,
-            Mapping::file(file.as_raw_fd(), 0, PAGE, libc::PROT_READ, true)?,
+            Mapping::file(file.as_raw_fd(), 0, PAGE, Protection::READ, true)?,
         )
     };
     drop(file); // the mappings keep the file alive
@@ -64,7 +64,7 @@ fn main() -> Result<(), Errno> {
         Mapping::anonymous(usize::MAX, rw).unwrap_err()
     );
     // SAFETY: nothing is mapped: the offset is refused first.
-    let unaligned = unsafe { Mapping::file(0, 100, PAGE, libc::PROT_READ, false) };
+    let unaligned = unsafe { Mapping::file(0, 100, PAGE, Protection::READ, false) };
     println!("unaligned offset: {}", unaligned.unwrap_err());
     println!("shrink to 0: {}", m.remap(0, true).unwrap_err());
     Ok(())

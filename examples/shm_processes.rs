@@ -9,7 +9,7 @@
 //!
 //! Run with `cargo run --example shm_processes`.
 
-use minic::mman::Mapping;
+use minic::mman::{Mapping, Protection};
 use minic::shm::SharedMemory;
 use minic::Errno;
 use std::ffi::{CStr, CString};
@@ -30,7 +30,7 @@ impl Drop for Name {
 fn map(shm: &SharedMemory) -> Result<Mapping, Errno> {
     // SAFETY: parent and child take turns (see the top of the file) and
     // nobody shrinks the object below SIZE.
-    unsafe { shm.map(0, SIZE, libc::PROT_READ | libc::PROT_WRITE) }
+    unsafe { shm.map(0, SIZE, Protection::READ | Protection::WRITE) }
 }
 
 /// The NUL-terminated string at `at`.

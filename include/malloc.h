@@ -4,8 +4,9 @@
  *
  * Beside a system C library this is the system's <malloc.h> (which declares
  * everything minic provides here). Standing alone it declares minic's
- * memalign, valloc, pvalloc and malloc_usable_size, after <stdlib.h>'s
- * malloc family.
+ * memalign, valloc, pvalloc, malloc_usable_size and the allocator's
+ * figures (mallinfo, mallinfo2, malloc_stats, malloc_trim), after
+ * <stdlib.h>'s malloc family.
  */
 #ifndef MINIC_MALLOC_H
 #define MINIC_MALLOC_H
@@ -23,18 +24,32 @@
 #include <stdlib.h>
 #include <minic/types.h>
 
-/* glibc's layout; minic's default allocator fills it from its own figures. */
+/* glibc's layout; every allocator mode fills it from its own figures. */
 struct mallinfo2 {
-    size_t arena;    /* bytes mapped for slabs */
-    size_t ordblks;  /* free slabs */
+    size_t arena;    /* bytes held for blocks that share memory (slabs, regions) */
+    size_t ordblks;  /* free slabs (default mode) */
     size_t smblks;   /* 0 */
-    size_t hblks;    /* large blocks, each in its own mapping */
+    size_t hblks;    /* blocks with a mapping of their own */
     size_t hblkhd;   /* bytes of those mappings */
     size_t usmblks;  /* 0 */
     size_t fsmblks;  /* 0 */
-    size_t uordblks; /* bytes in use */
-    size_t fordblks; /* free bytes in slabs */
+    size_t uordblks; /* bytes in live blocks */
+    size_t fordblks; /* bytes of the arena in no live block */
     size_t keepcost; /* bytes malloc_trim can give back now */
+};
+
+/* The same figures in int fields, each capped at INT_MAX. */
+struct mallinfo {
+    int arena;
+    int ordblks;
+    int smblks;
+    int hblks;
+    int hblkhd;
+    int usmblks;
+    int fsmblks;
+    int uordblks;
+    int fordblks;
+    int keepcost;
 };
 
 MINIC_BEGIN_DECLS
@@ -42,7 +57,7 @@ void *memalign(size_t alignment, size_t size) MINIC_NOTHROW;
 void *valloc(size_t size) MINIC_NOTHROW;
 void *pvalloc(size_t size) MINIC_NOTHROW;
 size_t malloc_usable_size(void *ptr) MINIC_NOTHROW;
-/* The default allocator only (make MALLOC=default). */
+struct mallinfo mallinfo(void) MINIC_NOTHROW;
 struct mallinfo2 mallinfo2(void) MINIC_NOTHROW;
 int malloc_trim(size_t pad) MINIC_NOTHROW;
 void malloc_stats(void) MINIC_NOTHROW;

@@ -3,7 +3,7 @@
  * https://pubs.opengroup.org/onlinepubs/9799919799/basedefs/stdlib.h.html
  *
  * Beside a system C library this header includes the system's <stdlib.h>
- * and adds what it may lack: reallocf (FreeBSD), the seed's three-argument
+ * and adds what it may lack: reallocf (FreeBSD), minic's three-argument
  * recallocarray, and C23's free_sized and free_aligned_sized. Standing alone
  * (freestanding, or with MINIC_STANDALONE defined) it declares the whole
  * family minic provides, and nothing else of <stdlib.h>.

@@ -5,6 +5,7 @@ set -u
 MODES=${MODES:-default}
 passed=0
 failed=0
+skipped=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -16,14 +17,20 @@ run() {
     "$@" >"$log" 2>&1
     rc=$?
     cat "$log"
-    # cargo test: "test result: ok. 3 passed; 0 failed; ..."; ours: "N passed, N failed".
-    counts=$(sed -n -e 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' \
-        -e 's/^[a-z][a-z ()_-]*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$log" |
-        awk '{ p += $1; f += $2 } END { if (NR) print p, f }')
+    # cargo test: "test result: ok. 3 passed; 0 failed; 1 ignored; ...";
+    # ours: "N passed, N failed[, N skipped]".
+    counts=$(sed -n -e 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2 0/p' \
+        -e 's/^[a-z][a-z ()_-]*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2 0/p' \
+        -e 's/^[a-z][a-z ()_-]*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed, \([0-9][0-9]*\) skipped$/\1 \2 \3/p' "$log" |
+        awk '{ p += $1; f += $2; s += $3 } END { if (NR) print p, f, s }')
     if [ -n "$counts" ]; then
-        passed=$((passed + ${counts% *}))
-        failed=$((failed + ${counts#* }))
-        if [ "$rc" -ne 0 ] && [ "${counts#* }" -eq 0 ]; then failed=$((failed + 1)); fi
+        read -r cp cf cs <<END
+$counts
+END
+        passed=$((passed + cp))
+        failed=$((failed + cf))
+        skipped=$((skipped + cs))
+        if [ "$rc" -ne 0 ] && [ "$cf" -eq 0 ]; then failed=$((failed + 1)); fi
     elif [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
     else
@@ -34,8 +41,9 @@ run() {
 
 run "cargo fmt --check" cargo fmt --check
 run "cargo clippy" cargo clippy --quiet --all-targets -- -D warnings
-run "cargo clippy --all-features" cargo clippy --quiet --all-features --lib -- -D warnings
+run "cargo clippy --all-features" cargo clippy --quiet --features capi,freestanding,port-extern,std --lib -- -D warnings
 run "cargo test" cargo test --quiet
+run "mode features" mk/check-mode-features.sh
 # The Rust programs in examples/ (the C ones are make demo's); each checks its own results.
 run "rust examples" sh -c 'for e in examples/*.rs; do
     cargo run --quiet --example "$(basename "$e" .rs)" || exit 1; done'
@@ -79,6 +87,9 @@ for mode in $MODES; do
     # shellcheck disable=SC2086 # the program list is words
     run "real programs, MALLOC=$mode" mk/real-programs.sh "$lib" "real programs ($mode)" $programs
 done
+# make install into a temporary prefix; programs built through pkg-config
+# (shared, static, freestanding) run; make uninstall leaves nothing behind.
+run "install" mk/check-install.sh
 # minic for aarch64, riscv64 (qemu-user) and i686, and the bare-metal targets.
 run "cross checks" env MODES="$MODES" mk/check-cross.sh
 # Benchmarks are not tests: each workload runs once, tiny, to prove it works.
@@ -88,5 +99,5 @@ run "bench smoke" make --no-print-directory bench-smoke
 run "bench smoke, MINIC_CHECKS=0" make --no-print-directory MINIC_CHECKS=0 bench-smoke
 
 echo
-echo "total: $passed passed, $failed failed"
+echo "total: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -140,8 +140,8 @@ pub fn exit(status: core::ffi::c_int) -> ! {
 }
 
 /// The C library's panic handler: one line on fd 2, then abort. A panic
-/// never unwinds into C.
-#[cfg(all(feature = "capi", not(test)))]
+/// never unwinds into C. With `std` (which has its own) there is none.
+#[cfg(all(feature = "capi", not(any(test, feature = "std"))))]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     let mut line = Line::new();

@@ -8,8 +8,11 @@
 //!
 //! ```
 //! use minic::errno::Errno;
-//! assert_eq!(Errno::EEXIST, minic::Errno(minic::abi::EEXIST));
+//! assert_eq!(Errno::EEXIST, minic::Errno(17));
 //! ```
+
+// The ABI's constants: the Linux x86-64 values.
+use crate::abi;
 
 use core::ffi::c_int;
 use core::fmt;
@@ -18,7 +21,8 @@ use core::fmt;
 /// the error type of every fallible function of this crate.
 ///
 /// The number is the Linux value (the same as the `libc` crate's constant of
-/// that name). `Display` gives the usual message text and the symbolic name,
+/// that name). `Errno` is a [`core::error::Error`], so `?` turns it into a
+/// `Box<dyn Error>`; with the `std` feature, into a `std::io::Error` too. `Display` gives the usual message text and the symbolic name,
 /// `Debug` the name alone; a number minic has no name for shows as a number.
 /// The associated constants name the errors minic's functions report.
 ///
@@ -30,9 +34,9 @@ use core::fmt;
 /// assert_eq!(Errno(4000).to_string(), "Unknown error 4000");
 ///
 /// // A failing call:
-/// let err = minic::mman::Mapping::anonymous(0, minic::abi::PROT_READ).unwrap_err();
+/// let err = minic::mman::Mapping::anonymous(0, minic::mman::Protection::READ).unwrap_err();
 /// assert_eq!(err, Errno::EINVAL);
-/// assert_eq!(err.code(), minic::abi::EINVAL);
+/// assert_eq!(err.code(), 22);
 /// ```
 #[derive(Copy, Clone, PartialEq, Eq, Hash)]
 pub struct Errno(pub c_int);
@@ -42,7 +46,7 @@ macro_rules! errno_table {
         impl Errno {
             $(
                 #[doc = concat!("`", stringify!($name), "`: ", $msg, ".")]
-                pub const $name: Errno = Errno(crate::abi::$name);
+                pub const $name: Errno = Errno(abi::$name);
             )*
 
             /// The symbolic name (`"EINVAL"`), if minic knows this number.
@@ -53,7 +57,7 @@ macro_rules! errno_table {
             /// ```
             pub fn name(self) -> Option<&'static str> {
                 match self.0 {
-                    $(crate::abi::$name => Some(stringify!($name)),)*
+                    $(abi::$name => Some(stringify!($name)),)*
                     _ => None,
                 }
             }
@@ -67,7 +71,7 @@ macro_rules! errno_table {
             /// ```
             pub fn message(self) -> &'static str {
                 match self.0 {
-                    $(crate::abi::$name => $msg,)*
+                    $(abi::$name => $msg,)*
                     _ => "Unknown error",
                 }
             }
@@ -136,12 +140,45 @@ impl fmt::Display for Errno {
     }
 }
 
+/// An `Errno` is an error like any other: `?` converts it into a
+/// `Box<dyn Error>`.
+///
+/// ```
+/// fn run() -> Result<(), Box<dyn std::error::Error>> {
+///     minic::mman::Mapping::anonymous(0, minic::mman::Protection::READ)?;
+///     Ok(())
+/// }
+/// assert_eq!(run().unwrap_err().to_string(), "Invalid argument (EINVAL)");
+/// ```
+impl core::error::Error for Errno {}
+
+/// With the `std` feature: the [`std::io::Error`] of the same OS error
+/// number, so that `?` works in functions returning `io::Result`.
+///
+/// ```
+/// # #[cfg(feature = "std")] {
+/// fn map_page() -> std::io::Result<minic::mman::Mapping> {
+///     Ok(minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ)?)
+/// }
+/// assert!(map_page().is_ok());
+/// let e = std::io::Error::from(minic::Errno::ENOENT);
+/// assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+/// assert_eq!(e.raw_os_error(), Some(2));
+/// # }
+/// ```
+#[cfg(feature = "std")]
+impl From<Errno> for std::io::Error {
+    fn from(e: Errno) -> Self {
+        std::io::Error::from_raw_os_error(e.0)
+    }
+}
+
 /// The C `errno` variable, for the C API; public (hidden) for the header check.
 #[cfg(feature = "capi")]
 #[doc(hidden)]
 pub mod c {
     use super::Errno;
-    use core::ffi::{c_int, c_void};
+    use core::ffi::c_int;
 
     #[cfg(not(feature = "freestanding"))]
     extern "C" {
@@ -164,26 +201,5 @@ pub mod c {
     pub fn set(e: Errno) {
         // SAFETY: __errno_location returns the calling thread's errno, valid for writes.
         unsafe { *__errno_location() = e.0 }
-    }
-
-    /// The C convention for calls returning `int`: the value, or -1 with `errno`.
-    #[inline]
-    pub fn int_result(r: Result<usize, Errno>) -> c_int {
-        match r {
-            Ok(v) => v as c_int,
-            Err(e) => {
-                set(e);
-                -1
-            }
-        }
-    }
-
-    /// The `mmap` convention: the address, or `MAP_FAILED` with `errno`.
-    #[inline]
-    pub fn map_result(r: Result<*mut c_void, Errno>) -> *mut c_void {
-        r.unwrap_or_else(|e| {
-            set(e);
-            crate::abi::MAP_FAILED
-        })
     }
 }

@@ -44,9 +44,10 @@ use core::ptr::{null_mut, NonNull};
 /// # Modes
 ///
 /// The strategy is the crate's allocator mode, chosen when minic is built
-/// (`MINIC_MALLOC=<mode>` in cargo's environment; see the crate page). The
-/// `default` mode is the general-purpose allocator (per-thread heaps, memory
-/// returned to the kernel). The seed's `linear` mode reuses only the most
+/// (a `malloc-<mode>` feature, or `MINIC_MALLOC=<mode>` in cargo's
+/// environment; see the crate page). The `default` mode is the
+/// general-purpose allocator (per-thread heaps, memory returned to the
+/// kernel). The `linear` mode reuses only the most
 /// recently freed block: a long-running program that frees in any other
 /// order keeps growing; `mmap` gives every block its own mapping, returned
 /// on free, at the cost of system calls.

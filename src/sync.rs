@@ -2,7 +2,8 @@
 //!
 //! minic cannot use pthread (the freestanding library has none, and the
 //! allocator runs underneath pthread itself). The lock word holds the
-//! owner's identity (its thread pointer), so that a thread asking again for
+//! owner's identity (its thread pointer where the platform gives every
+//! thread one, else the kernel's thread id through the port), so that a thread asking again for
 //! a lock it holds — a signal handler that interrupted it inside the
 //! allocator — is told ([`Mutex::lock_unless_reentered`]) instead of
 //! sleeping forever. A second word says whether anyone may be asleep, so
@@ -27,11 +28,19 @@ fn thread_id() -> usize {
     port::arch::thread_pointer()
 }
 
-/// A freestanding program has one thread (and may have no thread pointer).
+/// Freestanding: the kernel's thread id, through the port (a system call).
+/// A freestanding program may run threads that share the address space
+/// with no thread pointer at all (raw `clone`, a young kernel's threads),
+/// so nothing read from memory tells them apart. A port with no thread ids
+/// (`-ENOSYS`) has one thread: every caller is that thread.
 #[cfg(feature = "freestanding")]
 #[inline]
 fn thread_id() -> usize {
-    1
+    // SAFETY: gettid reads nothing of ours.
+    match unsafe { port::gettid() } {
+        Ok(0) | Err(_) => 1,
+        Ok(tid) => tid,
+    }
 }
 
 /// The calling thread holds the lock already (a signal handler interrupted
@@ -147,47 +156,24 @@ impl<T> Mutex<T> {
         }
     }
 
-    /// Takes the lock and keeps it beyond any guard: before `fork`, so that
-    /// the child inherits the protected data in a consistent state.
-    pub fn acquire_forever(&self) {
-        core::mem::forget(self.lock());
-    }
-
-    /// Releases a lock taken by [`Mutex::acquire_forever`].
-    ///
-    /// # Safety
-    /// The calling thread holds the lock through `acquire_forever` (in the
-    /// child of a fork, the thread that forked held it in the parent).
-    pub unsafe fn release(&self) {
-        // In a fork child there is no waiter: the other threads are gone.
+    /// In the child of a `fork`: a lock that another thread (gone in the
+    /// child) held at the fork is freed, and `restart` puts the data it
+    /// guards, which that thread may have left half updated, back in a
+    /// consistent state. A lock the forking thread holds itself (a signal
+    /// handler forked while it was inside) stays: the interrupted code
+    /// releases it when the handler returns. No lock is taken before the
+    /// fork, so a fork never waits for the allocator, and the allocator
+    /// never waits for a lock another library holds across its own
+    /// allocations (stdio's, around `getline`).
+    #[cfg(not(feature = "freestanding"))]
+    pub fn recover_in_fork_child(&self, restart: impl FnOnce(&mut T)) {
+        let owner = self.owner.load(Ordering::Relaxed);
+        if owner == 0 || owner == thread_id() {
+            return;
+        }
         self.contended.store(0, Ordering::Relaxed);
         self.owner.store(0, Ordering::Release);
-    }
-
-    /// Releases a lock taken by [`Mutex::acquire_forever`] in the parent
-    /// after fork, waking a waiter if there is one.
-    ///
-    /// # Safety
-    /// As for [`Mutex::release`].
-    pub unsafe fn release_and_wake(&self) {
-        self.unlock();
-    }
-
-    /// Releases a lock taken by [`Mutex::acquire_forever`] before `fork`:
-    /// in the child with [`Mutex::release`], in the parent with
-    /// [`Mutex::release_and_wake`].
-    ///
-    /// # Safety
-    /// As for [`Mutex::release`].
-    pub unsafe fn release_after_fork(&self, child: bool) {
-        // SAFETY: the caller's contract.
-        unsafe {
-            if child {
-                self.release()
-            } else {
-                self.release_and_wake()
-            }
-        }
+        restart(&mut self.lock());
     }
 }
 

@@ -1,9 +1,9 @@
 //! The few `<unistd.h>` calls the freestanding library provides, without
-//! which the seed's shared-memory example cannot run. The hosted library
+//! which a program using shared memory cannot run. The hosted library
 //! never exports these: they would replace the host C library's own.
 
-use crate::errno::c::int_result;
 use crate::port;
+use crate::posix::c::int_result;
 use core::ffi::{c_int, c_void};
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/close.html>

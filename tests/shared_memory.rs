@@ -3,13 +3,13 @@
 mod common;
 
 use common::{too_long_name, unique_name, Unlink, BAD_NAMES};
-use minic::mman::unmap;
+use minic::mman::{unmap, Protection};
 use minic::shm::{OpenOptions, SharedMemory};
 use minic::Errno;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
-const RW: i32 = libc::PROT_READ | libc::PROT_WRITE;
+const RW: Protection = Protection::READ.union(Protection::WRITE);
 
 fn guard(name: &std::ffi::CStr) -> Unlink {
     let _ = SharedMemory::unlink(name); // left by a killed run of this process id
@@ -40,7 +40,7 @@ fn two_descriptors_share_the_memory() {
     let (mut ma, mb) = unsafe {
         (
             a.map(0, 3 * 4096, RW).unwrap(),
-            b.map(4096, 2 * 4096, libc::PROT_READ).unwrap(),
+            b.map(4096, 2 * 4096, Protection::READ).unwrap(),
         )
     };
     assert!(mb.as_slice().is_some());
@@ -55,7 +55,7 @@ fn two_descriptors_share_the_memory() {
     SharedMemory::unlink(&name).unwrap();
     drop((a, ma));
     // SAFETY: as above.
-    let mb2 = unsafe { b.map(0, 4096, libc::PROT_READ) }.unwrap();
+    let mb2 = unsafe { b.map(0, 4096, Protection::READ) }.unwrap();
     assert_eq!(mb2.as_slice().unwrap()[7], 7);
     drop(b);
     assert_eq!(mb.as_slice().unwrap()[4095], ((4095 + 4096) % 251) as u8);
@@ -70,7 +70,7 @@ fn raw_mappings_share_the_memory() {
     SharedMemory::unlink(&name).unwrap();
     shm.set_len(2 * 4096).unwrap();
     let pa = shm.map_raw(0, 2 * 4096, RW).unwrap();
-    let pb = shm.map_raw(4096, 4096, libc::PROT_READ).unwrap();
+    let pb = shm.map_raw(4096, 4096, Protection::READ).unwrap();
     // SAFETY: both mappings are live for their lengths; pb is pa's second page.
     unsafe {
         pa.add(4096 + 9).write(99);
@@ -146,11 +146,11 @@ fn read_only_descriptor_limits() {
     // SAFETY: nothing is mapped: the kernel refuses.
     assert_eq!(unsafe { ro.map(0, 4096, RW) }.err(), Some(Errno::EACCES));
     assert_eq!(ro.set_len(0), Err(Errno::EINVAL));
-    let p = ro.map_raw(0, 4096, libc::PROT_READ).unwrap();
+    let p = ro.map_raw(0, 4096, Protection::READ).unwrap();
     // SAFETY: p maps one live page.
     unsafe { unmap(p.cast(), 4096) }.unwrap();
     // SAFETY: the object is this test's alone and keeps its size.
-    let mut m = unsafe { ro.map(0, 4096, libc::PROT_READ) }.unwrap();
+    let mut m = unsafe { ro.map(0, 4096, Protection::READ) }.unwrap();
     assert!(m.as_mut_slice().is_none());
     assert_eq!(m.as_slice().unwrap(), &[0; 4096][..]);
 }

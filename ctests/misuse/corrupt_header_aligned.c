@@ -3,7 +3,7 @@
 #include <stdlib.h>
 int main(void)
 {
-    unsigned char *p = aligned_alloc(4096, 100);
+    unsigned char *p = aligned_alloc(4096, 100000);
     p[-3] ^= 0x10;
     free(p);
     return 0;

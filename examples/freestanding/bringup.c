@@ -1,9 +1,9 @@
 /*
  * A hobby-OS style first program: its own _start, no C library at all, only
  * minic's freestanding archive. It exercises every area (the allocator,
- * mmap, the seed's shared-memory and message-queue examples) and reports
+ * mmap, a shared-memory object and a message queue) and reports
  * with write(). Built and run by `make demo` and `make check`; its stripped
- * size is the figure the README gives.
+ * size is the figure DESIGN.md gives (mk/check-size.sh measures it).
  *
  *   cc -nostdinc -isystem "$(cc -print-file-name=include)" -ffreestanding \
  *      -nostdlib -static -Os -Iinclude bringup.c build/freestanding/libminic.a
@@ -53,7 +53,7 @@ static int run(void)
     page[4095] = 1;
     munmap(page, 4096);
 
-    /* The seed's shared-memory example. */
+    /* Shared memory: create, size, map, write, remove. */
     const char *name = "/minic-bringup";
     int fd = shm_open(name, O_CREAT | O_RDWR, 0600);
     if (fd < 0 || ftruncate(fd, 4096) != 0)
@@ -66,7 +66,7 @@ static int run(void)
     close(fd);
     shm_unlink(name);
 
-    /* The seed's message-queue example. */
+    /* A message queue: create, send, receive, remove. */
     struct mq_attr attr = {0};
     attr.mq_maxmsg = 4;
     attr.mq_msgsize = 32;

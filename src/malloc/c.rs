@@ -234,52 +234,72 @@ pub unsafe extern "C" fn free_aligned_sized(ptr: *mut c_void, alignment: usize, 
     }
 }
 
-/// mallinfo2(3), filled from the default allocator's own figures: `arena`
-/// bytes mapped for slabs, `ordblks` free slabs, `hblks`/`hblkhd` large
-/// blocks and their mappings, `uordblks` bytes in use (whole slots and large
-/// mappings), `fordblks` free bytes in slabs, `keepcost` bytes
-/// `malloc_trim` could give back now; the rest 0.
+/// mallinfo2(3), in every mode, from [`stats`](super::stats): `arena`
+/// bytes held for blocks that share memory (slabs, carved regions),
+/// `ordblks` free slabs, `hblks`/`hblkhd` blocks with a mapping of their own
+/// and its bytes, `uordblks` bytes in live blocks, `fordblks` bytes of the
+/// arena in no live block, `keepcost` bytes `malloc_trim` could give back
+/// now; the rest 0.
 /// <https://man7.org/linux/man-pages/man3/mallinfo.3.html>
-#[cfg(minic_malloc = "default")]
 #[unsafe(no_mangle)]
 pub extern "C" fn mallinfo2() -> crate::abi::mallinfo2 {
-    let u = super::heap::usage();
+    let s = super::stats();
     crate::abi::mallinfo2 {
-        arena: u.slab_mapped,
-        ordblks: (u.slab_mapped - u.slab_held) / super::heap::SLAB,
+        arena: s.shared_arena(),
+        ordblks: s.free_slabs,
         smblks: 0,
-        hblks: u.large_count,
-        hblkhd: u.large_bytes,
+        hblks: s.large_blocks,
+        hblkhd: s.large_bytes,
         usmblks: 0,
         fsmblks: 0,
-        uordblks: u.small_in_use + u.large_bytes,
-        fordblks: u.slab_mapped.saturating_sub(u.small_in_use),
-        keepcost: u.large_cached,
+        uordblks: s.in_use,
+        fordblks: s.free_in_arena(),
+        keepcost: s.trimmable,
     }
 }
 
-/// malloc_trim(3): gives free memory back to the kernel now (the default
-/// allocator's reserve of empty slabs and its cached large mappings); 1 if
-/// some went. The padding argument is ignored: there is no heap top to pad.
+/// mallinfo(3): [`mallinfo2`]'s figures in `int` fields, each capped at
+/// `INT_MAX` (glibc lets them wrap).
+/// <https://man7.org/linux/man-pages/man3/mallinfo.3.html>
+#[unsafe(no_mangle)]
+pub extern "C" fn mallinfo() -> crate::abi::mallinfo {
+    let m = mallinfo2();
+    let int = |v: usize| c_int::try_from(v).unwrap_or(c_int::MAX);
+    crate::abi::mallinfo {
+        arena: int(m.arena),
+        ordblks: int(m.ordblks),
+        smblks: int(m.smblks),
+        hblks: int(m.hblks),
+        hblkhd: int(m.hblkhd),
+        usmblks: int(m.usmblks),
+        fsmblks: int(m.fsmblks),
+        uordblks: int(m.uordblks),
+        fordblks: int(m.fordblks),
+        keepcost: int(m.keepcost),
+    }
+}
+
+/// malloc_trim(3): gives memory kept for reuse back to the kernel now (the
+/// default mode's empty slabs and cached large mappings; the other modes
+/// keep none); 1 if some went. The padding argument is ignored: there is no
+/// heap top to pad.
 /// <https://man7.org/linux/man-pages/man3/malloc_trim.3.html>
-#[cfg(minic_malloc = "default")]
 #[unsafe(no_mangle)]
 pub extern "C" fn malloc_trim(pad: usize) -> c_int {
     let _ = pad;
-    super::heap::trim() as c_int
+    super::trim() as c_int
 }
 
-/// malloc_stats(3): the default allocator's figures on stderr, one a line.
+/// malloc_stats(3): the allocator's figures on stderr, one a line.
 /// <https://man7.org/linux/man-pages/man3/malloc_stats.3.html>
-#[cfg(minic_malloc = "default")]
 #[unsafe(no_mangle)]
 pub extern "C" fn malloc_stats() {
-    let u = super::heap::usage();
+    let s = super::stats();
     let line = |name: &str, v: usize| crate::diag::Line::new().text(name).dec(v as u64).emit();
-    line("slab bytes mapped    = ", u.slab_mapped);
-    line("slab bytes held      = ", u.slab_held);
-    line("small bytes in use   = ", u.small_in_use);
-    line("large blocks         = ", u.large_count);
-    line("large bytes mapped   = ", u.large_bytes);
-    line("large bytes cached   = ", u.large_cached);
+    line("bytes held           = ", s.held);
+    line("bytes in use         = ", s.in_use);
+    line("own-mapping blocks   = ", s.large_blocks);
+    line("own-mapping bytes    = ", s.large_bytes);
+    line("free slabs           = ", s.free_slabs);
+    line("trimmable bytes      = ", s.trimmable);
 }

@@ -52,20 +52,7 @@ static RING: [AtomicU64; QUARANTINE] = [const { AtomicU64::new(0) }; QUARANTINE]
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 const LEN_BITS: u32 = 24;
 
-fn page_round(n: usize) -> Option<usize> {
-    n.checked_next_multiple_of(PAGE_SIZE)
-}
-
-/// Unmaps a range; at the mapping limit, where the kernel may refuse to
-/// split a mapping, its pages are at least given back.
-unsafe fn unmap(start: usize, len: usize) {
-    // SAFETY: the caller owns the range.
-    unsafe {
-        if port::munmap(start as *mut _, len).is_err() {
-            let _ = port::madvise(start as *mut _, len, crate::abi::MADV_DONTNEED);
-        }
-    }
-}
+use super::os::unmap;
 
 /// Unmaps a quarantine entry.
 fn release(entry: u64) {
@@ -131,11 +118,11 @@ impl Guard {
         let data = FRONT
             .checked_add(capacity)
             .and_then(|n| n.checked_add(extra))
-            .and_then(page_round)
+            .and_then(super::os::page_round)
             .ok_or(Errno::ENOMEM)?;
         let len = data.checked_add(PAGE_SIZE).ok_or(Errno::ENOMEM)?;
         // SAFETY: a new private mapping replaces nothing.
-        let map = super::map_private(len, false)?;
+        let map = super::os::map_private(len, false)?;
         let end = (map + FRONT).next_multiple_of(align) + capacity;
         let end = end.next_multiple_of(PAGE_SIZE);
         let payload = (end - capacity) & !(align - 1);

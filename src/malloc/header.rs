@@ -170,6 +170,27 @@ impl Block {
         unsafe { (self.header() as *mut [u64; 2]).write(words) }
     }
 
+    /// Marks the header of this live block free, atomically: of two threads
+    /// freeing the block at once, exactly one gets true. The check word
+    /// leaves `IN_USE` out, so it stays valid.
+    ///
+    /// # Safety
+    /// The header was just read as this live block's and stays mapped.
+    #[cfg(minic_malloc = "linear")]
+    pub unsafe fn mark_freed(&self) -> bool {
+        let live = (self.capacity | self.state) as u64;
+        // SAFETY: the caller's contract; the header is 16-aligned.
+        let word0 = unsafe { &*(self.header() as *const AtomicU64) };
+        word0
+            .compare_exchange(
+                live,
+                live & !(IN_USE as u64),
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            )
+            .is_ok()
+    }
+
     /// Reads and checks the header of a payload minic returned; under
     /// `cfg(minic_no_checks)` only reads it.
     ///
@@ -205,12 +226,17 @@ impl Block {
     }
 }
 
-/// A 32-bit hash of a header's address and contents (less the `IN_USE`
-/// bit) under the secret.
+/// A 32-bit keyed hash of a header's address and contents (less the
+/// `IN_USE` bit). The secret goes in before and after the first round of
+/// mixing: one round alone is invertible, and three leaked headers would
+/// give the secret away to a search of 2^32; through two, recovering it
+/// from any number of headers means a search of 2^64. A forged header
+/// therefore needs a fresh 32-bit guess, and a wrong one aborts.
 #[inline]
 fn check_word(header: usize, word0: u64, pad_units: u64) -> u32 {
-    let x = secret() ^ (header as u64).rotate_left(29) ^ word0 ^ pad_units.rotate_left(47);
-    (mix(x) >> 32) as u32
+    let key = secret();
+    let x = (header as u64).rotate_left(29) ^ word0 ^ pad_units.rotate_left(47);
+    (mix(mix(x ^ key) ^ key.rotate_left(32)) >> 32) as u32
 }
 
 #[cfg(test)]

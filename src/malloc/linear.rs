@@ -33,8 +33,13 @@ const BRK_TRIM: usize = 1024 * 1024;
 const STACK_GAP: usize = 1024 * 1024;
 /// Stack reserve assumed when the limit is unlimited or unknown.
 const STACK_RESERVE_MAX: u64 = 1 << 32;
-/// Size of a mapped region, when the break cannot grow.
-const REGION: usize = 1024 * 1024;
+/// Size of a mapped region, when the break cannot grow (a quarter of it in
+/// a freestanding library, whose kernel may commit every page it maps).
+const REGION: usize = if cfg!(feature = "freestanding") {
+    256 << 10
+} else {
+    1 << 20
+};
 /// Blocks needing more than this get their own mapping instead of a region.
 const OWN_MAPPING_FROM: usize = REGION / 4;
 
@@ -56,15 +61,19 @@ struct State {
     brk_ceiling: usize,
 }
 
-static STATE: Mutex<State> = Mutex::new(State {
-    ready: false,
-    region_start: 0,
-    top: 0,
-    end: 0,
-    high: 0,
-    on_brk: false,
-    brk_ceiling: 0,
-});
+impl State {
+    const EMPTY: State = State {
+        ready: false,
+        region_start: 0,
+        top: 0,
+        end: 0,
+        high: 0,
+        on_brk: false,
+        brk_ceiling: 0,
+    };
+}
+
+static STATE: Mutex<State> = Mutex::new(State::EMPTY);
 
 /// What asking for more break gave.
 enum Growth {
@@ -267,10 +276,11 @@ impl Policy for Linear {
             // SAFETY: forwarded contract.
             return unsafe { mmap::unmap_block(block) };
         }
-        let freed = Block { state: 0, ..block };
-        // SAFETY: the header of a live block, which only its owner touches:
-        // marking it free catches a second free.
-        unsafe { freed.write() };
+        // SAFETY: the header of a live block, just read: marking it free
+        // atomically catches a second free, also one racing this one.
+        if !unsafe { block.mark_freed() } {
+            super::report("free", super::header::Misuse::DoubleFree, block.payload);
+        }
         // Re-entered from a signal handler, the block is freed but its space
         // not taken back (as for any block below the top).
         let Ok(mut state) = STATE.lock_unless_reentered() else {
@@ -326,21 +336,15 @@ fn register_fork_handlers() {
             child: Option<extern "C" fn()>,
         ) -> core::ffi::c_int;
     }
-    extern "C" fn prepare() {
-        STATE.acquire_forever();
-    }
-    extern "C" fn parent() {
-        // SAFETY: `prepare` took the lock in this thread.
-        unsafe { STATE.release_and_wake() };
-    }
+    /// In the child of a fork (nothing is locked before it: see
+    /// `Mutex::recover_in_fork_child`): a region another thread was carving
+    /// at the fork is left; the next block starts a new one.
     extern "C" fn child() {
-        // SAFETY: `prepare` took the lock in the thread that forked, which is
-        // the child's only thread.
-        unsafe { STATE.release() };
+        STATE.recover_in_fork_child(|state| *state = State::EMPTY);
     }
     if !REGISTERED.load(Ordering::Relaxed) && !REGISTERED.swap(true, Ordering::Relaxed) {
         // SAFETY: the handlers are plain functions that live forever.
-        unsafe { pthread_atfork(Some(prepare), Some(parent), Some(child)) };
+        unsafe { pthread_atfork(None, None, Some(child)) };
     }
 }
 

@@ -34,17 +34,13 @@ impl Policy for Mmap {
     }
 }
 
-fn page_round(n: usize) -> Option<usize> {
-    n.checked_next_multiple_of(PAGE_SIZE)
-}
-
 /// Maps `len` bytes (a multiple of the page size) for a linear region.
 #[cfg_attr(
     not(any(minic_malloc = "linear", minic_malloc = "default")),
     allow(dead_code)
 )]
 pub(super) fn map_region(len: usize) -> Result<usize, Errno> {
-    super::map_private(len, false)
+    super::os::map_private(len, false)
 }
 
 /// Maps a new block of its own: whole pages, the header in the first page
@@ -56,9 +52,9 @@ pub(super) fn map_block(capacity: usize, align: usize) -> Result<Block, Errno> {
     let len = align
         .max(HEADER)
         .checked_add(capacity)
-        .and_then(page_round)
+        .and_then(super::os::page_round)
         .ok_or(Errno::ENOMEM)?;
-    let map = super::map_private(len, false)?;
+    let map = super::os::map_private(len, false)?;
     let payload = (map + HEADER).next_multiple_of(align);
     let start = (payload - HEADER) & !(PAGE_SIZE - 1);
     let end = (payload + capacity).next_multiple_of(PAGE_SIZE);
@@ -96,15 +92,9 @@ pub(super) unsafe fn unmap_block(block: Block) {
     if !registry::claim(block.header()) {
         super::report("free", Misuse::DoubleFree, block.payload);
     }
-    let (start, len) = (block.start() as *mut _, block.end() - block.start());
-    // SAFETY: the block's pages are its own mapping.
-    if unsafe { port::munmap(start, len) }.is_err() {
-        // At the kernel's mapping limit, unmapping a block that splits a
-        // merged mapping fails (ENOMEM): its pages are then at least given
-        // back, the address range staying mapped.
-        // SAFETY: as above; nothing uses the block's contents any more.
-        let _ = unsafe { port::madvise(start, len, crate::abi::MADV_DONTNEED) };
-    }
+    // SAFETY: the block's pages are its own mapping, and nothing uses its
+    // contents any more.
+    unsafe { super::os::unmap(block.start(), block.end() - block.start()) };
 }
 
 /// Resizes a block made by [`map_block`]: unmaps tail pages when shrinking,
@@ -120,7 +110,7 @@ pub(super) unsafe fn resize_block(block: Block, capacity: usize, align: usize) -
     let old_len = block.end() - start;
     let new_len = (block.pad + HEADER)
         .checked_add(capacity)
-        .and_then(page_round)?;
+        .and_then(super::os::page_round)?;
     let new_start = if new_len == old_len {
         return Some(block);
     } else if new_len < old_len {

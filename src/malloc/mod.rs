@@ -35,7 +35,11 @@ pub(crate) mod heap;
 mod linear;
 #[cfg(not(any(minic_malloc = "guard", minic_malloc = "default")))]
 mod mmap;
+pub(crate) mod os;
 pub(crate) mod registry;
+mod stats;
+
+pub use stats::{stats, trim, Stats};
 
 use header::{Block, Misuse, ALIGN, HEADER, MAX_PAD};
 use registry::Page;
@@ -135,30 +139,13 @@ pub(crate) trait Policy {
 }
 
 #[cfg(minic_malloc = "default")]
-type Active = heap::Heaps;
+type Active = heap::ThreadHeaps;
 #[cfg(minic_malloc = "linear")]
-type Active = linear::Linear;
+type Active = stats::Counted<linear::Linear>;
 #[cfg(minic_malloc = "mmap")]
-type Active = mmap::Mmap;
+type Active = stats::Counted<mmap::Mmap>;
 #[cfg(minic_malloc = "guard")]
-type Active = guard::Guard;
-
-/// `len` bytes of fresh, zeroed, private read-write memory, mapped anew:
-/// what every mode takes from the kernel. With `noreserve`, the mapping is
-/// not counted against the system's commit limit: for large bookkeeping
-/// tables whose pages become resident only as they are touched.
-pub(crate) fn map_private(len: usize, noreserve: bool) -> Result<usize, Errno> {
-    const PROT: core::ffi::c_int = crate::abi::PROT_READ | crate::abi::PROT_WRITE;
-    let flags = crate::abi::MAP_PRIVATE
-        | crate::abi::MAP_ANONYMOUS
-        | if noreserve {
-            crate::abi::MAP_NORESERVE
-        } else {
-            0
-        };
-    // SAFETY: a new private mapping replaces nothing.
-    unsafe { crate::port::mmap(core::ptr::null_mut(), len, PROT, flags, -1, 0) }
-}
+type Active = stats::Counted<guard::Guard>;
 
 /// The largest size any block may have: pointer differences inside an object
 /// must fit in `ptrdiff_t`.
@@ -517,7 +504,7 @@ pub unsafe fn reallocate(
 /// [`reallocate`] with `nmemb * size` bytes (16-byte alignment), with the
 /// bytes past the old block's capacity zero, and on shrinking the bytes
 /// given up cleared too (they stay inside the block). The old size is the
-/// capacity recorded in the header (the three-argument form of the seed):
+/// capacity recorded in the header (so three arguments suffice):
 /// bytes between a block's requested size and its capacity are zero when
 /// minic hands the block out, unless the program wrote there.
 ///

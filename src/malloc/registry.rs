@@ -31,10 +31,26 @@ use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 const PAGE_SHIFT: u32 = PAGE_SIZE.trailing_zeros();
 /// Addresses the table covers: the target's user space (`port::arch`).
 const ADDRESS_BITS: u32 = port::arch::ADDRESS_BITS;
-/// Pages per leaf (2 bits each): 4 GiB of address space in 256 KiB.
-const LEAF_PAGES_SHIFT: u32 = 20;
+/// Pages per leaf (2 bits each): 4 GiB of address space in 256 KiB. A
+/// freestanding program, which may run over a kernel that commits every
+/// page it maps, has a third level instead: 4 KiB leaves (64 MiB each)
+/// under 4 KiB middle tables (32 GiB each) under a 32 KiB root.
+const LEAF_PAGES_SHIFT: u32 = if cfg!(feature = "freestanding") {
+    14
+} else {
+    20
+};
+/// Index bits of the middle level (none in a hosted library; fewer where
+/// the address space is narrower, as on 32-bit targets).
+const MIDDLE_BITS: u32 = if !cfg!(feature = "freestanding") {
+    0
+} else if ADDRESS_BITS - PAGE_SHIFT - LEAF_PAGES_SHIFT < 9 {
+    ADDRESS_BITS - PAGE_SHIFT - LEAF_PAGES_SHIFT
+} else {
+    9
+};
 const LEAF_WORDS: usize = (1 << LEAF_PAGES_SHIFT) / PAGES_PER_WORD;
-const ROOT_LEN: usize = 1 << (ADDRESS_BITS - PAGE_SHIFT - LEAF_PAGES_SHIFT);
+const ROOT_LEN: usize = 1 << (ADDRESS_BITS - PAGE_SHIFT - LEAF_PAGES_SHIFT - MIDDLE_BITS);
 const PAGES_PER_WORD: usize = 32;
 
 const LIVE: u64 = 1;
@@ -50,16 +66,30 @@ pub enum Page {
 }
 
 type Leaf = AtomicU64;
-static ROOT: AtomicPtr<AtomicPtr<Leaf>> = AtomicPtr::new(null_mut());
+/// An entry of the root or of a middle table: a pointer to the next level
+/// (a middle table or a leaf; `AtomicPtr`s of any type share one layout).
+type Entry = AtomicPtr<u8>;
+static ROOT: AtomicPtr<Entry> = AtomicPtr::new(null_mut());
 
-/// `slot`'s table, mapped on first use when `create`; racing creators agree
-/// on one (the losers unmap theirs).
-fn level<T>(slot: &AtomicPtr<T>, len: usize, create: bool) -> Result<*mut T, Errno> {
+/// The entry `index` of a table of entries, as a pointer to `T`.
+///
+/// # Safety
+/// The table has more than `index` entries and lives forever.
+unsafe fn entry<T>(table: *mut Entry, index: usize) -> &'static AtomicPtr<T> {
+    // SAFETY: the caller's contract; AtomicPtr<T> has the layout of
+    // AtomicPtr<u8>.
+    unsafe { &*(table.add(index) as *const AtomicPtr<T>) }
+}
+
+/// `slot`'s table of `len` bytes, mapped on first use when `create`;
+/// racing creators agree on one (the losers unmap theirs). The chunk map of
+/// the default allocator is built the same way.
+pub(crate) fn level<T>(slot: &AtomicPtr<T>, len: usize, create: bool) -> Result<*mut T, Errno> {
     let current = slot.load(Ordering::Acquire);
     if !current.is_null() || !create {
         return Ok(current);
     }
-    let fresh = super::map_private(len, true)? as *mut T;
+    let fresh = super::os::map_private(len, true)? as *mut T;
     match slot.compare_exchange(null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => Ok(fresh),
         Err(winner) => {
@@ -74,15 +104,25 @@ fn level<T>(slot: &AtomicPtr<T>, len: usize, create: bool) -> Result<*mut T, Err
 /// (or was created).
 fn word(page: usize, create: bool) -> Result<Option<(&'static AtomicU64, u32)>, Errno> {
     let leaf_index = page >> LEAF_PAGES_SHIFT;
-    if leaf_index >= ROOT_LEN {
+    if leaf_index >> MIDDLE_BITS >= ROOT_LEN {
         return if create { Err(Errno::ENOMEM) } else { Ok(None) };
     }
     let root = level(&ROOT, ROOT_LEN * 8, create)?;
     if root.is_null() {
         return Ok(None);
     }
-    // SAFETY: the root has ROOT_LEN slots and lives forever.
-    let slot = unsafe { &*root.add(leaf_index) };
+    // SAFETY: the root has ROOT_LEN entries and lives forever.
+    let mut slot: &AtomicPtr<Leaf> = unsafe { entry(root, leaf_index >> MIDDLE_BITS) };
+    if MIDDLE_BITS != 0 {
+        // SAFETY: as above.
+        let up: &AtomicPtr<Entry> = unsafe { entry(root, leaf_index >> MIDDLE_BITS) };
+        let middle = level(up, (1 << MIDDLE_BITS) * 8, create)?;
+        if middle.is_null() {
+            return Ok(None);
+        }
+        // SAFETY: a middle table has 2^MIDDLE_BITS entries and lives forever.
+        slot = unsafe { entry(middle, leaf_index & ((1 << MIDDLE_BITS) - 1)) };
+    }
     let leaf = level(slot, LEAF_WORDS * 8, create)?;
     if leaf.is_null() {
         return Ok(None);

@@ -1,9 +1,8 @@
 //! The C ABI of `<sys/mman.h>` (exported by the C libraries only).
 
-use crate::errno::c::{int_result, map_result};
-use crate::errno::Errno;
-use crate::port;
-use core::ffi::{c_char, c_int, c_uint, c_void, CStr};
+use super::{MapFlags, Protection};
+use crate::posix::c::{c_str, int_result, map_result};
+use core::ffi::{c_char, c_int, c_uint, c_void};
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/mmap.html>
 #[unsafe(no_mangle)]
@@ -17,6 +16,10 @@ pub unsafe extern "C" fn mmap(
     fd: c_int,
     off: crate::abi::off_t,
 ) -> *mut c_void {
+    let (prot, flags) = (
+        Protection::from_bits_retain(prot),
+        MapFlags::from_bits_retain(flags),
+    );
     // SAFETY: the C caller takes on mmap's contract.
     map_result(unsafe { super::map(addr, len, prot, flags, fd, i64::from(off)) })
 }
@@ -32,6 +35,10 @@ pub unsafe extern "C" fn mmap64(
     fd: c_int,
     off: crate::abi::off64_t,
 ) -> *mut c_void {
+    let (prot, flags) = (
+        Protection::from_bits_retain(prot),
+        MapFlags::from_bits_retain(flags),
+    );
     // SAFETY: the C caller takes on mmap's contract.
     map_result(unsafe { super::map(addr, len, prot, flags, fd, off) })
 }
@@ -60,6 +67,7 @@ pub unsafe extern "C" fn __minic_mremap(
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/mprotect.html>
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mprotect(addr: *mut c_void, len: usize, prot: c_int) -> c_int {
+    let prot = Protection::from_bits_retain(prot);
     // SAFETY: forwarded contract.
     int_result(unsafe { super::protect(addr, len, prot) }.map(|()| 0))
 }
@@ -118,16 +126,13 @@ pub extern "C" fn posix_madvise(addr: *mut c_void, len: usize, advice: c_int) ->
 pub unsafe extern "C" fn mincore(addr: *mut c_void, len: usize, vec: *mut u8) -> c_int {
     // SAFETY: the C caller provides one byte per page at vec; the kernel
     // reports EFAULT for an unwritable vector.
-    int_result(unsafe { port::mincore(addr, len, vec) })
+    int_result(unsafe { super::residency_raw(addr, len, vec) }.map(|()| 0))
 }
 
 /// memfd_create(2): <https://man7.org/linux/man-pages/man2/memfd_create.2.html>
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn memfd_create(name: *const c_char, flags: c_uint) -> c_int {
-    if name.is_null() {
-        return int_result(Err(Errno::EFAULT));
-    }
-    // SAFETY: a non-null name is a NUL-terminated string by the C contract.
-    let name = unsafe { CStr::from_ptr(name) };
-    int_result(super::memfd_create(name, flags).map(|fd| fd as usize))
+    // SAFETY: the C caller passes a NUL-terminated string or null.
+    let r = unsafe { c_str(name) }.and_then(|name| super::memfd_create(name, flags));
+    int_result(r.map(|fd| fd as usize))
 }

@@ -9,13 +9,17 @@
 //!
 //! ```
 //! use minic::mman::{Advice, Mapping};
-//! let mut m = Mapping::anonymous(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
+//! let mut m = Mapping::anonymous(4096, minic::mman::Protection::READ | minic::mman::Protection::WRITE)?;
 //! m.as_mut_slice().unwrap().copy_from_slice(&[7; 4096]);
 //! m.advise(Advice::Random)?;
 //! # Ok::<(), minic::Errno>(())
 //! ```
 
+// The ABI's constants: the Linux x86-64 values.
+use crate::abi;
+
 use crate::errno::Errno;
+use crate::flags::flag_set;
 use crate::port;
 use core::ffi::{c_int, c_void, CStr};
 
@@ -27,6 +31,69 @@ pub mod c;
 /// Largest length a mapping may have: anything at or above `PTRDIFF_MAX`
 /// would make pointer differences inside it overflow.
 const MAX_LEN: usize = isize::MAX as usize;
+
+flag_set! {
+    /// Memory protection (`PROT_*` of `<sys/mman.h>`): what a mapping's pages
+    /// allow. `NONE` (the value 0) allows nothing.
+    ///
+    /// ```
+    /// use minic::mman::{Mapping, Protection};
+    /// let m = Mapping::anonymous(4096, Protection::READ | Protection::WRITE)?;
+    /// assert!(m.protection().contains(Protection::WRITE));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub struct Protection: c_int, "minic::mman::Protection", READ {
+        /// No access (`PROT_NONE`).
+        const NONE = abi::PROT_NONE;
+        /// Pages may be read (`PROT_READ`).
+        const READ = abi::PROT_READ;
+        /// Pages may be written (`PROT_WRITE`).
+        const WRITE = abi::PROT_WRITE;
+        /// Pages may be executed (`PROT_EXEC`).
+        const EXEC = abi::PROT_EXEC;
+    }
+}
+
+flag_set! {
+    /// Mapping flags (`MAP_*` of `<sys/mman.h>`, Linux's): one of `SHARED`,
+    /// `SHARED_VALIDATE` or `PRIVATE`, and any of the others.
+    ///
+    /// ```
+    /// use minic::mman::MapFlags;
+    /// let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::NORESERVE;
+    /// assert_eq!(format!("{flags:?}"), "MapFlags(PRIVATE | ANONYMOUS | NORESERVE)");
+    /// ```
+    pub struct MapFlags: c_int, "minic::mman::MapFlags", PRIVATE {
+        /// Writes reach the file and other mappings of it (`MAP_SHARED`).
+        const SHARED = abi::MAP_SHARED;
+        /// Writes stay private, copied on write (`MAP_PRIVATE`).
+        const PRIVATE = abi::MAP_PRIVATE;
+        /// `SHARED`, and unknown flags are `EOPNOTSUPP` instead of ignored (`MAP_SHARED_VALIDATE`).
+        const SHARED_VALIDATE = abi::MAP_SHARED_VALIDATE;
+        /// Memory not backed by a file, zero-filled (`MAP_ANONYMOUS`).
+        const ANONYMOUS = abi::MAP_ANONYMOUS;
+        /// Exactly at the address given, replacing what is there (`MAP_FIXED`).
+        const FIXED = abi::MAP_FIXED;
+        /// Exactly at the address given, `EEXIST` if it is in use (`MAP_FIXED_NOREPLACE`).
+        const FIXED_NOREPLACE = abi::MAP_FIXED_NOREPLACE;
+        /// Reserve no swap space; touching pages may then fail with `SIGSEGV` (`MAP_NORESERVE`).
+        const NORESERVE = abi::MAP_NORESERVE;
+        /// Fault all pages in now (`MAP_POPULATE`).
+        const POPULATE = abi::MAP_POPULATE;
+        /// Lock the pages in memory, as `mlock` (`MAP_LOCKED`).
+        const LOCKED = abi::MAP_LOCKED;
+        /// Back the mapping with huge pages from the kernel's pool (`MAP_HUGETLB`).
+        const HUGETLB = abi::MAP_HUGETLB;
+        /// With `HUGETLB`: 2 MiB pages (`MAP_HUGE_2MB`).
+        const HUGE_2MB = abi::MAP_HUGE_2MB;
+        /// With `HUGETLB`: 1 GiB pages (`MAP_HUGE_1GB`).
+        const HUGE_1GB = abi::MAP_HUGE_1GB;
+        /// A stack: grows down (`MAP_GROWSDOWN`).
+        const GROWSDOWN = abi::MAP_GROWSDOWN;
+        /// A thread stack (`MAP_STACK`; no effect on Linux today but the hint).
+        const STACK = abi::MAP_STACK;
+    }
+}
 
 /// Maps memory, as `mmap(2)`: returns the address of the new mapping.
 ///
@@ -43,16 +110,16 @@ const MAX_LEN: usize = isize::MAX as usize;
 /// ```
 /// use minic::mman::{map, unmap};
 /// let p = unsafe {
-///     map(core::ptr::null_mut(), 4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE,
-///         minic::abi::MAP_PRIVATE | minic::abi::MAP_ANONYMOUS, -1, 0)
+///     map(core::ptr::null_mut(), 4096, minic::mman::Protection::READ | minic::mman::Protection::WRITE,
+///         minic::mman::MapFlags::PRIVATE | minic::mman::MapFlags::ANONYMOUS, -1, 0)
 /// }.unwrap();
 /// unsafe { unmap(p, 4096) }.unwrap();
 /// ```
 pub unsafe fn map(
     addr: *mut c_void,
     len: usize,
-    prot: c_int,
-    flags: c_int,
+    prot: Protection,
+    flags: MapFlags,
     fd: c_int,
     offset: i64,
 ) -> Result<*mut c_void, Errno> {
@@ -65,12 +132,12 @@ pub unsafe fn map(
     // The kernel's offset is a `long` (32 bits on x86).
     let offset = core::ffi::c_long::try_from(offset).map_err(|_| Errno::EOVERFLOW)?;
     // SAFETY: arguments forwarded; the MAP_FIXED contract is the caller's.
-    match unsafe { port::mmap(addr, len, prot, flags, fd, offset) } {
+    match unsafe { port::mmap(addr, len, prot.bits(), flags.bits(), fd, offset) } {
         Ok(a) => Ok(a as *mut c_void),
         Err(Errno::EPERM)
             if addr.is_null()
-                && flags & crate::abi::MAP_ANONYMOUS != 0
-                && flags & crate::abi::MAP_FIXED == 0 =>
+                && flags.contains(MapFlags::ANONYMOUS)
+                && !flags.contains(MapFlags::FIXED) =>
         {
             Err(Errno::ENOMEM)
         }
@@ -86,7 +153,7 @@ pub unsafe fn map(
 /// ```
 /// use minic::mman::{map, unmap};
 /// let p = unsafe {
-///     map(core::ptr::null_mut(), 4096, minic::abi::PROT_READ, minic::abi::MAP_PRIVATE | minic::abi::MAP_ANONYMOUS, -1, 0)
+///     map(core::ptr::null_mut(), 4096, minic::mman::Protection::READ, minic::mman::MapFlags::PRIVATE | minic::mman::MapFlags::ANONYMOUS, -1, 0)
 /// }?;
 /// unsafe { unmap(p, 4096) }?;
 /// assert_eq!(unsafe { unmap(p, 0) }, Err(minic::Errno::EINVAL));
@@ -111,7 +178,7 @@ pub unsafe fn unmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
 /// ```
 /// use minic::mman::{map, remap, unmap};
 /// let p = unsafe {
-///     map(core::ptr::null_mut(), 4096, minic::abi::PROT_READ, minic::abi::MAP_PRIVATE | minic::abi::MAP_ANONYMOUS, -1, 0)
+///     map(core::ptr::null_mut(), 4096, minic::mman::Protection::READ, minic::mman::MapFlags::PRIVATE | minic::mman::MapFlags::ANONYMOUS, -1, 0)
 /// }?;
 /// let q = unsafe { remap(p, 4096, 8192, minic::abi::MREMAP_MAYMOVE, core::ptr::null_mut()) }?;
 /// unsafe { unmap(q, 8192) }?;
@@ -142,15 +209,15 @@ pub unsafe fn remap(
 /// ```
 /// use minic::mman::{map, protect, unmap};
 /// let p = unsafe {
-///     map(core::ptr::null_mut(), 4096, minic::abi::PROT_READ, minic::abi::MAP_PRIVATE | minic::abi::MAP_ANONYMOUS, -1, 0)
+///     map(core::ptr::null_mut(), 4096, minic::mman::Protection::READ, minic::mman::MapFlags::PRIVATE | minic::mman::MapFlags::ANONYMOUS, -1, 0)
 /// }?;
-/// unsafe { protect(p, 4096, minic::abi::PROT_NONE) }?;
+/// unsafe { protect(p, 4096, minic::mman::Protection::NONE) }?;
 /// unsafe { unmap(p, 4096) }?;
 /// # Ok::<(), minic::Errno>(())
 /// ```
-pub unsafe fn protect(addr: *mut c_void, len: usize, prot: c_int) -> Result<(), Errno> {
+pub unsafe fn protect(addr: *mut c_void, len: usize, prot: Protection) -> Result<(), Errno> {
     // SAFETY: forwarded contract.
-    unsafe { port::mprotect(addr, len, prot) }.map(drop)
+    unsafe { port::mprotect(addr, len, prot.bits()) }.map(drop)
 }
 
 /// Writes a shared file mapping back to its file, as `msync(2)`.
@@ -159,7 +226,7 @@ pub unsafe fn protect(addr: *mut c_void, len: usize, prot: c_int) -> Result<(), 
 /// `MS_INVALIDATE` may replace the range's contents with the file's.
 ///
 /// ```
-/// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+/// let m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ)?;
 /// unsafe { minic::mman::sync(m.as_ptr() as *mut _, m.len(), minic::abi::MS_SYNC) }?;
 /// # Ok::<(), minic::Errno>(())
 /// ```
@@ -171,7 +238,7 @@ pub unsafe fn sync(addr: *mut c_void, len: usize, flags: c_int) -> Result<(), Er
 /// Locks pages in memory, as `mlock(2)`.
 ///
 /// ```
-/// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+/// let m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ)?;
 /// // RLIMIT_MEMLOCK may forbid it; a bad range is always refused.
 /// let _ = minic::mman::lock(m.as_ptr().cast(), m.len());
 /// assert!(minic::mman::lock(1 as *const _, 4096).is_err());
@@ -187,7 +254,7 @@ pub fn lock(addr: *const c_void, len: usize) -> Result<(), Errno> {
 /// Unlocks pages, as `munlock(2)`.
 ///
 /// ```
-/// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+/// let m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ)?;
 /// minic::mman::unlock(m.as_ptr().cast(), m.len())?;
 /// # Ok::<(), minic::Errno>(())
 /// ```
@@ -227,7 +294,7 @@ pub fn unlock_all() -> Result<(), Errno> {
 /// pages, `MADV_FREE` may): the caller must not need the contents.
 ///
 /// ```
-/// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+/// let m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ)?;
 /// unsafe { minic::mman::advise(m.as_ptr() as *mut _, m.len(), minic::abi::MADV_RANDOM) }?;
 /// # Ok::<(), minic::Errno>(())
 /// ```
@@ -242,7 +309,7 @@ pub unsafe fn advise(addr: *mut c_void, len: usize, advice: c_int) -> Result<(),
 ///
 /// ```
 /// use minic::mman::{posix_advise, Mapping};
-/// let m = Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+/// let m = Mapping::anonymous(4096, minic::mman::Protection::READ)?;
 /// posix_advise(m.as_ptr() as *mut _, m.len(), minic::abi::POSIX_MADV_DONTNEED)?; // keeps the data
 /// assert_eq!(posix_advise(m.as_ptr() as *mut _, m.len(), 99), Err(minic::Errno::EINVAL));
 /// # Ok::<(), minic::Errno>(())
@@ -251,11 +318,11 @@ pub unsafe fn advise(addr: *mut c_void, len: usize, advice: c_int) -> Result<(),
 #[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn posix_advise(addr: *mut c_void, len: usize, advice: c_int) -> Result<(), Errno> {
     match advice {
-        crate::abi::POSIX_MADV_DONTNEED => Ok(()),
-        crate::abi::POSIX_MADV_NORMAL
-        | crate::abi::POSIX_MADV_RANDOM
-        | crate::abi::POSIX_MADV_SEQUENTIAL
-        | crate::abi::POSIX_MADV_WILLNEED => {
+        abi::POSIX_MADV_DONTNEED => Ok(()),
+        abi::POSIX_MADV_NORMAL
+        | abi::POSIX_MADV_RANDOM
+        | abi::POSIX_MADV_SEQUENTIAL
+        | abi::POSIX_MADV_WILLNEED => {
             // SAFETY: these four hints never change the contents of memory.
             unsafe { port::madvise(addr, len, advice) }.map(drop)
         }
@@ -267,7 +334,7 @@ pub fn posix_advise(addr: *mut c_void, len: usize, advice: c_int) -> Result<(), 
 /// per page of the range.
 ///
 /// ```
-/// let mut m = minic::mman::Mapping::anonymous(2 * 4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
+/// let mut m = minic::mman::Mapping::anonymous(2 * 4096, minic::mman::Protection::READ | minic::mman::Protection::WRITE)?;
 /// m.as_mut_slice().unwrap()[0] = 1; // touches the first page only
 /// let mut vec = [0u8; 2];
 /// minic::mman::residency(m.as_mut_ptr().cast(), m.len(), &mut vec)?;
@@ -282,13 +349,27 @@ pub fn residency(addr: *mut c_void, len: usize, vec: &mut [u8]) -> Result<(), Er
         return Err(Errno::EFAULT);
     }
     // SAFETY: vec has room for one byte per page; the range is only inspected.
-    unsafe { port::mincore(addr, len, vec.as_mut_ptr()) }.map(drop)
+    unsafe { residency_raw(addr, len, vec.as_mut_ptr()) }
+}
+
+/// `mincore(2)` on a raw vector: the form the C interface needs.
+///
+/// # Safety
+/// `vec` is writable for one byte per page of the range (the kernel reports
+/// `EFAULT` for an unwritable one).
+pub(crate) unsafe fn residency_raw(
+    addr: *mut c_void,
+    len: usize,
+    vec: *mut u8,
+) -> Result<(), Errno> {
+    // SAFETY: the caller's contract; the range itself is only inspected.
+    unsafe { port::mincore(addr, len, vec) }.map(drop)
 }
 
 /// Creates an anonymous memory-backed file, as `memfd_create(2)`.
 ///
 /// ```
-/// let fd = minic::mman::memfd_create(c"scratch", minic::abi::MFD_CLOEXEC)?;
+/// let fd = minic::mman::memfd_create(c"scratch", 1 /* MFD_CLOEXEC */)?;
 /// assert!(fd >= 0);
 /// # drop(unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) });
 /// # Ok::<(), minic::Errno>(())
@@ -305,7 +386,7 @@ pub fn memfd_create(name: &CStr, flags: u32) -> Result<c_int, Errno> {
 ///
 /// ```
 /// use minic::mman::{Advice, Mapping};
-/// let m = Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+/// let m = Mapping::anonymous(4096, minic::mman::Protection::READ)?;
 /// m.advise(Advice::Sequential)?;
 /// # Ok::<(), minic::Errno>(())
 /// ```
@@ -338,20 +419,20 @@ impl Advice {
     /// The Linux `MADV_*` value.
     ///
     /// ```
-    /// assert_eq!(minic::mman::Advice::WillNeed.raw(), minic::abi::MADV_WILLNEED);
+    /// assert_eq!(minic::mman::Advice::WillNeed.raw(), 3); // MADV_WILLNEED
     /// ```
     pub const fn raw(self) -> c_int {
         match self {
-            Advice::Normal => crate::abi::MADV_NORMAL,
-            Advice::Random => crate::abi::MADV_RANDOM,
-            Advice::Sequential => crate::abi::MADV_SEQUENTIAL,
-            Advice::WillNeed => crate::abi::MADV_WILLNEED,
-            Advice::DontDump => crate::abi::MADV_DONTDUMP,
-            Advice::DoDump => crate::abi::MADV_DODUMP,
-            Advice::HugePage => crate::abi::MADV_HUGEPAGE,
-            Advice::NoHugePage => crate::abi::MADV_NOHUGEPAGE,
-            Advice::Cold => crate::abi::MADV_COLD,
-            Advice::PageOut => crate::abi::MADV_PAGEOUT,
+            Advice::Normal => abi::MADV_NORMAL,
+            Advice::Random => abi::MADV_RANDOM,
+            Advice::Sequential => abi::MADV_SEQUENTIAL,
+            Advice::WillNeed => abi::MADV_WILLNEED,
+            Advice::DontDump => abi::MADV_DONTDUMP,
+            Advice::DoDump => abi::MADV_DODUMP,
+            Advice::HugePage => abi::MADV_HUGEPAGE,
+            Advice::NoHugePage => abi::MADV_NOHUGEPAGE,
+            Advice::Cold => abi::MADV_COLD,
+            Advice::PageOut => abi::MADV_PAGEOUT,
         }
     }
 }
@@ -359,19 +440,20 @@ impl Advice {
 /// A memory mapping that this value owns: unmapped when dropped.
 ///
 /// Created anonymous ([`Mapping::anonymous`], [`Mapping::anonymous_shared`])
-/// or from a file descriptor ([`Mapping::file`]). The protection given at
-/// creation (and changed by [`Mapping::protect`]) decides which views are
-/// offered: [`Mapping::as_slice`] needs `PROT_READ`, [`Mapping::as_mut_slice`]
-/// `PROT_READ | PROT_WRITE`; both return `None` otherwise rather than fault.
+/// or from a file descriptor ([`Mapping::file`]), or with every choice
+/// through [`Mapping::options`]. The protection given at creation (and
+/// changed by [`Mapping::protect`]) decides which views are offered:
+/// [`Mapping::as_slice`] needs `READ`, [`Mapping::as_mut_slice`]
+/// `READ | WRITE`; both return `None` otherwise rather than fault.
 /// No method panics: every failure is an [`Errno`].
 ///
 /// ```
-/// use minic::mman::Mapping;
-/// let mut m = Mapping::anonymous(8192, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
+/// use minic::mman::{Mapping, Protection};
+/// let mut m = Mapping::anonymous(8192, Protection::READ | Protection::WRITE)?;
 /// m.as_mut_slice().unwrap()[..5].copy_from_slice(b"hello");
 /// m.remap(65536, true)?; // grows, may move; the contents are kept
 /// assert_eq!(&m.as_slice().unwrap()[..5], b"hello");
-/// m.protect(minic::abi::PROT_READ)?;
+/// m.protect(Protection::READ)?;
 /// assert!(m.as_mut_slice().is_none());
 /// # Ok::<(), minic::Errno>(())
 /// ```
@@ -379,7 +461,7 @@ impl Advice {
 pub struct Mapping {
     ptr: *mut u8,
     len: usize,
-    prot: c_int,
+    prot: Protection,
 }
 
 // SAFETY: a Mapping owns its pages like a Box owns its allocation: shared
@@ -388,53 +470,331 @@ unsafe impl Send for Mapping {}
 // SAFETY: as above; `&Mapping` methods never write through the pointer.
 unsafe impl Sync for Mapping {}
 
+/// How to map memory: length, offset, protection, sharing, and what the
+/// kernel does up front (populate, huge pages, no reserve), in the spirit
+/// of `memmap2::MmapOptions`.
+///
+/// Nothing is set at first: protection `READ | WRITE`, private, no length
+/// (an anonymous mapping needs one, `EINVAL` otherwise; a file mapping
+/// without one covers the file from the offset to its end).
+///
+/// ```
+/// use minic::mman::{Mapping, Protection};
+/// let m = Mapping::options().len(1 << 20).populate(true).no_reserve(true).map_anonymous()?;
+/// assert_eq!(m.len(), 1 << 20);
+/// assert_eq!(m.protection(), Protection::READ | Protection::WRITE);
+/// # Ok::<(), minic::Errno>(())
+/// ```
+#[derive(Copy, Clone, Debug)]
+pub struct MappingOptions {
+    len: Option<usize>,
+    offset: u64,
+    prot: Protection,
+    shared: bool,
+    extra: MapFlags,
+}
+
+impl Default for MappingOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MappingOptions {
+    /// Options with nothing set (see the type's description).
+    ///
+    /// ```
+    /// let options = minic::mman::MappingOptions::new();
+    /// assert_eq!(options.map_anonymous().unwrap_err(), minic::Errno::EINVAL); // no length
+    /// ```
+    pub const fn new() -> Self {
+        MappingOptions {
+            len: None,
+            offset: 0,
+            prot: Protection::READ.union(Protection::WRITE),
+            shared: false,
+            extra: MapFlags::empty(),
+        }
+    }
+
+    /// The length in bytes (the kernel maps whole pages).
+    ///
+    /// ```
+    /// let m = minic::mman::MappingOptions::new().len(100).map_anonymous()?;
+    /// assert_eq!(m.len(), 100);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn len(&mut self, len: usize) -> &mut Self {
+        self.len = Some(len);
+        self
+    }
+
+    /// Where a file mapping starts in the file: a multiple of the page size
+    /// (`EINVAL` otherwise). Ignored by anonymous mappings.
+    ///
+    /// ```
+    /// let mut options = minic::mman::MappingOptions::new();
+    /// options.offset(4096);
+    /// ```
+    pub fn offset(&mut self, offset: u64) -> &mut Self {
+        self.offset = offset;
+        self
+    }
+
+    /// The protection (`READ | WRITE` unless set).
+    ///
+    /// ```
+    /// use minic::mman::{MappingOptions, Protection};
+    /// let mut m = MappingOptions::new().len(4096).protection(Protection::READ).map_anonymous()?;
+    /// assert!(m.as_mut_slice().is_none());
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn protection(&mut self, prot: Protection) -> &mut Self {
+        self.prot = prot;
+        self
+    }
+
+    /// Shared (`MAP_SHARED`: writes reach the file, and an anonymous mapping
+    /// stays shared with children forked afterwards) or private (copy on
+    /// write, the default).
+    ///
+    /// ```
+    /// let m = minic::mman::MappingOptions::new().len(4096).shared(true).map_anonymous()?;
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn shared(&mut self, shared: bool) -> &mut Self {
+        self.shared = shared;
+        self
+    }
+
+    /// Fault every page in when mapping (`MAP_POPULATE`), so that the first
+    /// touches take no page faults.
+    ///
+    /// ```
+    /// let m = minic::mman::MappingOptions::new().len(1 << 16).populate(true).map_anonymous()?;
+    /// let mut resident = [0u8; 16];
+    /// minic::mman::residency(m.as_ptr() as *mut _, m.len(), &mut resident)?;
+    /// assert!(resident.iter().all(|&r| r & 1 == 1));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn populate(&mut self, populate: bool) -> &mut Self {
+        self.set(MapFlags::POPULATE, populate)
+    }
+
+    /// Reserve no swap space for the mapping (`MAP_NORESERVE`): for large,
+    /// sparsely touched mappings; a touch the system cannot back then
+    /// raises `SIGSEGV` instead of the mapping failing up front.
+    ///
+    /// ```
+    /// let m = minic::mman::MappingOptions::new().len(1 << 30).no_reserve(true).map_anonymous()?;
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn no_reserve(&mut self, no_reserve: bool) -> &mut Self {
+        self.set(MapFlags::NORESERVE, no_reserve)
+    }
+
+    /// Back the mapping with huge pages from the kernel's pool
+    /// (`MAP_HUGETLB`): `None` for ordinary pages, `Some(0)` for the
+    /// system's default huge page size, `Some(21)` for 2 MiB pages, `Some(30)`
+    /// for 1 GiB pages (the size's log2, as `memmap2`'s `huge`). Where the
+    /// kernel has no such pages reserved (`/proc/sys/vm/nr_hugepages` is 0,
+    /// often), mapping fails with `ENOMEM`; a length that is not a multiple
+    /// of the huge page size is `EINVAL`. [`Advice::HugePage`] asks for
+    /// transparent huge pages instead, which need no reserve.
+    ///
+    /// ```
+    /// use minic::{mman::MappingOptions, Errno};
+    /// match MappingOptions::new().len(2 << 20).huge(Some(21)).map_anonymous() {
+    ///     Ok(m) => assert_eq!(m.len(), 2 << 20),
+    ///     Err(e) => assert!(e == Errno::ENOMEM || e == Errno::EINVAL), // no huge pages reserved
+    /// }
+    /// ```
+    pub fn huge(&mut self, page_bits: Option<u8>) -> &mut Self {
+        self.extra = self.extra.difference(Self::HUGE_MASK);
+        if let Some(bits) = page_bits {
+            let size = (c_int::from(bits) & abi::MAP_HUGE_MASK) << abi::MAP_HUGE_SHIFT;
+            self.extra |= MapFlags::HUGETLB | MapFlags::from_bits_retain(size);
+        }
+        self
+    }
+
+    /// The bits [`huge`](Self::huge) sets.
+    const HUGE_MASK: MapFlags = MapFlags::HUGETLB.union(MapFlags::from_bits_retain(
+        abi::MAP_HUGE_MASK << abi::MAP_HUGE_SHIFT,
+    ));
+
+    fn set(&mut self, flag: MapFlags, on: bool) -> &mut Self {
+        self.extra = if on {
+            self.extra.union(flag)
+        } else {
+            self.extra.difference(flag)
+        };
+        self
+    }
+
+    fn flags(&self) -> MapFlags {
+        let sharing = if self.shared {
+            MapFlags::SHARED
+        } else {
+            MapFlags::PRIVATE
+        };
+        sharing | self.extra
+    }
+
+    /// Maps zeroed memory not backed by a file. Errors: no length or a zero
+    /// one `EINVAL`, one the address space cannot hold `ENOMEM`, and the
+    /// kernel's for huge pages.
+    ///
+    /// ```
+    /// let m = minic::mman::MappingOptions::new().len(4096).map_anonymous()?;
+    /// assert!(m.as_slice().unwrap().iter().all(|&b| b == 0));
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn map_anonymous(&self) -> Result<Mapping, Errno> {
+        let len = self.len.ok_or(Errno::EINVAL)?;
+        let flags = self.flags() | MapFlags::ANONYMOUS;
+        // SAFETY: no MAP_FIXED: the kernel picks an unused range.
+        let ptr = unsafe { map(core::ptr::null_mut(), len, self.prot, flags, -1, 0) }?;
+        Ok(Mapping {
+            ptr: ptr as *mut u8,
+            len,
+            prot: self.prot,
+        })
+    }
+
+    /// Maps the open file `fd` from the offset: the length given, or the
+    /// rest of the file (`EINVAL` if that is nothing). The descriptor may be
+    /// closed afterwards. A bad descriptor is `EBADF`, a protection the
+    /// descriptor does not allow `EACCES`, an unaligned or too large offset
+    /// `EINVAL`.
+    ///
+    /// # Safety
+    /// The contract of [`Mapping::file`].
+    ///
+    /// ```
+    /// use minic::mman::{Mapping, Protection};
+    /// use std::os::fd::{AsRawFd, FromRawFd};
+    /// let fd = minic::mman::memfd_create(c"doc-options", 0)?;
+    /// // SAFETY: the new descriptor is owned by nothing else.
+    /// let file = unsafe { std::fs::File::from_raw_fd(fd) };
+    /// file.set_len(3 * 4096).unwrap();
+    /// // SAFETY: the memfd is private to this example and keeps its size.
+    /// let m = unsafe { Mapping::options().offset(4096).shared(true).map_fd(file.as_raw_fd()) }?;
+    /// assert_eq!(m.len(), 2 * 4096); // the rest of the file
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub unsafe fn map_fd(&self, fd: c_int) -> Result<Mapping, Errno> {
+        let offset = i64::try_from(self.offset).map_err(|_| Errno::EINVAL)?;
+        let len = match self.len {
+            Some(len) => len,
+            None => {
+                let rest = file_len(fd)?
+                    .checked_sub(self.offset)
+                    .ok_or(Errno::EINVAL)?;
+                usize::try_from(rest).map_err(|_| Errno::ENOMEM)?
+            }
+        };
+        // SAFETY: no MAP_FIXED; the file's contract is the caller's.
+        let ptr = unsafe {
+            map(
+                core::ptr::null_mut(),
+                len,
+                self.prot,
+                self.flags(),
+                fd,
+                offset,
+            )
+        }?;
+        Ok(Mapping {
+            ptr: ptr as *mut u8,
+            len,
+            prot: self.prot,
+        })
+    }
+
+    /// [`map_fd`](Self::map_fd) for anything that lends a descriptor (a
+    /// `File`, a [`SharedMemory`](crate::shm::SharedMemory), ...); with the
+    /// `std` feature.
+    ///
+    /// # Safety
+    /// The contract of [`Mapping::file`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "std")] {
+    /// use minic::mman::Mapping;
+    /// let mut file = tempfile();
+    /// // SAFETY: the file is this example's alone and keeps its size.
+    /// let m = unsafe { Mapping::options().map(&file) }.unwrap();
+    /// assert_eq!(m.as_slice().unwrap(), b"contents");
+    /// # fn tempfile() -> std::fs::File {
+    /// #     use std::{io::Write, os::fd::FromRawFd};
+    /// #     let fd = minic::mman::memfd_create(c"doc-map", 0).unwrap();
+    /// #     let mut f = unsafe { std::fs::File::from_raw_fd(fd) };
+    /// #     f.write_all(b"contents").unwrap();
+    /// #     f
+    /// # }
+    /// # }
+    /// ```
+    #[cfg(feature = "std")]
+    pub unsafe fn map<F: std::os::fd::AsFd>(&self, file: F) -> Result<Mapping, Errno> {
+        use std::os::fd::AsRawFd;
+        // SAFETY: the caller's contract; the descriptor is open while borrowed.
+        unsafe { self.map_fd(file.as_fd().as_raw_fd()) }
+    }
+}
+
+/// The length of the file `fd` is open on (`st_size` of fstat(2)).
+pub(crate) fn file_len(fd: c_int) -> Result<u64, Errno> {
+    let mut st = core::mem::MaybeUninit::<abi::stat>::zeroed();
+    // SAFETY: the kernel writes one `struct stat` (the x86-64 layout is the
+    // kernel's) into `st`.
+    unsafe { port::fstat(fd, st.as_mut_ptr().cast()) }?;
+    // SAFETY: zeroed, then filled by the kernel.
+    let st = unsafe { st.assume_init() };
+    Ok(st.st_size as u64)
+}
+
 impl Mapping {
-    /// Maps `len` bytes of zeroed private memory with protection `prot`
-    /// (`PROT_*` bits).
+    /// Options for a mapping with every choice (see [`MappingOptions`]).
+    ///
+    /// ```
+    /// let m = minic::mman::Mapping::options().len(4096).map_anonymous()?;
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub const fn options() -> MappingOptions {
+        MappingOptions::new()
+    }
+
+    /// Maps `len` bytes of zeroed private memory with protection `prot`.
     ///
     /// A zero `len` is `EINVAL`; one the address space cannot hold `ENOMEM`.
     ///
     /// ```
-    /// use minic::mman::Mapping;
-    /// let m = Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+    /// use minic::mman::{Mapping, Protection};
+    /// let m = Mapping::anonymous(4096, Protection::READ)?;
     /// assert!(m.as_slice().unwrap().iter().all(|&b| b == 0));
-    /// assert_eq!(Mapping::anonymous(0, minic::abi::PROT_READ).unwrap_err(), minic::Errno::EINVAL);
+    /// assert_eq!(Mapping::anonymous(0, Protection::READ).unwrap_err(), minic::Errno::EINVAL);
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub fn anonymous(len: usize, prot: c_int) -> Result<Mapping, Errno> {
-        Self::anonymous_with(len, prot, crate::abi::MAP_PRIVATE)
+    pub fn anonymous(len: usize, prot: Protection) -> Result<Mapping, Errno> {
+        Self::options().len(len).protection(prot).map_anonymous()
     }
 
     /// Maps `len` bytes of zeroed memory that stays shared with the child
     /// processes this process forks afterwards (`MAP_SHARED | MAP_ANONYMOUS`).
     ///
     /// ```
-    /// use minic::mman::Mapping;
-    /// let m = Mapping::anonymous_shared(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
+    /// use minic::mman::{Mapping, Protection};
+    /// let m = Mapping::anonymous_shared(4096, Protection::READ | Protection::WRITE)?;
     /// assert_eq!(m.len(), 4096);
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub fn anonymous_shared(len: usize, prot: c_int) -> Result<Mapping, Errno> {
-        Self::anonymous_with(len, prot, crate::abi::MAP_SHARED)
-    }
-
-    fn anonymous_with(len: usize, prot: c_int, sharing: c_int) -> Result<Mapping, Errno> {
-        // SAFETY: no MAP_FIXED: the kernel picks an unused range.
-        let ptr = unsafe {
-            map(
-                core::ptr::null_mut(),
-                len,
-                prot,
-                sharing | crate::abi::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        }?;
-        Ok(Mapping {
-            ptr: ptr as *mut u8,
-            len,
-            prot,
-        })
+    pub fn anonymous_shared(len: usize, prot: Protection) -> Result<Mapping, Errno> {
+        Self::options()
+            .len(len)
+            .protection(prot)
+            .shared(true)
+            .map_anonymous()
     }
 
     /// Maps `len` bytes of the open file `fd` from byte `offset` (a multiple
@@ -456,7 +816,7 @@ impl Mapping {
     /// atomic or volatile operations, never through the slices.
     ///
     /// ```
-    /// use minic::mman::Mapping;
+    /// use minic::mman::{Mapping, Protection};
     /// use std::os::fd::{AsRawFd, FromRawFd};
     /// let fd = minic::mman::memfd_create(c"doc", 0)?;
     /// // SAFETY: the new descriptor is owned by nothing else.
@@ -464,7 +824,7 @@ impl Mapping {
     /// file.set_len(8192).unwrap();
     /// // SAFETY: the memfd is private to this example and keeps its size.
     /// let mut m = unsafe {
-    ///     Mapping::file(file.as_raw_fd(), 4096, 4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE, true)
+    ///     Mapping::file(file.as_raw_fd(), 4096, 4096, Protection::READ | Protection::WRITE, true)
     /// }?;
     /// m.as_mut_slice().unwrap()[0] = 42;
     /// m.sync(true)?;
@@ -474,28 +834,23 @@ impl Mapping {
         fd: c_int,
         offset: u64,
         len: usize,
-        prot: c_int,
+        prot: Protection,
         shared: bool,
     ) -> Result<Mapping, Errno> {
-        let offset = i64::try_from(offset).map_err(|_| Errno::EINVAL)?;
-        let sharing = if shared {
-            crate::abi::MAP_SHARED
-        } else {
-            crate::abi::MAP_PRIVATE
-        };
-        // SAFETY: no MAP_FIXED; the file's contract is the caller's.
-        let ptr = unsafe { map(core::ptr::null_mut(), len, prot, sharing, fd, offset) }?;
-        Ok(Mapping {
-            ptr: ptr as *mut u8,
-            len,
-            prot,
-        })
+        let mut options = Self::options();
+        options
+            .len(len)
+            .offset(offset)
+            .protection(prot)
+            .shared(shared);
+        // SAFETY: the caller's contract.
+        unsafe { options.map_fd(fd) }
     }
 
     /// The first byte of the mapping.
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_NONE)?;
+    /// let m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::NONE)?;
     /// assert_eq!(m.as_ptr() as usize % 4096, 0);
     /// # Ok::<(), minic::Errno>(())
     /// ```
@@ -506,7 +861,7 @@ impl Mapping {
     /// The first byte of the mapping, for writing (where the protection allows).
     ///
     /// ```
-    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
+    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ | minic::mman::Protection::WRITE)?;
     /// // SAFETY: the mapping is writable and at least one byte long.
     /// unsafe { m.as_mut_ptr().write(7) };
     /// assert_eq!(m.as_slice().unwrap()[0], 7);
@@ -519,7 +874,7 @@ impl Mapping {
     /// The length in bytes, as requested (the kernel maps whole pages).
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(100, minic::abi::PROT_READ)?;
+    /// let m = minic::mman::Mapping::anonymous(100, minic::mman::Protection::READ)?;
     /// assert_eq!(m.len(), 100);
     /// # Ok::<(), minic::Errno>(())
     /// ```
@@ -530,7 +885,7 @@ impl Mapping {
     /// Always `false`: a mapping has at least one byte.
     ///
     /// ```
-    /// assert!(!minic::mman::Mapping::anonymous(1, minic::abi::PROT_READ)?.is_empty());
+    /// assert!(!minic::mman::Mapping::anonymous(1, minic::mman::Protection::READ)?.is_empty());
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -540,11 +895,11 @@ impl Mapping {
     /// The current protection (`PROT_*` bits).
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
-    /// assert_eq!(m.protection(), minic::abi::PROT_READ);
+    /// let m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ)?;
+    /// assert_eq!(m.protection(), minic::mman::Protection::READ);
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub fn protection(&self) -> c_int {
+    pub fn protection(&self) -> Protection {
         self.prot
     }
 
@@ -552,12 +907,12 @@ impl Mapping {
     ///
     /// ```
     /// use minic::mman::Mapping;
-    /// assert!(Mapping::anonymous(4096, minic::abi::PROT_READ)?.as_slice().is_some());
-    /// assert!(Mapping::anonymous(4096, minic::abi::PROT_NONE)?.as_slice().is_none());
+    /// assert!(Mapping::anonymous(4096, minic::mman::Protection::READ)?.as_slice().is_some());
+    /// assert!(Mapping::anonymous(4096, minic::mman::Protection::NONE)?.as_slice().is_none());
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn as_slice(&self) -> Option<&[u8]> {
-        if self.prot & crate::abi::PROT_READ == 0 {
+        if !self.prot.contains(Protection::READ) {
             return None;
         }
         // SAFETY: the range is mapped and readable for as long as self lives,
@@ -568,14 +923,13 @@ impl Mapping {
     /// The bytes for writing, if the mapping is readable and writable.
     ///
     /// ```
-    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
+    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ | minic::mman::Protection::WRITE)?;
     /// m.as_mut_slice().unwrap().fill(1);
     /// assert_eq!(m.as_slice().unwrap()[4095], 1);
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn as_mut_slice(&mut self) -> Option<&mut [u8]> {
-        let rw = crate::abi::PROT_READ | crate::abi::PROT_WRITE;
-        if self.prot & rw != rw {
+        if !self.prot.contains(Protection::READ | Protection::WRITE) {
             return None;
         }
         // SAFETY: mapped, readable and writable; &mut self makes the access exclusive.
@@ -587,13 +941,13 @@ impl Mapping {
     /// follow the new protection.
     ///
     /// ```
-    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_NONE)?;
-    /// m.protect(minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
+    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::NONE)?;
+    /// m.protect(minic::mman::Protection::READ | minic::mman::Protection::WRITE)?;
     /// assert!(m.as_mut_slice().is_some());
-    /// assert_eq!(m.protect(-1).unwrap_err(), minic::Errno::EINVAL);
+    /// assert_eq!(m.protect(minic::mman::Protection::from_bits_retain(-1)).unwrap_err(), minic::Errno::EINVAL);
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub fn protect(&mut self, prot: c_int) -> Result<(), Errno> {
+    pub fn protect(&mut self, prot: Protection) -> Result<(), Errno> {
         // SAFETY: the range is this mapping's, and no reference into it is alive.
         unsafe { protect(self.ptr as *mut c_void, self.len, prot) }?;
         self.prot = prot;
@@ -604,7 +958,7 @@ impl Mapping {
     ///
     /// ```
     /// use minic::mman::{Advice, Mapping};
-    /// let m = Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+    /// let m = Mapping::anonymous(4096, minic::mman::Protection::READ)?;
     /// m.advise(Advice::WillNeed)?;
     /// # Ok::<(), minic::Errno>(())
     /// ```
@@ -622,7 +976,7 @@ impl Mapping {
     /// must not rely on what the advice discards.
     ///
     /// ```
-    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
+    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ | minic::mman::Protection::WRITE)?;
     /// m.as_mut_slice().unwrap()[0] = 1;
     /// // SAFETY: the contents are not needed any more.
     /// unsafe { m.advise_raw(minic::abi::MADV_DONTNEED) }?;
@@ -638,7 +992,7 @@ impl Mapping {
     /// `RLIMIT_MEMLOCK` does not allow it).
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+    /// let m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ)?;
     /// if m.lock().is_ok() {
     ///     m.unlock()?;
     /// }
@@ -651,7 +1005,7 @@ impl Mapping {
     /// Unlocks the pages, as `munlock(2)`.
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+    /// let m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ)?;
     /// m.unlock()?; // unlocking pages that are not locked is not an error
     /// # Ok::<(), minic::Errno>(())
     /// ```
@@ -663,16 +1017,12 @@ impl Mapping {
     /// waiting for the writes (`MS_SYNC`) or only scheduling them (`MS_ASYNC`).
     ///
     /// ```
-    /// let m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ)?;
+    /// let m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ)?;
     /// m.sync(false)?;
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn sync(&self, wait: bool) -> Result<(), Errno> {
-        let flags = if wait {
-            crate::abi::MS_SYNC
-        } else {
-            crate::abi::MS_ASYNC
-        };
+        let flags = if wait { abi::MS_SYNC } else { abi::MS_ASYNC };
         // SAFETY: neither flag changes the mapping's contents (MS_INVALIDATE could).
         unsafe { sync(self.ptr as *mut c_void, self.len, flags) }
     }
@@ -683,7 +1033,7 @@ impl Mapping {
     /// are in use. On failure the mapping is unchanged.
     ///
     /// ```
-    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE)?;
+    /// let mut m = minic::mman::Mapping::anonymous(4096, minic::mman::Protection::READ | minic::mman::Protection::WRITE)?;
     /// m.as_mut_slice().unwrap()[0] = 9;
     /// m.remap(1 << 20, true)?;
     /// assert_eq!((m.len(), m.as_slice().unwrap()[0]), (1 << 20, 9));
@@ -692,11 +1042,7 @@ impl Mapping {
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn remap(&mut self, new_len: usize, may_move: bool) -> Result<(), Errno> {
-        let flags = if may_move {
-            crate::abi::MREMAP_MAYMOVE
-        } else {
-            0
-        };
+        let flags = if may_move { abi::MREMAP_MAYMOVE } else { 0 };
         // SAFETY: the range is this mapping's and &mut self proves no
         // reference into it is alive, so it may move.
         let ptr = unsafe {
@@ -729,7 +1075,7 @@ mod tests {
 
     #[test]
     fn bad_input_is_an_error_not_a_panic() {
-        let rw = crate::abi::PROT_READ | crate::abi::PROT_WRITE;
+        let rw = Protection::READ | Protection::WRITE;
         assert_eq!(Mapping::anonymous(0, rw).unwrap_err(), Errno::EINVAL);
         assert_eq!(
             Mapping::anonymous(usize::MAX, rw).unwrap_err(),
@@ -753,7 +1099,11 @@ mod tests {
         let mut m = Mapping::anonymous(4096, rw).unwrap();
         assert_eq!(m.remap(usize::MAX, true).unwrap_err(), Errno::ENOMEM);
         assert_eq!(m.len(), 4096);
-        assert_eq!(m.protect(0x7fff_0000).unwrap_err(), Errno::EINVAL);
+        assert_eq!(
+            m.protect(Protection::from_bits_retain(0x7fff_0000))
+                .unwrap_err(),
+            Errno::EINVAL
+        );
         assert_eq!(m.protection(), rw);
         // SAFETY: an unknown advice value is refused by the kernel.
         assert_eq!(unsafe { m.advise_raw(12345) }.unwrap_err(), Errno::EINVAL);
@@ -761,18 +1111,18 @@ mod tests {
 
     #[test]
     fn views_follow_protection() {
-        let mut m = Mapping::anonymous(4096, crate::abi::PROT_WRITE).unwrap();
+        let mut m = Mapping::anonymous(4096, Protection::WRITE).unwrap();
         assert!(m.as_slice().is_none());
         assert!(m.as_mut_slice().is_none());
-        m.protect(crate::abi::PROT_READ).unwrap();
+        m.protect(Protection::READ).unwrap();
         assert!(m.as_slice().is_some());
         assert!(m.as_mut_slice().is_none());
     }
 
     #[test]
     fn file_mappings_share_or_copy() {
-        let rw = crate::abi::PROT_READ | crate::abi::PROT_WRITE;
-        let fd = memfd_create(c"minic-test", crate::abi::MFD_CLOEXEC).unwrap();
+        let rw = Protection::READ | Protection::WRITE;
+        let fd = memfd_create(c"minic-test", abi::MFD_CLOEXEC).unwrap();
         // SAFETY: a descriptor this test owns; no memory is passed.
         unsafe { port::ftruncate(fd, 2 * 4096) }.unwrap();
         // SAFETY: the memfd is this test's alone and keeps its size.
@@ -780,7 +1130,7 @@ mod tests {
             (
                 Mapping::file(fd, 4096, 4096, rw, true).unwrap(),
                 Mapping::file(fd, 4096, 4096, rw, false).unwrap(),
-                Mapping::file(fd, 4096, 4096, crate::abi::PROT_READ, true).unwrap(),
+                Mapping::file(fd, 4096, 4096, Protection::READ, true).unwrap(),
             )
         };
         // SAFETY: the mappings keep the file alive.
@@ -793,9 +1143,44 @@ mod tests {
     }
 
     #[test]
+    fn options_set_and_clear_flags() {
+        let mut o = MappingOptions::new();
+        o.populate(true).no_reserve(true).huge(Some(21));
+        let huge = MapFlags::HUGETLB | MapFlags::HUGE_2MB;
+        assert_eq!(
+            o.flags(),
+            MapFlags::PRIVATE | MapFlags::POPULATE | MapFlags::NORESERVE | huge
+        );
+        o.huge(Some(30));
+        assert_eq!(
+            o.flags() & MapFlags::HUGE_2MB,
+            MapFlags::HUGE_1GB & MapFlags::HUGE_2MB
+        );
+        assert!(o.flags().contains(MapFlags::HUGE_1GB));
+        o.huge(None).populate(false).no_reserve(false).shared(true);
+        assert_eq!(o.flags(), MapFlags::SHARED);
+    }
+
+    #[test]
+    fn a_file_mapping_without_length_takes_the_rest_of_the_file() {
+        let fd = memfd_create(c"minic-test-rest", abi::MFD_CLOEXEC).unwrap();
+        // SAFETY: a descriptor this test owns; no memory is passed.
+        unsafe { port::ftruncate(fd, 3 * 4096) }.unwrap();
+        // SAFETY: the memfd is this test's alone and keeps its size.
+        unsafe {
+            let m = MappingOptions::new().offset(4096).map_fd(fd).unwrap();
+            assert_eq!(m.len(), 2 * 4096);
+            let past = MappingOptions::new().offset(3 * 4096).map_fd(fd);
+            assert_eq!(past.unwrap_err(), Errno::EINVAL);
+            let beyond = MappingOptions::new().offset(8 * 4096).map_fd(fd);
+            assert_eq!(beyond.unwrap_err(), Errno::EINVAL);
+            port::close(fd).unwrap();
+        }
+    }
+
+    #[test]
     fn shrink_in_place_keeps_address() {
-        let mut m =
-            Mapping::anonymous(8 * 4096, crate::abi::PROT_READ | crate::abi::PROT_WRITE).unwrap();
+        let mut m = Mapping::anonymous(8 * 4096, Protection::READ | Protection::WRITE).unwrap();
         let p = m.as_ptr();
         m.remap(4096, false).unwrap();
         assert_eq!((m.as_ptr(), m.len()), (p, 4096));

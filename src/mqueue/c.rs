@@ -1,19 +1,9 @@
 //! The C ABI of `<mqueue.h>` (exported by the C libraries only).
 
 use super::{MqAttr, Mqd, SigEvent};
-use crate::errno::c::{int_result, set};
-use crate::shm::c::c_name;
+use crate::posix::c::{c_str, int_result, ssize_result};
+use crate::posix::OpenFlags;
 use core::ffi::{c_char, c_int, c_uint, c_void};
-
-fn ssize_result(r: Result<usize, crate::Errno>) -> isize {
-    match r {
-        Ok(n) => n as isize,
-        Err(e) => {
-            set(e);
-            -1
-        }
-    }
-}
 
 /// The C entry point of `mq_open`; the variadic `mq_open` in
 /// `src/c/minic_mqueue.c` reads `mode` and `attr` (with `O_CREAT` only) and calls this.
@@ -27,7 +17,8 @@ pub unsafe extern "C" fn __minic_mq_open(
     // SAFETY: the C caller passes a struct mq_attr or null.
     let attr = unsafe { attr.as_ref() };
     // SAFETY: the C caller passes a string or null.
-    let r = unsafe { c_name(name) }.and_then(|n| super::open(n, oflag, mode, attr));
+    let r = unsafe { c_str(name) }
+        .and_then(|n| super::open(n, OpenFlags::from_bits_retain(oflag), mode, attr));
     int_result(r.map(|q| q as usize))
 }
 
@@ -41,7 +32,11 @@ pub extern "C" fn mq_close(mqd: Mqd) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mq_unlink(name: *const c_char) -> c_int {
     // SAFETY: the C caller passes a string or null.
-    int_result(unsafe { c_name(name) }.and_then(super::unlink).map(|()| 0))
+    int_result(
+        unsafe { c_str(name) }
+            .and_then(super::unlink::<core::ffi::CStr>)
+            .map(|()| 0),
+    )
 }
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/mq_send.html>

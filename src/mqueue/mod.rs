@@ -11,9 +11,13 @@
 //! [`Duration`](core::time::Duration) or [`Deadline`]); the functions below
 //! work on raw descriptors ([`Mqd`]) with the C interface's arguments.
 
+// The ABI's constants: the Linux x86-64 values.
+use crate::abi;
+
 use crate::errno::Errno;
 use crate::port;
-use core::ffi::{c_char, c_int, c_long, c_uint, c_void, CStr};
+use crate::posix::{self, ObjectName, OpenFlags};
+use core::ffi::{c_char, c_int, c_long, c_uint, c_void};
 use core::ptr;
 
 /// The C ABI (exported symbols); public so the header check can compare types.
@@ -26,13 +30,15 @@ mod queue;
 mod thread;
 
 pub use queue::{Attributes, Deadline, MessageQueue, Notification, OpenOptions};
+#[cfg(feature = "std")]
+pub use queue::{Message, Messages};
 
 /// A message queue descriptor (`mqd_t`): a file descriptor on Linux.
 ///
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-mqd-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # let q = mqueue::open(&name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// let same: minic::mqueue::Mqd = q;
 /// mqueue::close(same)?;
@@ -45,7 +51,7 @@ pub type Mqd = c_int;
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-prio-max-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # let q = mqueue::open(&name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// mqueue::send(q, b"top", mqueue::MQ_PRIO_MAX - 1)?;
 /// assert_eq!(mqueue::send(q, b"over", mqueue::MQ_PRIO_MAX), Err(minic::Errno::EINVAL));
@@ -94,8 +100,8 @@ impl MqAttr {
     /// Attributes for [`set_attr`]: only the flags (`O_NONBLOCK` or 0) count.
     ///
     /// ```
-    /// let nonblocking = minic::mqueue::MqAttr::with_flags(minic::abi::O_NONBLOCK as minic::abi::c_long);
-    /// assert_eq!(nonblocking.mq_flags, minic::abi::O_NONBLOCK as minic::abi::c_long);
+    /// let nonblocking = minic::mqueue::MqAttr::with_flags(minic::OpenFlags::NONBLOCK.bits() as core::ffi::c_long);
+    /// assert_eq!(nonblocking.mq_flags, minic::OpenFlags::NONBLOCK.bits() as core::ffi::c_long);
     /// ```
     pub const fn with_flags(flags: c_long) -> Self {
         let mut a = MqAttr::new(0, 0);
@@ -176,7 +182,7 @@ impl SigEvent {
     /// assert_eq!(minic::mqueue::SigEvent::none().sigev_notify, minic::abi::SIGEV_NONE);
     /// ```
     pub fn none() -> Self {
-        Self::with(crate::abi::SIGEV_NONE, 0, Sigval { sival_int: 0 })
+        Self::with(abi::SIGEV_NONE, 0, Sigval { sival_int: 0 })
     }
 
     /// `SIGEV_SIGNAL`: send `signo` with `value` (as `si_value`, `si_code` `SI_MESGQ`).
@@ -187,7 +193,7 @@ impl SigEvent {
     /// assert_eq!(ev.sigev_signo, minic::abi::SIGUSR2);
     /// ```
     pub fn signal(signo: c_int, value: Sigval) -> Self {
-        Self::with(crate::abi::SIGEV_SIGNAL, signo, value)
+        Self::with(abi::SIGEV_SIGNAL, signo, value)
     }
 
     /// `SIGEV_THREAD`: call `function(value)` in a new thread; `attributes`
@@ -200,7 +206,7 @@ impl SigEvent {
     /// assert!(ev.sigev_notify_function.is_some());
     /// ```
     pub fn thread(function: NotifyFunction, value: Sigval, attributes: *mut c_void) -> Self {
-        let mut ev = Self::with(crate::abi::SIGEV_THREAD, 0, value);
+        let mut ev = Self::with(abi::SIGEV_THREAD, 0, value);
         ev.sigev_notify_function = Some(function);
         ev.sigev_notify_attributes = attributes;
         ev
@@ -211,10 +217,8 @@ fn attr_ptr(attr: Option<&MqAttr>) -> *const c_void {
     attr.map_or(ptr::null(), |a| a as *const MqAttr as *const c_void)
 }
 
-fn timeout_ptr(abs_timeout: Option<&crate::abi::timespec>) -> *const c_void {
-    abs_timeout.map_or(ptr::null(), |t| {
-        t as *const crate::abi::timespec as *const c_void
-    })
+fn timeout_ptr(abs_timeout: Option<&abi::timespec>) -> *const c_void {
+    abs_timeout.map_or(ptr::null(), |t| t as *const abi::timespec as *const c_void)
 }
 
 /// Opens (or with `O_CREAT` creates) a message queue, as `mq_open`.
@@ -233,7 +237,7 @@ fn timeout_ptr(abs_timeout: Option<&crate::abi::timespec>) -> *const c_void {
 /// let name = &std::ffi::CString::new(format!("/minic-doc-mq-fn-open-{}", std::process::id())).unwrap();
 /// let attr = MqAttr::new(4, 64);
 /// let _ = mqueue::unlink(name); // from an interrupted run
-/// let q = mqueue::open(name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&attr)).unwrap();
+/// let q = mqueue::open(name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600, Some(&attr)).unwrap();
 /// mqueue::unlink(name).unwrap();
 /// mqueue::send(q, b"low", 1).unwrap();
 /// mqueue::send(q, b"high", 7).unwrap();
@@ -242,29 +246,31 @@ fn timeout_ptr(abs_timeout: Option<&crate::abi::timespec>) -> *const c_void {
 /// assert_eq!(&buf[..4], b"high");
 /// mqueue::close(q).unwrap();
 /// ```
-pub fn open(
-    name: &CStr,
-    oflag: c_int,
-    mode: crate::abi::mode_t,
+pub fn open<N: ObjectName + ?Sized>(
+    name: &N,
+    flags: OpenFlags,
+    mode: abi::mode_t,
     attr: Option<&MqAttr>,
 ) -> Result<Mqd, Errno> {
-    let name = crate::shm::object_name(name)?;
-    // The kernel would create the queue before refusing this access mode.
-    if oflag & crate::abi::O_ACCMODE == crate::abi::O_ACCMODE {
-        return Err(Errno::EINVAL);
-    }
-    let attr = if oflag & crate::abi::O_CREAT != 0 {
-        attr
-    } else {
-        None
-    };
-    if let Some(a) = attr {
-        if a.mq_maxmsg <= 0 || a.mq_msgsize <= 0 {
+    name.with_object_name(|name| {
+        // The kernel would create the queue before refusing this access mode.
+        if flags.access_mode() == OpenFlags::WRONLY | OpenFlags::RDWR {
             return Err(Errno::EINVAL);
         }
-    }
-    // SAFETY: name is NUL-terminated; attr, if any, is a whole struct mq_attr.
-    unsafe { port::mq_open(name.as_ptr(), oflag, mode, attr_ptr(attr)) }.map(|q| q as Mqd)
+        let attr = if flags.contains(OpenFlags::CREAT) {
+            attr
+        } else {
+            None
+        };
+        if let Some(a) = attr {
+            if a.mq_maxmsg <= 0 || a.mq_msgsize <= 0 {
+                return Err(Errno::EINVAL);
+            }
+        }
+        let (name, attr) = (name.as_ptr(), attr_ptr(attr));
+        // SAFETY: name is NUL-terminated; attr, if any, is a whole struct mq_attr.
+        unsafe { port::mq_open(name, flags.bits(), mode, attr) }.map(|q| q as Mqd)
+    })
 }
 
 /// Closes a queue descriptor, as `mq_close`; ends this process's
@@ -273,15 +279,14 @@ pub fn open(
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-close-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # let q = mqueue::open(&name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// mqueue::close(q)?;
 /// assert_eq!(mqueue::close(q), Err(minic::Errno::EBADF));
 /// # Ok::<(), minic::Errno>(())
 /// ```
 pub fn close(mqd: Mqd) -> Result<(), Errno> {
-    // SAFETY: closing a descriptor touches no memory.
-    unsafe { port::close(mqd) }.map(drop)
+    posix::close(mqd)
 }
 
 /// Removes a queue's name, as `mq_unlink`; the queue lives on until its last
@@ -294,14 +299,15 @@ pub fn close(mqd: Mqd) -> Result<(), Errno> {
 /// assert_eq!(mqueue::unlink(c"/minic-doc-never-created"), Err(Errno::ENOENT));
 /// assert_eq!(mqueue::unlink(c"/../x"), Err(Errno::EINVAL));
 /// ```
-pub fn unlink(name: &CStr) -> Result<(), Errno> {
-    let name = crate::shm::object_name(name)?;
-    // SAFETY: name is NUL-terminated.
-    match unsafe { port::mq_unlink(name.as_ptr()) } {
-        Ok(_) => Ok(()),
-        Err(Errno::EPERM) => Err(Errno::EACCES),
-        Err(e) => Err(e),
-    }
+pub fn unlink<N: ObjectName + ?Sized>(name: &N) -> Result<(), Errno> {
+    name.with_object_name(|name| {
+        // SAFETY: name is NUL-terminated.
+        match unsafe { port::mq_unlink(name.as_ptr()) } {
+            Ok(_) => Ok(()),
+            Err(Errno::EPERM) => Err(Errno::EACCES),
+            Err(e) => Err(e),
+        }
+    })
 }
 
 /// `mq_timedsend` on raw parts, shared by the Rust and C interfaces.
@@ -343,7 +349,7 @@ pub(crate) unsafe fn receive_raw(
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-send-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(1, 4)))?;
+/// # let q = mqueue::open(&name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600, Some(&MqAttr::new(1, 4)))?;
 /// # mqueue::unlink(&name)?;
 /// mqueue::send(q, b"four", 0)?;
 /// assert_eq!(mqueue::send(q, b"fives", 0), Err(minic::Errno::EMSGSIZE));
@@ -361,7 +367,7 @@ pub fn send(mqd: Mqd, msg: &[u8], prio: c_uint) -> Result<(), Errno> {
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-timed-send-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # let q = mqueue::open(&name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// let past = minic::abi::timespec { tv_sec: 1, tv_nsec: 0 };
 /// mqueue::timed_send(q, b"room", 0, Some(&past))?; // no wait needed
@@ -373,7 +379,7 @@ pub fn timed_send(
     mqd: Mqd,
     msg: &[u8],
     prio: c_uint,
-    abs_timeout: Option<&crate::abi::timespec>,
+    abs_timeout: Option<&abi::timespec>,
 ) -> Result<(), Errno> {
     let (p, n) = (msg.as_ptr() as *const c_char, msg.len());
     // SAFETY: the slice is readable; the timeout is a whole timespec.
@@ -388,7 +394,7 @@ pub fn timed_send(
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-receive-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
+/// # let q = mqueue::open(&name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600, Some(&MqAttr::new(2, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// mqueue::send(q, b"hello", 2)?;
 /// let mut buf = [0u8; 8];
@@ -406,7 +412,7 @@ pub fn receive(mqd: Mqd, buf: &mut [u8]) -> Result<(usize, c_uint), Errno> {
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-timed-receive-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # let q = mqueue::open(&name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// let past = minic::abi::timespec { tv_sec: 1, tv_nsec: 0 };
 /// let mut buf = [0u8; 8];
@@ -419,7 +425,7 @@ pub fn receive(mqd: Mqd, buf: &mut [u8]) -> Result<(usize, c_uint), Errno> {
 pub fn timed_receive(
     mqd: Mqd,
     buf: &mut [u8],
-    abs_timeout: Option<&crate::abi::timespec>,
+    abs_timeout: Option<&abi::timespec>,
 ) -> Result<(usize, c_uint), Errno> {
     let mut prio: c_uint = 0;
     let (p, n) = (buf.as_mut_ptr() as *mut c_char, buf.len());
@@ -433,7 +439,7 @@ pub fn timed_receive(
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-attr-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(3, 16)))?;
+/// # let q = mqueue::open(&name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600, Some(&MqAttr::new(3, 16)))?;
 /// # mqueue::unlink(&name)?;
 /// let a = mqueue::attr(q)?;
 /// assert_eq!((a.mq_maxmsg, a.mq_msgsize, a.mq_curmsgs), (3, 16, 0));
@@ -454,9 +460,9 @@ pub fn attr(mqd: Mqd) -> Result<MqAttr, Errno> {
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-set-attr-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # let q = mqueue::open(&name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
 /// # mqueue::unlink(&name)?;
-/// let nonblocking = MqAttr::with_flags(minic::abi::O_NONBLOCK as minic::abi::c_long);
+/// let nonblocking = MqAttr::with_flags(minic::OpenFlags::NONBLOCK.bits() as core::ffi::c_long);
 /// assert_eq!(mqueue::set_attr(q, &nonblocking)?.mq_flags, 0);
 /// assert_eq!(mqueue::receive(q, &mut [0u8; 8]), Err(minic::Errno::EAGAIN));
 /// # mqueue::close(q)?;
@@ -488,7 +494,7 @@ pub fn set_attr(mqd: Mqd, new: &MqAttr) -> Result<MqAttr, Errno> {
 /// ```
 /// # use minic::mqueue::{self, MqAttr};
 /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-fn-notify-{}", std::process::id())).unwrap();
-/// # let q = mqueue::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
+/// # let q = mqueue::open(&name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600, Some(&MqAttr::new(1, 8)))?;
 /// # mqueue::unlink(&name)?;
 /// use minic::mqueue::SigEvent;
 /// // SAFETY: SIGEV_NONE calls nothing.
@@ -502,7 +508,7 @@ pub fn set_attr(mqd: Mqd, new: &MqAttr) -> Result<MqAttr, Errno> {
 /// ```
 pub unsafe fn notify(mqd: Mqd, event: Option<&SigEvent>) -> Result<(), Errno> {
     match event {
-        Some(ev) if ev.sigev_notify == crate::abi::SIGEV_THREAD => {
+        Some(ev) if ev.sigev_notify == abi::SIGEV_THREAD => {
             // SAFETY: the function and attributes are the caller's contract.
             unsafe { notify_thread(mqd, ev) }
         }
@@ -562,7 +568,7 @@ mod tests {
         ))
         .unwrap();
         let name = owned.as_c_str();
-        let flags = crate::abi::O_RDWR | crate::abi::O_CREAT | crate::abi::O_EXCL;
+        let flags = OpenFlags::RDWR | OpenFlags::CREAT | OpenFlags::EXCL;
         let q = open(name, flags, 0o600, Some(&MqAttr::new(2, 8))).unwrap();
         unlink(name).unwrap();
         let ev = SigEvent::thread(seen, Sigval { sival_int: 31 }, ptr::null_mut());
@@ -583,7 +589,7 @@ mod tests {
 
     #[test]
     fn bad_attributes_refused_before_the_kernel() {
-        let flags = crate::abi::O_RDWR | crate::abi::O_CREAT;
+        let flags = OpenFlags::RDWR | OpenFlags::CREAT;
         for (m, s) in [(0, 8), (-1, 8), (4, 0), (4, -5)] {
             let a = MqAttr::new(m, s);
             assert_eq!(

@@ -2,11 +2,14 @@
 //! attributes, notifications. Every operation goes through the plain
 //! functions of `mod.rs`, so names and attributes are checked in one place.
 
+// The ABI's constants: the Linux x86-64 values.
+use crate::abi;
+
 use super::{MqAttr, Mqd, SigEvent, Sigval};
 use crate::errno::Errno;
 use crate::port;
-use crate::shm::Access;
-use core::ffi::{c_int, c_long, c_uint, c_void, CStr};
+use crate::posix::{self, ObjectName, OpenCore, OpenFlags};
+use core::ffi::{c_int, c_long, c_uint, c_void};
 use core::time::Duration;
 
 const NANOS_PER_SEC: u32 = 1_000_000_000;
@@ -55,13 +58,13 @@ impl Deadline {
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn now() -> Result<Self, Errno> {
-        let mut ts = crate::abi::timespec {
+        let mut ts = abi::timespec {
             tv_sec: 0,
             tv_nsec: 0,
         };
-        let tp = &mut ts as *mut crate::abi::timespec as *mut c_void;
+        let tp = &mut ts as *mut abi::timespec as *mut c_void;
         // SAFETY: tp is a whole, writable struct timespec.
-        unsafe { port::clock_gettime(crate::abi::CLOCK_REALTIME, tp) }?;
+        unsafe { port::clock_gettime(abi::CLOCK_REALTIME, tp) }?;
         let nanos = u32::try_from(ts.tv_nsec)
             .ok()
             .filter(|&n| n < NANOS_PER_SEC)
@@ -127,6 +130,27 @@ impl Deadline {
         }
     }
 
+    /// The deadline at `time` of the system clock (`CLOCK_REALTIME`, which
+    /// is what [`SystemTime`](std::time::SystemTime) reads); with the `std`
+    /// feature. A time before the Unix epoch is the epoch: a deadline past.
+    ///
+    /// ```
+    /// # #[cfg(feature = "std")] {
+    /// use std::time::{Duration, SystemTime};
+    /// use minic::mqueue::Deadline;
+    /// let at = SystemTime::UNIX_EPOCH + Duration::new(7, 8);
+    /// let ts = Deadline::from_system_time(at).to_timespec();
+    /// assert_eq!((ts.tv_sec, ts.tv_nsec), (7, 8));
+    /// # }
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn from_system_time(time: std::time::SystemTime) -> Self {
+        // The kernel refuses a negative deadline (EINVAL): the epoch is as
+        // far past as it needs to be.
+        let since = time.duration_since(std::time::SystemTime::UNIX_EPOCH);
+        Self::from_unix(since.unwrap_or(Duration::ZERO))
+    }
+
     /// The `struct timespec` the kernel takes.
     ///
     /// ```
@@ -134,11 +158,34 @@ impl Deadline {
     /// let ts = minic::mqueue::Deadline::from_unix(Duration::new(3, 4)).to_timespec();
     /// assert_eq!((ts.tv_sec, ts.tv_nsec), (3, 4));
     /// ```
-    pub const fn to_timespec(self) -> crate::abi::timespec {
-        crate::abi::timespec {
+    pub const fn to_timespec(self) -> abi::timespec {
+        abi::timespec {
             tv_sec: crate::abi::time_t_saturating(self.secs),
             tv_nsec: self.nanos as c_long,
         }
+    }
+}
+
+/// With the `std` feature: a [`SystemTime`](std::time::SystemTime) is a
+/// deadline, so `send_deadline` and `receive_deadline` take one directly.
+///
+/// ```
+/// # #[cfg(feature = "std")] {
+/// use std::time::{Duration, SystemTime};
+/// use minic::{mqueue::MessageQueue, Errno};
+/// # let name = format!("/minic-doc-mq-systemtime-{}", std::process::id());
+/// let q = MessageQueue::create_new(&name, 1, 8)?;
+/// MessageQueue::unlink(&name)?;
+/// let mut buf = [0u8; 8];
+/// let soon = SystemTime::now() + Duration::from_millis(10);
+/// assert_eq!(q.receive_deadline(&mut buf, soon), Err(Errno::ETIMEDOUT));
+/// # }
+/// # Ok::<(), minic::Errno>(())
+/// ```
+#[cfg(feature = "std")]
+impl From<std::time::SystemTime> for Deadline {
+    fn from(time: std::time::SystemTime) -> Self {
+        Self::from_system_time(time)
     }
 }
 
@@ -166,8 +213,7 @@ impl Deadline {
 /// ```
 #[derive(Clone, Debug)]
 pub struct OpenOptions {
-    access: Access,
-    mode: crate::abi::mode_t,
+    core: OpenCore,
     capacity: Option<(usize, usize)>,
     nonblocking: bool,
 }
@@ -188,8 +234,7 @@ impl OpenOptions {
     /// ```
     pub const fn new() -> Self {
         OpenOptions {
-            access: Access::NONE,
-            mode: 0o600,
+            core: OpenCore::NEW,
             capacity: None,
             nonblocking: false,
         }
@@ -202,7 +247,7 @@ impl OpenOptions {
     /// options.read(true);
     /// ```
     pub fn read(&mut self, read: bool) -> &mut Self {
-        self.access.read = read;
+        self.core.read = read;
         self
     }
 
@@ -213,7 +258,7 @@ impl OpenOptions {
     /// options.write(true);
     /// ```
     pub fn write(&mut self, write: bool) -> &mut Self {
-        self.access.write = write;
+        self.core.write = write;
         self
     }
 
@@ -225,7 +270,7 @@ impl OpenOptions {
     /// options.read(true).create(true);
     /// ```
     pub fn create(&mut self, create: bool) -> &mut Self {
-        self.access.create = create;
+        self.core.create = create;
         self
     }
 
@@ -237,7 +282,7 @@ impl OpenOptions {
     /// options.read(true).write(true).exclusive(true);
     /// ```
     pub fn exclusive(&mut self, exclusive: bool) -> &mut Self {
-        self.access.exclusive = exclusive;
+        self.core.exclusive = exclusive;
         self
     }
 
@@ -247,8 +292,8 @@ impl OpenOptions {
     /// let mut options = minic::mqueue::OpenOptions::new();
     /// options.mode(0o660);
     /// ```
-    pub fn mode(&mut self, mode: crate::abi::mode_t) -> &mut Self {
-        self.mode = mode;
+    pub fn mode(&mut self, mode: abi::mode_t) -> &mut Self {
+        self.core.mode = mode;
         self
     }
 
@@ -297,10 +342,10 @@ impl OpenOptions {
     /// # drop(q);
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub fn open(&self, name: &CStr) -> Result<MessageQueue, Errno> {
-        let mut oflag = self.access.oflag()?;
+    pub fn open<N: ObjectName + ?Sized>(&self, name: &N) -> Result<MessageQueue, Errno> {
+        let mut flags = self.core.flags()?;
         if self.nonblocking {
-            oflag |= crate::abi::O_NONBLOCK;
+            flags |= OpenFlags::NONBLOCK;
         }
         let attr = match self.capacity {
             Some((max, size)) => {
@@ -310,7 +355,7 @@ impl OpenOptions {
             }
             None => None,
         };
-        super::open(name, oflag, self.mode, attr.as_ref()).map(|mqd| MessageQueue { mqd })
+        super::open(name, flags, self.core.mode, attr.as_ref()).map(|mqd| MessageQueue { mqd })
     }
 }
 
@@ -352,7 +397,7 @@ impl From<MqAttr> for Attributes {
             max_messages: count(a.mq_maxmsg),
             message_size: count(a.mq_msgsize),
             messages: count(a.mq_curmsgs),
-            nonblocking: a.mq_flags & crate::abi::O_NONBLOCK as c_long != 0,
+            nonblocking: a.mq_flags & OpenFlags::NONBLOCK.bits() as c_long != 0,
         }
     }
 }
@@ -441,7 +486,7 @@ impl MessageQueue {
     /// assert_eq!(opened.receive(&mut buf)?, (2, 0));
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub fn open(name: &CStr) -> Result<Self, Errno> {
+    pub fn open<N: ObjectName + ?Sized>(name: &N) -> Result<Self, Errno> {
         Self::options().read(true).write(true).open(name)
     }
 
@@ -458,8 +503,8 @@ impl MessageQueue {
     /// # drop(q);
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub fn create_new(
-        name: &CStr,
+    pub fn create_new<N: ObjectName + ?Sized>(
+        name: &N,
         max_messages: usize,
         message_size: usize,
     ) -> Result<Self, Errno> {
@@ -479,7 +524,7 @@ impl MessageQueue {
     /// assert_eq!(MessageQueue::unlink(c"/.."), Err(Errno::EINVAL));
     /// assert_eq!(MessageQueue::unlink(c"/minic-doc-never-created"), Err(Errno::ENOENT));
     /// ```
-    pub fn unlink(name: &CStr) -> Result<(), Errno> {
+    pub fn unlink<N: ObjectName + ?Sized>(name: &N) -> Result<(), Errno> {
         super::unlink(name)
     }
 
@@ -527,8 +572,9 @@ impl MessageQueue {
         self.send_deadline(msg, priority, Deadline::after(timeout)?)
     }
 
-    /// Sends, waiting at most until `deadline`: `ETIMEDOUT` then. Other
-    /// errors as for [`send`](Self::send).
+    /// Sends, waiting at most until `deadline` (a [`Deadline`], or with the
+    /// `std` feature a `SystemTime`): `ETIMEDOUT` then. Other errors as for
+    /// [`send`](Self::send).
     ///
     /// ```
     /// use core::time::Duration;
@@ -545,9 +591,10 @@ impl MessageQueue {
         &self,
         msg: &[u8],
         priority: c_uint,
-        deadline: Deadline,
+        deadline: impl Into<Deadline>,
     ) -> Result<(), Errno> {
-        super::timed_send(self.mqd, msg, priority, Some(&deadline.to_timespec()))
+        let deadline = deadline.into().to_timespec();
+        super::timed_send(self.mqd, msg, priority, Some(&deadline))
     }
 
     /// Receives the oldest message of the highest priority into `buf`,
@@ -595,8 +642,9 @@ impl MessageQueue {
         self.receive_deadline(buf, Deadline::after(timeout)?)
     }
 
-    /// Receives, waiting at most until `deadline`: `ETIMEDOUT` then. Other
-    /// errors as for [`receive`](Self::receive).
+    /// Receives, waiting at most until `deadline` (a [`Deadline`], or with
+    /// the `std` feature a `SystemTime`): `ETIMEDOUT` then. Other errors as
+    /// for [`receive`](Self::receive).
     ///
     /// ```
     /// use minic::{mqueue::{Deadline, MessageQueue}, Errno};
@@ -613,9 +661,10 @@ impl MessageQueue {
     pub fn receive_deadline(
         &self,
         buf: &mut [u8],
-        deadline: Deadline,
+        deadline: impl Into<Deadline>,
     ) -> Result<(usize, c_uint), Errno> {
-        super::timed_receive(self.mqd, buf, Some(&deadline.to_timespec()))
+        let deadline = deadline.into().to_timespec();
+        super::timed_receive(self.mqd, buf, Some(&deadline))
     }
 
     /// The queue's attributes and this descriptor's blocking mode, as `mq_getattr`.
@@ -650,11 +699,11 @@ impl MessageQueue {
     /// ```
     pub fn set_nonblocking(&self, nonblocking: bool) -> Result<(), Errno> {
         let flags = if nonblocking {
-            crate::abi::O_NONBLOCK
+            OpenFlags::NONBLOCK
         } else {
-            0
+            OpenFlags::empty()
         };
-        super::set_attr(self.mqd, &MqAttr::with_flags(flags as c_long)).map(drop)
+        super::set_attr(self.mqd, &MqAttr::with_flags(flags.bits() as c_long)).map(drop)
     }
 
     /// Registers this process to be told when a message arrives on the
@@ -747,7 +796,7 @@ impl MessageQueue {
     /// ```
     pub fn try_clone(&self) -> Result<MessageQueue, Errno> {
         Ok(MessageQueue {
-            mqd: crate::shm::duplicate(self.mqd)?,
+            mqd: posix::duplicate(self.mqd)?,
         })
     }
 
@@ -792,7 +841,7 @@ impl MessageQueue {
     /// ```
     /// use minic::mqueue::{self, MessageQueue, MqAttr};
     /// # let name = std::ffi::CString::new(format!("/minic-doc-mq-from-raw-{}", std::process::id())).unwrap();
-    /// let flags = minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL;
+    /// let flags = minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL;
     /// let mqd = mqueue::open(&name, flags, 0o600, Some(&MqAttr::new(1, 8)))?;
     /// MessageQueue::unlink(&name)?;
     /// // SAFETY: mqd was just opened and is owned by nothing else.
@@ -826,6 +875,151 @@ impl Drop for MessageQueue {
     }
 }
 
+// With the `std` feature: AsFd, AsRawFd, FromRawFd, IntoRawFd, From<OwnedFd>
+// and Into<OwnedFd>, so that the queue can be handed to other crates (an
+// async reactor polls a queue descriptor like a socket).
+#[cfg(feature = "std")]
+posix::owned_fd_traits!(MessageQueue, mqd);
+
+/// A received message and its priority, from [`Messages`]; with the `std`
+/// feature.
+///
+/// ```
+/// # #[cfg(feature = "std")] {
+/// let m = minic::mqueue::Message { data: b"hi".to_vec(), priority: 3 };
+/// assert_eq!((m.data.len(), m.priority), (2, 3));
+/// # }
+/// ```
+#[cfg(feature = "std")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Message {
+    /// The message's bytes.
+    pub data: std::vec::Vec<u8>,
+    /// Its priority.
+    pub priority: c_uint,
+}
+
+/// An iterator over the messages of a queue, highest priority first: from
+/// [`MessageQueue::iter`] (waits for each message) or
+/// [`MessageQueue::drain`] (ends when the queue is empty). An error is
+/// yielded once, and ends the iteration.
+///
+/// ```
+/// # #[cfg(feature = "std")] {
+/// use minic::mqueue::MessageQueue;
+/// # let name = format!("/minic-doc-mq-messages-{}", std::process::id());
+/// let q = MessageQueue::create_new(&name, 4, 16)?;
+/// MessageQueue::unlink(&name)?;
+/// q.send(b"b", 1)?;
+/// q.send(b"a", 2)?;
+/// let got: Vec<_> = q.drain().map(|m| m.map(|m| m.data)).collect::<Result<_, _>>()?;
+/// assert_eq!(got, [b"a".to_vec(), b"b".to_vec()]);
+/// # }
+/// # Ok::<(), minic::Errno>(())
+/// ```
+#[cfg(feature = "std")]
+#[derive(Debug)]
+pub struct Messages<'q> {
+    queue: &'q MessageQueue,
+    /// Waits for each message (`iter`), or stops at an empty queue (`drain`).
+    wait: bool,
+    /// Set after an error: nothing more is received.
+    done: bool,
+}
+
+#[cfg(feature = "std")]
+impl Iterator for Messages<'_> {
+    type Item = Result<Message, Errno>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let r = self.queue.receive_message(self.wait);
+        match r {
+            Err(Errno::ETIMEDOUT) if !self.wait => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+            Ok(m) => Some(Ok(m)),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl core::iter::FusedIterator for Messages<'_> {}
+
+#[cfg(feature = "std")]
+impl MessageQueue {
+    /// The queue's messages as they arrive, each in a `Vec` of the queue's
+    /// message size; waits for each one (a non-blocking descriptor ends the
+    /// iteration with `EAGAIN` instead). With the `std` feature.
+    ///
+    /// ```
+    /// use minic::mqueue::MessageQueue;
+    /// # let name = format!("/minic-doc-mq-iter-{}", std::process::id());
+    /// let q = MessageQueue::create_new(&name, 4, 16)?;
+    /// MessageQueue::unlink(&name)?;
+    /// let sender = q.try_clone()?;
+    /// std::thread::spawn(move || {
+    ///     for word in ["one", "two", "three"] {
+    ///         sender.send(word.as_bytes(), 0).unwrap();
+    ///     }
+    /// });
+    /// let words: Vec<_> = q.iter().take(3).map(|m| m.unwrap().data).collect();
+    /// assert_eq!(words, [b"one".to_vec(), b"two".to_vec(), b"three".to_vec()]);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn iter(&self) -> Messages<'_> {
+        Messages {
+            queue: self,
+            wait: true,
+            done: false,
+        }
+    }
+
+    /// The messages queued now, highest priority first; ends when the queue
+    /// is empty, never waits (the descriptor's mode stays as it is). With
+    /// the `std` feature.
+    ///
+    /// ```
+    /// use minic::mqueue::MessageQueue;
+    /// # let name = format!("/minic-doc-mq-drain-{}", std::process::id());
+    /// let q = MessageQueue::create_new(&name, 4, 16)?;
+    /// MessageQueue::unlink(&name)?;
+    /// q.send(b"x", 0)?;
+    /// q.send(b"y", 0)?;
+    /// assert_eq!(q.drain().count(), 2);
+    /// assert_eq!(q.drain().count(), 0);
+    /// # Ok::<(), minic::Errno>(())
+    /// ```
+    pub fn drain(&self) -> Messages<'_> {
+        Messages {
+            queue: self,
+            wait: false,
+            done: false,
+        }
+    }
+
+    /// One message into a new buffer; `wait` false: a deadline already past,
+    /// so an empty queue is `ETIMEDOUT` at once.
+    fn receive_message(&self, wait: bool) -> Result<Message, Errno> {
+        let size = self.attributes()?.message_size;
+        let mut data = std::vec![0u8; size];
+        let (len, priority) = if wait {
+            self.receive(&mut data)?
+        } else {
+            self.receive_deadline(&mut data, Deadline::from_unix(Duration::ZERO))?
+        };
+        data.truncate(len);
+        Ok(Message { data, priority })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -848,20 +1042,6 @@ mod tests {
         );
         assert_eq!(near.saturating_add(Duration::from_secs(1)), Deadline::MAX);
         assert_eq!(Deadline::MAX.saturating_add(Duration::MAX), Deadline::MAX);
-    }
-
-    #[test]
-    fn access_modes() {
-        let mut o = OpenOptions::new();
-        assert_eq!(o.access.oflag(), Err(Errno::EINVAL));
-        assert_eq!(o.read(true).access.oflag(), Ok(crate::abi::O_RDONLY));
-        assert_eq!(o.write(true).access.oflag(), Ok(crate::abi::O_RDWR));
-        assert_eq!(o.read(false).access.oflag(), Ok(crate::abi::O_WRONLY));
-        let excl = o.exclusive(true).access.oflag();
-        assert_eq!(
-            excl,
-            Ok(crate::abi::O_WRONLY | crate::abi::O_CREAT | crate::abi::O_EXCL)
-        );
     }
 
     #[test]

@@ -83,6 +83,23 @@ pub struct mallinfo2 {
     pub keepcost: usize,
 }
 
+/// What `mallinfo(3)` reports: [`mallinfo2`]'s fields as `int`s.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct mallinfo {
+    pub arena: c_int,
+    pub ordblks: c_int,
+    pub smblks: c_int,
+    pub hblks: c_int,
+    pub hblkhd: c_int,
+    pub usmblks: c_int,
+    pub fsmblks: c_int,
+    pub uordblks: c_int,
+    pub fordblks: c_int,
+    pub keepcost: c_int,
+}
+
 /// The kernel's `struct stat` as `fstat(2)` fills it: Linux's x86_64 layout.
 #[cfg(target_arch = "x86_64")]
 #[repr(C)]
@@ -194,7 +211,11 @@ constants! { c_int:
 constants! { c_int:
     PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4,
     MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20,
-    MAP_NORESERVE = 0x4000,
+    MAP_NORESERVE = 0x4000, MAP_SHARED_VALIDATE = 0x03, MAP_GROWSDOWN = 0x0100,
+    MAP_LOCKED = 0x2000, MAP_POPULATE = 0x8000, MAP_STACK = 0x20000, MAP_HUGETLB = 0x40000,
+    MAP_FIXED_NOREPLACE = 0x100000,
+    MAP_HUGE_SHIFT = 26, MAP_HUGE_MASK = 0x3f,
+    MAP_HUGE_2MB = 21 << 26, MAP_HUGE_1GB = 30 << 26,
     MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2,
     MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4,
     MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3,
@@ -292,6 +313,17 @@ mod tests {
             MAP_FIXED,
             MAP_ANONYMOUS,
             MAP_NORESERVE,
+            MAP_SHARED_VALIDATE,
+            MAP_GROWSDOWN,
+            MAP_LOCKED,
+            MAP_POPULATE,
+            MAP_STACK,
+            MAP_HUGETLB,
+            MAP_FIXED_NOREPLACE,
+            MAP_HUGE_SHIFT,
+            MAP_HUGE_MASK,
+            MAP_HUGE_2MB,
+            MAP_HUGE_1GB,
             MREMAP_MAYMOVE,
             MREMAP_FIXED,
             MS_ASYNC,
@@ -364,6 +396,11 @@ mod tests {
         assert_eq!(
             offset_of!(super::timespec, tv_nsec),
             offset_of!(libc::timespec, tv_nsec)
+        );
+        assert_eq!(size_of::<super::mallinfo>(), size_of::<libc::mallinfo>());
+        assert_eq!(
+            offset_of!(super::mallinfo, keepcost),
+            offset_of!(libc::mallinfo, keepcost)
         );
         assert_eq!(size_of::<super::mallinfo2>(), size_of::<libc::mallinfo2>());
         assert_eq!(

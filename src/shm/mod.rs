@@ -3,15 +3,19 @@
 //! An object is a file in `/dev/shm`. Names are checked before any path is
 //! built, so that no name can reach outside that directory: a name like
 //! `"/../../tmp/x"` is refused, never resolved. The same rules name message
-//! queues (`crate::mqueue`).
+//! queues (`crate::mqueue`); see [`ObjectName`].
 //!
 //! [`SharedMemory`] is the owned form (closed on drop, mapped as a
 //! [`Mapping`]); [`open`] and [`unlink`] are the functions of the C
 //! interface.
 
+// The ABI's constants: the Linux x86-64 values.
+use crate::abi;
+
 use crate::errno::Errno;
-use crate::mman::Mapping;
+use crate::mman::{MapFlags, Mapping, Protection};
 use crate::port;
+use crate::posix::{self, ObjectName, OpenCore, OpenFlags, NAME_MAX};
 use core::ffi::{c_int, CStr};
 
 /// The C ABI (exported symbols); public so the header check can compare types.
@@ -22,73 +26,12 @@ pub mod c;
 /// The directory that holds shared memory objects on Linux.
 const SHM_DIR: &[u8] = b"/dev/shm/";
 
-/// The longest name POSIX allows for one path component.
-const NAME_MAX: usize = crate::abi::NAME_MAX as usize;
-
 /// Room for `/dev/shm/`, the longest name and its NUL.
 const PATH_CAP: usize = SHM_DIR.len() + NAME_MAX + 1;
 
-/// Checks a shared memory object or message queue name and returns it
-/// without its leading slashes, still NUL-terminated.
-///
-/// An empty name, `.`, `..` and a name with a slash after the leading ones
-/// are `EINVAL` (they would name a directory, or one outside the
-/// namespace); a name longer than `NAME_MAX` bytes is `ENAMETOOLONG`.
-pub(crate) fn object_name(name: &CStr) -> Result<&CStr, Errno> {
-    let bytes = name.to_bytes_with_nul();
-    let skip = bytes.iter().take_while(|&&b| b == b'/').count();
-    let rest = bytes.get(skip..).unwrap_or(&[0]);
-    let stem = rest.split_last().map_or(&[][..], |(_, s)| s);
-    if stem.is_empty() || stem == b"." || stem == b".." || stem.contains(&b'/') {
-        return Err(Errno::EINVAL);
-    }
-    if stem.len() > NAME_MAX {
-        return Err(Errno::ENAMETOOLONG);
-    }
-    CStr::from_bytes_with_nul(rest).map_err(|_| Errno::EINVAL)
-}
-
-/// The part of the open flags shared memory objects and message queues take
-/// alike: the access mode and creation.
-#[derive(Copy, Clone, Debug)]
-pub(crate) struct Access {
-    pub(crate) read: bool,
-    pub(crate) write: bool,
-    pub(crate) create: bool,
-    /// Create a new object, never open an existing one (`O_CREAT | O_EXCL`).
-    pub(crate) exclusive: bool,
-}
-
-impl Access {
-    /// No access and no creation: what options start from.
-    pub(crate) const NONE: Access = Access {
-        read: false,
-        write: false,
-        create: false,
-        exclusive: false,
-    };
-
-    /// The `O_*` flags; neither read nor write access is `EINVAL`.
-    pub(crate) fn oflag(self) -> Result<c_int, Errno> {
-        let mut oflag = match (self.read, self.write) {
-            (true, false) => crate::abi::O_RDONLY,
-            (false, true) => crate::abi::O_WRONLY,
-            (true, true) => crate::abi::O_RDWR,
-            (false, false) => return Err(Errno::EINVAL),
-        };
-        if self.create || self.exclusive {
-            oflag |= crate::abi::O_CREAT;
-        }
-        if self.exclusive {
-            oflag |= crate::abi::O_EXCL;
-        }
-        Ok(oflag)
-    }
-}
-
 /// Builds `/dev/shm/<name>` in `buf` for a checked name.
 fn object_path<'a>(name: &CStr, buf: &'a mut [u8; PATH_CAP]) -> Result<&'a CStr, Errno> {
-    let name = object_name(name)?.to_bytes_with_nul();
+    let name = posix::object_name(name)?.to_bytes_with_nul();
     let len = SHM_DIR.len() + name.len();
     let path = buf.get_mut(..len).ok_or(Errno::ENAMETOOLONG)?;
     // Element-wise copies: copy_from_slice's length check could panic, and a
@@ -112,40 +55,55 @@ fn object_path<'a>(name: &CStr, buf: &'a mut [u8; PATH_CAP]) -> Result<&'a CStr,
 /// use minic::shm;
 /// let name = &std::ffi::CString::new(format!("/minic-doc-shm-fn-open-{}", std::process::id())).unwrap();
 /// let _ = shm::unlink(name); // from an interrupted run
-/// let fd = shm::open(name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600).unwrap();
+/// let fd = shm::open(name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600).unwrap();
 /// shm::unlink(name).unwrap();
-/// assert_eq!(shm::open(c"/../etc/passwd", minic::abi::O_RDONLY, 0), Err(minic::Errno::EINVAL));
-/// # unsafe { libc::close(fd) };
+/// assert_eq!(shm::open(c"/../etc/passwd", minic::OpenFlags::RDONLY, 0), Err(minic::Errno::EINVAL));
+/// # drop(unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) });
 /// ```
-pub fn open(name: &CStr, oflag: c_int, mode: crate::abi::mode_t) -> Result<c_int, Errno> {
-    let mut buf = [0u8; PATH_CAP];
-    let path = object_path(name, &mut buf)?;
-    let flags = oflag | crate::abi::O_NOFOLLOW | crate::abi::O_CLOEXEC | crate::abi::O_NONBLOCK;
-    // SAFETY: path is a NUL-terminated string in our buffer.
-    unsafe { port::openat(crate::abi::AT_FDCWD, path.as_ptr(), flags, mode) }.map(|fd| fd as c_int)
+pub fn open<N: ObjectName + ?Sized>(
+    name: &N,
+    flags: OpenFlags,
+    mode: abi::mode_t,
+) -> Result<c_int, Errno> {
+    name.with_object_name(|name| {
+        let mut buf = [0u8; PATH_CAP];
+        let path = object_path(name, &mut buf)?;
+        let flags = flags | OpenFlags::NOFOLLOW | OpenFlags::CLOEXEC | OpenFlags::NONBLOCK;
+        // SAFETY: path is a NUL-terminated string in our buffer.
+        unsafe { port::openat(abi::AT_FDCWD, path.as_ptr(), flags.bits(), mode) }
+            .map(|fd| fd as c_int)
+    })
 }
 
 /// Removes a shared memory object's name, as `shm_unlink`.
 ///
 /// Leading slashes are ignored; an empty name, `.`, `..` or a name with
 /// another slash is `EINVAL`, a name longer than `NAME_MAX` is
-/// `ENAMETOOLONG`. Other errors are the kernel's (`ENOENT`, `EACCES`, ...).
+/// `ENAMETOOLONG`. An object the caller may not remove (another user's, in
+/// the sticky `/dev/shm`) is `EACCES`, POSIX's error, where the kernel says
+/// `EPERM`. Other errors are the kernel's (`ENOENT`, ...).
 ///
 /// ```
 /// use minic::{shm, Errno};
 /// let name = &std::ffi::CString::new(format!("/minic-doc-shm-fn-unlink-{}", std::process::id())).unwrap();
-/// let fd = shm::open(name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600)?;
+/// let fd = shm::open(name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600)?;
 /// shm::unlink(name)?;
 /// assert_eq!(shm::unlink(name), Err(Errno::ENOENT));
 /// assert_eq!(shm::unlink(c"/a/../b"), Err(Errno::EINVAL));
-/// # unsafe { libc::close(fd) };
+/// # drop(unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) });
 /// # Ok::<(), Errno>(())
 /// ```
-pub fn unlink(name: &CStr) -> Result<(), Errno> {
-    let mut buf = [0u8; PATH_CAP];
-    let path = object_path(name, &mut buf)?;
-    // SAFETY: path is a NUL-terminated string in our buffer.
-    unsafe { port::unlinkat(crate::abi::AT_FDCWD, path.as_ptr(), 0) }.map(drop)
+pub fn unlink<N: ObjectName + ?Sized>(name: &N) -> Result<(), Errno> {
+    name.with_object_name(|name| {
+        let mut buf = [0u8; PATH_CAP];
+        let path = object_path(name, &mut buf)?;
+        // SAFETY: path is a NUL-terminated string in our buffer.
+        match unsafe { port::unlinkat(abi::AT_FDCWD, path.as_ptr(), 0) } {
+            Ok(_) => Ok(()),
+            Err(Errno::EPERM) => Err(Errno::EACCES),
+            Err(e) => Err(e),
+        }
+    })
 }
 
 /// How to open a [`SharedMemory`] object: access, creation, permissions.
@@ -166,9 +124,8 @@ pub fn unlink(name: &CStr) -> Result<(), Errno> {
 /// ```
 #[derive(Clone, Debug)]
 pub struct OpenOptions {
-    access: Access,
+    core: OpenCore,
     truncate: bool,
-    mode: crate::abi::mode_t,
 }
 
 impl Default for OpenOptions {
@@ -187,9 +144,8 @@ impl OpenOptions {
     /// ```
     pub const fn new() -> Self {
         OpenOptions {
-            access: Access::NONE,
+            core: OpenCore::NEW,
             truncate: false,
-            mode: 0o600,
         }
     }
 
@@ -200,7 +156,7 @@ impl OpenOptions {
     /// options.read(true);
     /// ```
     pub fn read(&mut self, read: bool) -> &mut Self {
-        self.access.read = read;
+        self.core.read = read;
         self
     }
 
@@ -213,7 +169,7 @@ impl OpenOptions {
     /// options.read(true).write(true);
     /// ```
     pub fn write(&mut self, write: bool) -> &mut Self {
-        self.access.write = write;
+        self.core.write = write;
         self
     }
 
@@ -224,7 +180,7 @@ impl OpenOptions {
     /// options.read(true).write(true).create(true);
     /// ```
     pub fn create(&mut self, create: bool) -> &mut Self {
-        self.access.create = create;
+        self.core.create = create;
         self
     }
 
@@ -236,7 +192,7 @@ impl OpenOptions {
     /// options.read(true).write(true).exclusive(true);
     /// ```
     pub fn exclusive(&mut self, exclusive: bool) -> &mut Self {
-        self.access.exclusive = exclusive;
+        self.core.exclusive = exclusive;
         self
     }
 
@@ -257,8 +213,8 @@ impl OpenOptions {
     /// let mut options = minic::shm::OpenOptions::new();
     /// options.mode(0o644);
     /// ```
-    pub fn mode(&mut self, mode: crate::abi::mode_t) -> &mut Self {
-        self.mode = mode;
+    pub fn mode(&mut self, mode: abi::mode_t) -> &mut Self {
+        self.core.mode = mode;
         self
     }
 
@@ -275,12 +231,12 @@ impl OpenOptions {
     /// # drop(shm);
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub fn open(&self, name: &CStr) -> Result<SharedMemory, Errno> {
-        let mut oflag = self.access.oflag()?;
+    pub fn open<N: ObjectName + ?Sized>(&self, name: &N) -> Result<SharedMemory, Errno> {
+        let mut flags = self.core.flags()?;
         if self.truncate {
-            oflag |= crate::abi::O_TRUNC;
+            flags |= OpenFlags::TRUNC;
         }
-        open(name, oflag, self.mode).map(|fd| SharedMemory { fd })
+        open(name, flags, self.core.mode).map(|fd| SharedMemory { fd })
     }
 }
 
@@ -301,7 +257,7 @@ impl OpenOptions {
 /// shm.set_len(4096)?;
 /// // SAFETY: the object has no name any more and its descriptor is ours:
 /// // nobody else can write or shrink it.
-/// let mut m = unsafe { shm.map(0, 4096, minic::abi::PROT_READ | minic::abi::PROT_WRITE) }?;
+/// let mut m = unsafe { shm.map(0, 4096, minic::mman::Protection::READ | minic::mman::Protection::WRITE) }?;
 /// m.as_mut_slice().unwrap().fill(7);
 /// assert_eq!(m.as_slice().unwrap()[4095], 7);
 /// # Ok::<(), minic::Errno>(())
@@ -333,7 +289,7 @@ impl SharedMemory {
     /// # drop((created, opened));
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub fn open(name: &CStr) -> Result<Self, Errno> {
+    pub fn open<N: ObjectName + ?Sized>(name: &N) -> Result<Self, Errno> {
         Self::options().read(true).write(true).open(name)
     }
 
@@ -349,7 +305,7 @@ impl SharedMemory {
     /// # drop(shm);
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub fn create_new(name: &CStr) -> Result<Self, Errno> {
+    pub fn create_new<N: ObjectName + ?Sized>(name: &N) -> Result<Self, Errno> {
         Self::options()
             .read(true)
             .write(true)
@@ -364,7 +320,7 @@ impl SharedMemory {
     /// assert_eq!(SharedMemory::unlink(c"/../tmp/x"), Err(Errno::EINVAL));
     /// assert_eq!(SharedMemory::unlink(c"/minic-doc-never-created"), Err(Errno::ENOENT));
     /// ```
-    pub fn unlink(name: &CStr) -> Result<(), Errno> {
+    pub fn unlink<N: ObjectName + ?Sized>(name: &N) -> Result<(), Errno> {
         unlink(name)
     }
 
@@ -402,13 +358,7 @@ impl SharedMemory {
     /// ```
     #[allow(clippy::len_without_is_empty)] // a length that can fail to be read
     pub fn len(&self) -> Result<u64, Errno> {
-        let mut st = core::mem::MaybeUninit::<crate::abi::stat>::zeroed();
-        // SAFETY: the kernel writes one `struct stat` (libc's x86-64 layout
-        // is the kernel's) into `st`.
-        unsafe { port::fstat(self.fd, st.as_mut_ptr().cast()) }?;
-        // SAFETY: zeroed, then filled by the kernel.
-        let st = unsafe { st.assume_init() };
-        Ok(st.st_size as u64)
+        crate::mman::file_len(self.fd)
     }
 
     /// A second descriptor of the same object, closed on exec like the
@@ -429,7 +379,7 @@ impl SharedMemory {
     /// ```
     pub fn try_clone(&self) -> Result<SharedMemory, Errno> {
         Ok(SharedMemory {
-            fd: duplicate(self.fd)?,
+            fd: posix::duplicate(self.fd)?,
         })
     }
 
@@ -459,16 +409,16 @@ impl SharedMemory {
     /// let shm = SharedMemory::create_new(&name)?;
     /// SharedMemory::unlink(&name)?;
     /// shm.set_len(8192)?;
-    /// let rw = minic::abi::PROT_READ | minic::abi::PROT_WRITE;
+    /// let rw = minic::mman::Protection::READ | minic::mman::Protection::WRITE;
     /// // SAFETY: the object is this example's alone, keeps its size, and the
     /// // two views are used one after the other.
-    /// let (mut a, b) = unsafe { (shm.map(0, 8192, rw)?, shm.map(4096, 4096, minic::abi::PROT_READ)?) };
+    /// let (mut a, b) = unsafe { (shm.map(0, 8192, rw)?, shm.map(4096, 4096, minic::mman::Protection::READ)?) };
     /// drop(shm); // the mappings keep the memory
     /// a.as_mut_slice().unwrap()[4096] = 42;
     /// assert_eq!(b.as_slice().unwrap()[0], 42);
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub unsafe fn map(&self, offset: u64, len: usize, prot: c_int) -> Result<Mapping, Errno> {
+    pub unsafe fn map(&self, offset: u64, len: usize, prot: Protection) -> Result<Mapping, Errno> {
         // SAFETY: the caller's contract is Mapping::file's.
         unsafe { Mapping::file(self.fd, offset, len, prot, true) }
     }
@@ -490,9 +440,9 @@ impl SharedMemory {
     /// let shm = SharedMemory::create_new(&name)?;
     /// SharedMemory::unlink(&name)?;
     /// shm.set_len(8192)?;
-    /// let rw = minic::abi::PROT_READ | minic::abi::PROT_WRITE;
+    /// let rw = minic::mman::Protection::READ | minic::mman::Protection::WRITE;
     /// let a = shm.map_raw(0, 8192, rw)?;
-    /// let b = shm.map_raw(4096, 4096, minic::abi::PROT_READ)?;
+    /// let b = shm.map_raw(4096, 4096, minic::mman::Protection::READ)?;
     /// // SAFETY: both mappings are live and page-aligned; a's second page is
     /// // b's page, accessed atomically as another process would.
     /// unsafe {
@@ -504,12 +454,11 @@ impl SharedMemory {
     /// assert_eq!(shm.map_raw(1, 4096, rw).err(), Some(minic::Errno::EINVAL));
     /// # Ok::<(), minic::Errno>(())
     /// ```
-    pub fn map_raw(&self, offset: u64, len: usize, prot: c_int) -> Result<*mut u8, Errno> {
+    pub fn map_raw(&self, offset: u64, len: usize, prot: Protection) -> Result<*mut u8, Errno> {
         let offset = i64::try_from(offset).map_err(|_| Errno::EINVAL)?;
         let addr = core::ptr::null_mut();
         // SAFETY: without MAP_FIXED the kernel picks a free range; nothing is replaced.
-        let p =
-            unsafe { crate::mman::map(addr, len, prot, crate::abi::MAP_SHARED, self.fd, offset) }?;
+        let p = unsafe { crate::mman::map(addr, len, prot, MapFlags::SHARED, self.fd, offset) }?;
         Ok(p.cast())
     }
 
@@ -556,7 +505,7 @@ impl SharedMemory {
     /// ```
     /// use minic::shm::SharedMemory;
     /// # let name = std::ffi::CString::new(format!("/minic-doc-shm-from-{}", std::process::id())).unwrap();
-    /// let fd = minic::shm::open(&name, minic::abi::O_RDWR | minic::abi::O_CREAT | minic::abi::O_EXCL, 0o600)?;
+    /// let fd = minic::shm::open(&name, minic::OpenFlags::RDWR | minic::OpenFlags::CREAT | minic::OpenFlags::EXCL, 0o600)?;
     /// SharedMemory::unlink(&name)?;
     /// // SAFETY: fd was just opened and is owned by nothing else.
     /// let shm = unsafe { SharedMemory::from_raw_fd(fd) };
@@ -578,71 +527,26 @@ impl SharedMemory {
     /// # Ok::<(), minic::Errno>(())
     /// ```
     pub fn close(self) -> Result<(), Errno> {
-        let fd = self.into_raw_fd();
-        // SAFETY: closing a descriptor touches no memory; it was ours.
-        unsafe { port::close(fd) }.map(drop)
+        posix::close(self.into_raw_fd())
     }
-}
-
-/// A new descriptor of what `fd` is open on, closed on exec: the
-/// `try_clone` of shared memory objects and message queues.
-pub(crate) fn duplicate(fd: c_int) -> Result<c_int, Errno> {
-    // SAFETY: no memory is passed.
-    unsafe { port::fcntl(fd, crate::abi::F_DUPFD_CLOEXEC, 0) }.map(|d| d as c_int)
 }
 
 impl Drop for SharedMemory {
     fn drop(&mut self) {
-        // SAFETY: closing a descriptor touches no memory; it is ours.
-        let _ = unsafe { port::close(self.fd) };
+        let _ = posix::close(self.fd);
     }
 }
+
+// With the `std` feature: AsFd, AsRawFd, FromRawFd, IntoRawFd, From<OwnedFd>
+// and Into<OwnedFd>, so that the object can be handed to other crates.
+#[cfg(feature = "std")]
+posix::owned_fd_traits!(SharedMemory, fd);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::ffi::CString;
     use std::vec;
-
-    fn name_of(s: &[u8]) -> Result<std::vec::Vec<u8>, Errno> {
-        let c = CString::new(s).unwrap();
-        object_name(&c).map(|n| n.to_bytes().to_vec())
-    }
-
-    #[test]
-    fn strips_leading_slashes() {
-        assert_eq!(name_of(b"/a"), Ok(b"a".to_vec()));
-        assert_eq!(name_of(b"//a.b"), Ok(b"a.b".to_vec()));
-        assert_eq!(name_of(b"abc"), Ok(b"abc".to_vec()));
-        assert_eq!(name_of(b"/..."), Ok(b"...".to_vec()));
-    }
-
-    #[test]
-    fn refuses_names_outside_the_namespace() {
-        for bad in [
-            &b""[..],
-            b"/",
-            b"///",
-            b".",
-            b"/.",
-            b"..",
-            b"/..",
-            b"/a/b",
-            b"a/",
-            b"/../../tmp/x",
-        ] {
-            assert_eq!(name_of(bad), Err(Errno::EINVAL), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn name_max_is_the_limit() {
-        let mut long = vec![b'/'];
-        long.extend(vec![b'x'; NAME_MAX]);
-        assert_eq!(name_of(&long).map(|n| n.len()), Ok(NAME_MAX));
-        long.push(b'x');
-        assert_eq!(name_of(&long), Err(Errno::ENAMETOOLONG));
-    }
 
     #[test]
     fn path_is_under_dev_shm() {

@@ -1,12 +1,17 @@
-//! Size classes of slots (their 8-byte header included): 16-byte steps up
-//! to 256, then eight classes per power of two up to [`MAX_SLOT`], so a slot
-//! wastes at most an eighth of itself (a sixteenth on average over uniform
-//! sizes).
+//! Size classes of slots: 16-byte steps up to 256, then eight classes per
+//! power of two up to [`MAX_SLOT`], so a slot wastes at most an eighth of
+//! itself (a sixteenth on average over uniform sizes). A slot is all
+//! payload: what the allocator knows of it lives in its slab's record.
 
-/// The largest slot; larger blocks get their own mapping.
-pub const MAX_SLOT: usize = 16384;
-/// Number of classes.
-pub const CLASSES: usize = 64;
+use super::chunk::SLAB;
+
+/// The largest slot; larger blocks get their own mapping. Slabs hold at
+/// least eight slots of it.
+pub const MAX_SLOT: usize = SLAB / 8;
+/// Number of classes: 16 stepped ones, then 8 per power of two from 256 to
+/// `MAX_SLOT`.
+pub const CLASSES: usize =
+    STEPPED + 8 * (MAX_SLOT.trailing_zeros() as usize - 256usize.trailing_zeros() as usize);
 /// Length of the tables indexed by class: a power of two, so that an index
 /// masked with `TABLE - 1` needs no bounds check (and no panic path).
 pub const TABLE: usize = 64;
@@ -20,6 +25,8 @@ const _: () = assert!(CLASSES <= TABLE);
 pub fn ix(class: usize) -> usize {
     class & (TABLE - 1)
 }
+
+const _: () = assert!(MAX_SLOT.is_power_of_two() && MAX_SLOT >= 1024);
 
 /// Slot sizes by class.
 pub const SIZES: [usize; TABLE] = {
@@ -73,6 +80,34 @@ pub fn size_of(class: usize) -> usize {
     SIZES[ix(class)].max(16)
 }
 
+/// Per class, the multiplier that turns an offset in a slab into a slot
+/// index without a division: `offset * RECIPROCALS[c] >> RECIPROCAL_SHIFT`
+/// is `offset / size_of(c)` for every offset below a slab's size (the
+/// error of the rounded-up reciprocal, below `SLAB / 2^RECIPROCAL_SHIFT`,
+/// never reaches the next multiple of a slot size).
+pub const RECIPROCALS: [u64; TABLE] = {
+    let mut r = [0; TABLE];
+    let mut c = 0;
+    while c < TABLE {
+        r[c] = (1u64 << RECIPROCAL_SHIFT).div_ceil(SIZES[c] as u64);
+        c += 1;
+    }
+    r
+};
+pub const RECIPROCAL_SHIFT: u32 = 40;
+
+/// The class for a block of `capacity` bytes at alignment `align` (a power
+/// of two): the smallest slot size that holds it and is a multiple of
+/// `align` (slabs are aligned to their size, so every such slot is
+/// aligned). None when no slot is large enough.
+pub fn aligned_class(capacity: usize, align: usize) -> Option<usize> {
+    let want = capacity.max(align);
+    if want > MAX_SLOT {
+        return None;
+    }
+    (class_of(want)..CLASSES).find(|&c| size_of(c) % align == 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +123,29 @@ mod tests {
             assert!(c == 0 || size_of(c - 1) < slot, "slot {slot} class {c}");
             assert_eq!(size_of(c) % 16, 0);
             assert!(size_of(c) - slot <= slot / 8 + 15, "slot {slot} class {c}");
+        }
+    }
+
+    #[test]
+    fn reciprocals_divide_exactly_within_a_slab() {
+        for (c, &reciprocal) in RECIPROCALS.iter().enumerate().take(CLASSES) {
+            let size = size_of(c);
+            for offset in (0..SLAB).step_by(8) {
+                let q = (offset as u64 * reciprocal) >> RECIPROCAL_SHIFT;
+                assert_eq!(q as usize, offset / size, "class {c} offset {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn aligned_classes_are_multiples_of_the_alignment() {
+        for shift in 4..=MAX_SLOT.trailing_zeros() {
+            let align = 1 << shift;
+            for capacity in (16..=MAX_SLOT).step_by(16) {
+                let c = aligned_class(capacity, align).unwrap();
+                assert_eq!(size_of(c) % align, 0);
+                assert!(size_of(c) >= capacity);
+            }
         }
     }
 }

@@ -14,8 +14,8 @@
 //! resizes it with `mremap`: the kernel moves page table entries instead of
 //! copying bytes.
 
-use super::slab::{ticks, AGE};
 use crate::malloc::header::{Block, Misuse, HEADER, IN_USE, OWN_MAPPING};
+use crate::malloc::os::{ticks, AGE};
 use crate::malloc::registry;
 use crate::port;
 use crate::sync::Mutex;
@@ -32,8 +32,25 @@ pub const LEAD: usize = 16;
 /// idle (bench/realloc: peak RSS 134 MiB with a fixed 128 MiB, 38 MiB so),
 /// one that replaces large buffers all the time finds them resident
 /// (bench/large: twice the live bytes made it 60% slower).
-const CACHE_BYTES_MIN: usize = 16 << 20;
-const CACHE_BYTES: usize = 128 << 20;
+/// A freestanding program, which may run over a kernel without virtual
+/// memory (where a mapping costs all its pages), keeps at most 1 MiB.
+const CACHE_BYTES_MIN: usize = if cfg!(feature = "freestanding") {
+    512 << 10
+} else {
+    16 << 20
+};
+const CACHE_BYTES: usize = if cfg!(feature = "freestanding") {
+    1 << 20
+} else {
+    128 << 20
+};
+/// A cached mapping serves a request of at least this fraction of it (a
+/// freestanding program's only of half: see above).
+const REUSE_FRACTION: usize = if cfg!(feature = "freestanding") {
+    2
+} else {
+    16
+};
 
 /// The cache's bound now.
 fn cache_limit() -> usize {
@@ -83,7 +100,7 @@ pub fn alloc(n: usize, align: usize) -> Option<(Block, bool)> {
     let _ = settle(None);
     let (start, len, fresh) = match reuse(len) {
         Some((s, l)) => (s, l, false),
-        None => (crate::malloc::map_private(len, false).ok()?, len, true),
+        None => (crate::malloc::os::map_private(len, false).ok()?, len, true),
     };
     let b = place(start, len, align, n);
     // free reads only headers whose page the registry knows as live.
@@ -128,7 +145,7 @@ unsafe fn mapping_len(b: &Block) -> usize {
     unsafe { (b.start() as *const usize).read() }
 }
 
-/// The smallest cached mapping of `len` to `16 * len` bytes and its length, if the
+/// The smallest cached mapping of `len` to `REUSE_FRACTION * len` bytes and its length, if the
 /// cache has one: used as it is, with the pages that are still resident
 /// (what makes reuse worth it; resizing would fault them in again).
 fn reuse(len: usize) -> Option<(usize, usize)> {
@@ -136,7 +153,7 @@ fn reuse(len: usize) -> Option<(usize, usize)> {
     let mut c = CACHE.lock_unless_reentered().ok()?;
     let mut best: Option<(usize, usize)> = None;
     for (i, e) in c.live().iter().enumerate() {
-        if e.1 >= len && e.1 <= 16 * len && best.is_none_or(|(_, l)| e.1 < l) {
+        if e.1 >= len && e.1 <= REUSE_FRACTION * len && best.is_none_or(|(_, l)| e.1 < l) {
             best = Some((i, e.1));
         }
     }
@@ -354,10 +371,13 @@ unsafe fn move_to_cached(
     Some(moved)
 }
 
-/// Unmaps every cached mapping; true if there was one.
+/// Unmaps every cached mapping; true if there was one. Nothing in a signal
+/// handler that interrupted this thread inside the cache.
 pub fn trim() -> bool {
     let (e, n) = {
-        let mut c = CACHE.lock();
+        let Ok(mut c) = CACHE.lock_unless_reentered() else {
+            return false;
+        };
         let r = (c.e, c.n);
         c.n = 0;
         c.bytes = 0;
@@ -367,23 +387,19 @@ pub fn trim() -> bool {
     n > 0
 }
 
-/// Bytes held in the cache.
+/// Bytes held in the cache (0 in a signal handler that interrupted this
+/// thread inside the cache).
 pub fn cached() -> usize {
-    CACHE.lock().bytes
+    CACHE.lock_unless_reentered().map_or(0, |c| c.bytes)
 }
 
-/// Locks the cache across `fork`.
+/// In a fork child: a cache another thread was changing at the fork
+/// starts empty (its mappings are lost to the child, never handed out
+/// twice).
 #[cfg(not(feature = "freestanding"))]
-pub fn fork_lock() {
-    CACHE.acquire_forever();
-}
-
-/// Unlocks the cache after `fork`.
-///
-/// # Safety
-/// [`fork_lock`] was called by the thread that forked.
-#[cfg(not(feature = "freestanding"))]
-pub unsafe fn fork_unlock(child: bool) {
-    // SAFETY: the caller's contract.
-    unsafe { CACHE.release_after_fork(child) }
+pub fn recover_in_fork_child() {
+    CACHE.recover_in_fork_child(|c| {
+        c.n = 0;
+        c.bytes = 0;
+    });
 }

@@ -19,7 +19,7 @@ use super::Heap;
 
 #[cfg(not(feature = "freestanding"))]
 mod imp {
-    use super::super::{large, slab};
+    use super::super::{chunk, large};
     use super::Heap;
     use crate::port;
     use crate::sync::Mutex;
@@ -144,8 +144,9 @@ mod imp {
                 let size = core::mem::size_of::<Heap>();
                 if hs.next + size > hs.end {
                     // Zeroed memory is an empty heap.
-                    hs.next = slab::map_aligned(slab::SLAB, crate::port::PAGE_SIZE)?;
-                    hs.end = hs.next + slab::SLAB;
+                    const ROOM: usize = 64 * 1024;
+                    hs.next = crate::malloc::os::map_private(ROOM, false).ok()?;
+                    hs.end = hs.next + ROOM;
                 }
                 found = hs.next as *mut Heap;
                 hs.next += size;
@@ -167,7 +168,7 @@ mod imp {
         if !ATFORK.swap(true, Ordering::Relaxed) {
             // After the heap is set: registering may allocate.
             // SAFETY: the handlers are sound at any fork.
-            unsafe { pthread_atfork(Some(prepare), Some(parent), Some(child)) };
+            unsafe { pthread_atfork(None, None, Some(child)) };
         }
         Some(h)
     }
@@ -176,41 +177,27 @@ mod imp {
     /// for reuse goes back (to the slab pool, which returns it to the
     /// kernel), and the heap is left for the next new thread to adopt.
     /// What the thread frees later (other exit handlers) goes to its
-    /// heap's remote stack like any other thread's free.
+    /// heap like any other thread's free.
     unsafe extern "C" fn thread_exit(h: *mut core::ffi::c_void) {
         let h = h as *mut Heap;
         if tls_heap() != h {
             return;
         }
         // SAFETY: our own heap, until the owner is cleared below.
-        unsafe { super::super::tidy(h) };
+        unsafe { super::super::upkeep::tidy(h) };
         set_tls_heap(null_mut());
         // SAFETY: heaps live forever; from here on the heap is not ours.
         unsafe { (*h).owner.store(0, Ordering::Release) };
     }
 
-    unsafe extern "C" fn prepare() {
-        HEAPS.acquire_forever();
-        slab::fork_lock();
-        large::fork_lock();
-    }
-
-    unsafe extern "C" fn parent() {
-        // SAFETY: prepare took these locks in this thread.
-        unsafe {
-            large::fork_unlock(false);
-            slab::fork_unlock(false);
-            HEAPS.release_and_wake();
-        }
-    }
-
+    /// In the child of a fork (nothing is locked before it: see
+    /// `Mutex::recover_in_fork_child`).
     unsafe extern "C" fn child() {
-        // SAFETY: prepare took these locks in the thread that forked, which
-        // is the child's only thread.
+        large::recover_in_fork_child();
+        chunk::recover_in_fork_child();
+        HEAPS.recover_in_fork_child(|_| {});
+        // SAFETY: the child has one thread; heaps live forever.
         unsafe {
-            large::fork_unlock(true);
-            slab::fork_unlock(true);
-            HEAPS.release();
             // The thread has a new id: keep its heap from looking abandoned.
             let h = tls_heap();
             if !h.is_null() {
@@ -219,7 +206,12 @@ mod imp {
             // The other threads' heaps have no owner in the child; one that
             // its thread was working on at the fork may be half updated and
             // is left alone (kept from adoption as if its owner lived on).
-            let mut other = HEAPS.lock().first;
+            // (A fork from a signal handler that interrupted this thread
+            // holding the list leaves them all as they are.)
+            let Ok(heaps) = HEAPS.lock_unless_reentered() else {
+                return;
+            };
+            let mut other = heaps.first;
             while !other.is_null() {
                 if other != h {
                     if (*other).busy {
@@ -236,30 +228,17 @@ mod imp {
 
 #[cfg(feature = "freestanding")]
 mod imp {
-    use super::super::slab::SlabList;
-    use super::super::{Heap, TABLE};
+    use super::super::Heap;
     use crate::sync::{Guard as MutexGuard, Mutex};
-    use core::ptr::null_mut;
-    use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32};
 
     /// The shared heap's lock, held for the whole operation.
     pub type Guard = MutexGuard<'static, Heap>;
 
-    static SHARED: Mutex<Heap> = Mutex::new(Heap {
-        bins: [SlabList::EMPTY; TABLE],
-        busy: false,
-        remote: super::super::Remote(AtomicPtr::new(null_mut())),
-        owner: AtomicU32::new(0),
-        exit_hooked: AtomicBool::new(false),
-        next: null_mut(),
-        recent: [null_mut(); TABLE],
-        recent_count: [0; TABLE],
-        lender: [null_mut(); TABLE],
-    });
+    static SHARED: Mutex<Heap> = Mutex::new(Heap::new());
 
     pub fn heap() -> Option<(*mut Heap, Guard)> {
         // A signal handler that interrupted the allocator gets nothing
-        // (NULL from malloc; free defers to the remote stack).
+        // (NULL from malloc; free marks the slot as another thread would).
         let mut g = SHARED.lock_unless_reentered().ok()?;
         let h: *mut Heap = &mut *g;
         Some((h, g))

@@ -22,19 +22,24 @@
 //! processes on every architecture even without a cycle counter or address
 //! randomisation; it is the fallback when `getrandom` fails.
 
+// The clock and the heap slot serve the default allocator only.
 #[cfg(target_arch = "aarch64")]
+#[cfg_attr(not(minic_malloc = "default"), allow(dead_code))]
 mod aarch64;
 #[cfg(target_arch = "aarch64")]
 pub use aarch64::*;
 #[cfg(target_arch = "riscv64")]
+#[cfg_attr(not(minic_malloc = "default"), allow(dead_code))]
 mod riscv64;
 #[cfg(target_arch = "riscv64")]
 pub use riscv64::*;
 #[cfg(target_arch = "x86")]
+#[cfg_attr(not(minic_malloc = "default"), allow(dead_code))]
 mod x86;
 #[cfg(target_arch = "x86")]
 pub use x86::*;
 #[cfg(target_arch = "x86_64")]
+#[cfg_attr(not(minic_malloc = "default"), allow(dead_code))]
 mod x86_64;
 #[cfg(target_arch = "x86_64")]
 pub use x86_64::*;

@@ -1,0 +1,201 @@
+//! malloc: the quick path, and the way to a new slot when the first slab of
+//! a class has none.
+
+use super::class::{self, ix};
+use super::slab::Slab;
+use super::{chunk, large, thread, upkeep, Busy, Heap, MAX_SMALL};
+use crate::errno::Errno;
+use crate::malloc::header::{Block, IN_USE};
+use core::ptr::NonNull;
+use core::sync::atomic::{compiler_fence, Ordering};
+
+/// A block of `size` bytes by the quick path: the first free slot of the
+/// first slab of the class, with no lock and no atomic instruction. None
+/// sends the request down the general path (a thread's first block, a
+/// signal handler inside the allocator, a large block).
+#[inline(always)]
+pub fn alloc_fast(size: usize) -> Option<NonNull<u8>> {
+    if size > MAX_SMALL {
+        return None;
+    }
+    // A thread's first block takes the general path, which makes its heap.
+    let (h, _guard) = thread::heap_if_any()?;
+    let class = class::class_of(size);
+    // SAFETY: `h` is this thread's heap (or the locked shared one), entered
+    // below; the slot taken is ours.
+    unsafe {
+        if (*h).busy {
+            return None;
+        }
+        (*h).busy = true;
+        compiler_fence(Ordering::SeqCst);
+        let s = (*h).bins[ix(class)].head;
+        let slot = if s.is_null() {
+            None
+        } else {
+            (*s).take_in_scan_word()
+        };
+        let slot = match slot {
+            Some(slot) => Some(slot),
+            None => take_slot(h, class),
+        };
+        compiler_fence(Ordering::SeqCst);
+        (*h).busy = false;
+        Some(hand_out(slot?, size, class))
+    }
+}
+
+/// The general path of a small block: `capacity` bytes (a multiple of 16)
+/// in a slot of `class`, made for the calling thread's heap.
+pub fn alloc_slot(capacity: usize, class: usize) -> Result<Block, Errno> {
+    let (h, _guard) = thread::heap().ok_or(Errno::ENOMEM)?;
+    // SAFETY: our heap, entered (a signal handler that interrupted this
+    // thread's allocator gets ENOMEM, never a half-updated bin); the slot
+    // taken is ours.
+    unsafe {
+        let busy = Busy::enter(h).ok_or(Errno::ENOMEM)?;
+        let slot = take_slot(h, class).ok_or(Errno::ENOMEM)?;
+        drop(busy);
+        let size = class::size_of(class);
+        // What lies past the capacity in the slot is zero, like the slack
+        // the shared layer clears below it.
+        core::ptr::write_bytes((slot + capacity) as *mut u8, 0, size - capacity);
+        Ok(Block {
+            payload: slot,
+            capacity: size,
+            pad: 0,
+            state: IN_USE,
+        })
+    }
+}
+
+/// A slot's block of `size` bytes, its slack (`size` to the end of the
+/// slot) cleared before the caller writes: `recallocarray` relies on it.
+///
+/// # Safety
+/// `slot` is a slot of `class` just taken.
+#[inline(always)]
+unsafe fn hand_out(slot: usize, size: usize, class: usize) -> NonNull<u8> {
+    let capacity = size.max(1).next_multiple_of(16);
+    let slot_size = class::size_of(class);
+    // SAFETY: the slot is ours and at least `capacity` bytes long.
+    unsafe {
+        ((slot + capacity - 16) as *mut u128).write(0);
+        if slot_size > capacity {
+            clear_tail(slot + capacity, slot_size - capacity);
+        }
+        NonNull::new_unchecked(slot as *mut u8)
+    }
+}
+
+/// Zeroes the tail of a slot larger than its request (classes above 256
+/// bytes are an eighth of a power of two apart).
+///
+/// # Safety
+/// The range is inside a slot just taken.
+#[cold]
+unsafe fn clear_tail(start: usize, len: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { core::ptr::write_bytes(start as *mut u8, 0, len) };
+}
+
+/// A free slot of `class`: from the first slab of its bin, after moving
+/// past full words, collecting other threads' frees, setting full slabs
+/// aside, or taking a slab from the pool. A request never takes a slot of
+/// another class: every request of a size gets the same usable size.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered.
+#[cold]
+#[inline(never)]
+pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
+    // SAFETY: owner-only state of our heap.
+    unsafe {
+        let mut collected = false;
+        loop {
+            let s = fullest_first(h, class);
+            if !s.is_null() {
+                if let Some(slot) = take_in(s) {
+                    return Some(slot);
+                }
+            }
+            // Slots other threads gave back come before new slabs.
+            if !collected {
+                collected = true;
+                if upkeep::collect_pending(h) {
+                    continue;
+                }
+            }
+            if s.is_null() {
+                break;
+            }
+            // Its last frees by other threads may not be announced yet.
+            if !(*s).collect_remote() {
+                upkeep::double_free_in(s);
+            }
+            if (*s).advance_scan() {
+                continue;
+            }
+            upkeep::set_full(h, s);
+        }
+        // Out of address space or memory, cached large mappings go back
+        // before the request fails.
+        let s = chunk::take().or_else(|| large::trim().then(chunk::take)?)?;
+        Slab::init(s, class, h);
+        (*h).bins[ix(class)].push_front(s);
+        take_in(s)
+    }
+}
+
+/// Puts first in the bin of `class` the fullest of its first slabs that
+/// has a free slot, and returns it (null for an empty bin). Filling the
+/// fullest slabs first lets the emptiest drain and go back to the pool:
+/// taking from whichever slab came first left, under random frees, many
+/// slabs a fifth full.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered.
+unsafe fn fullest_first(h: *mut Heap, class: usize) -> *mut Slab {
+    // SAFETY: owner-only state of our heap.
+    unsafe {
+        let bin = &mut (*h).bins[ix(class)];
+        let head = bin.head;
+        let mut best: *mut Slab = core::ptr::null_mut();
+        let mut s = head;
+        for _ in 0..8 {
+            if s.is_null() {
+                break;
+            }
+            if (*s).used < (*s).count && (best.is_null() || (*s).used > (*best).used) {
+                best = s;
+            }
+            s = (*s).next;
+        }
+        if best.is_null() {
+            return head;
+        }
+        if best != head {
+            bin.unlink(best);
+            bin.push_front(best);
+        }
+        best
+    }
+}
+
+/// A free slot of slab `s`, searched from its scan word on.
+///
+/// # Safety
+/// `s` is a slab of the calling thread's heap, entered.
+unsafe fn take_in(s: *mut Slab) -> Option<usize> {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if !(*s).advance_scan() {
+            return None;
+        }
+        match (*s).take_in_scan_word() {
+            Some(slot) => Some(slot),
+            // A free slot whose remote bit is set: freed twice.
+            None => upkeep::double_free_in(s),
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! free: from a pointer to its slot, on the owner's thread or another's.
+
+use super::chunk::{self, CHUNK, SLAB};
+use super::slab::{self, Freed, Slab};
+use super::{thread, upkeep, Busy};
+use crate::malloc::header::{Block, Misuse, IN_USE};
+use crate::malloc::report;
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+/// The record of the slab holding `addr`, if `addr` lies in a slab (not in
+/// a chunk's records, not outside every chunk).
+#[inline(always)]
+fn slab_record(addr: usize) -> Option<*mut Slab> {
+    (chunk::in_chunk(addr) && addr & (CHUNK - 1) >= SLAB).then(|| chunk::record_of(addr))
+}
+
+/// The slab and index of the live slot starting at `addr`; None if `addr`
+/// is outside every slab, misuse if inside one but not a slot.
+#[inline(always)]
+fn slot_at(addr: usize) -> Result<Option<(*mut Slab, usize)>, Misuse> {
+    match slab_record(addr) {
+        None => Ok(None),
+        // SAFETY: the chunk map vouches for the record.
+        Some(s) => unsafe { slot_in(s, addr) }.map(Some),
+    }
+}
+
+/// The index of the slot starting at `addr` in slab `s`.
+///
+/// # Safety
+/// `s` is the record of the slab holding `addr` (`slab_record`).
+#[inline(always)]
+unsafe fn slot_in(s: *mut Slab, addr: usize) -> Result<(*mut Slab, usize), Misuse> {
+    // SAFETY: the caller's contract. (A slab in the pool keeps its last
+    // geometry, or none: its bits say no slot is taken.)
+    let index = unsafe { (*s).slot_index(addr) }.ok_or(Misuse::Invalid)?;
+    Ok((s, index))
+}
+
+/// The live small block at `addr`: Ok(None) if `addr` is in no slab (a
+/// large block, or not minic's), misuse if it is in one but not the start
+/// of a live slot.
+#[inline]
+pub fn live_slot(addr: usize) -> Result<Option<Block>, Misuse> {
+    let Some((s, index)) = slot_at(addr)? else {
+        return Ok(None);
+    };
+    // SAFETY: as above.
+    let slab = unsafe { &*s };
+    let word = &slab.words[index / 64 % slab::WORDS];
+    let bit = 1u64 << (index % 64);
+    if word.taken.load(Ordering::Relaxed) & bit == 0
+        || word.freed_remotely.load(Ordering::Relaxed) & bit != 0
+    {
+        return Err(Misuse::DoubleFree);
+    }
+    Ok(Some(Block {
+        payload: addr,
+        capacity: slab.size as usize,
+        pad: 0,
+        state: IN_USE,
+    }))
+}
+
+/// Frees `addr` if it lies in a slab (reporting misuse there); false if it
+/// does not, for the general path.
+///
+/// # Safety
+/// The caller's `free` contract.
+#[inline(always)]
+pub unsafe fn free_fast(addr: usize) -> bool {
+    let Some(s) = slab_record(addr) else {
+        return false;
+    };
+    // SAFETY: the caller's contract; the chunk map vouches for the record.
+    unsafe { free_in(s, addr, "free") };
+    true
+}
+
+/// [`free_fast`]'s work out of line, for the general path (a pointer the
+/// policy's `find` found in a slab).
+///
+/// # Safety
+/// The caller's `free` contract.
+#[inline(never)]
+pub unsafe fn free_slot_general(addr: usize) {
+    match slab_record(addr) {
+        // SAFETY: the caller's contract; the chunk map vouches for the record.
+        Some(s) => unsafe { free_in(s, addr, "free") },
+        None => report("free", Misuse::Invalid, addr),
+    }
+}
+
+/// Frees the small block at `addr` in slab `s`; misuse is reported for
+/// `function` and aborts.
+///
+/// # Safety
+/// The caller's `free` contract; `s` is the record of the slab holding
+/// `addr` (`slab_record`).
+#[inline(always)]
+unsafe fn free_in(s: *mut Slab, addr: usize, function: &str) {
+    // SAFETY: the caller's contract.
+    let index = match unsafe { slot_in(s, addr) } {
+        Ok((_, index)) => index,
+        Err(misuse) => report(function, misuse, addr),
+    };
+    // SAFETY: a slab a heap holds; its owner-only state is changed only on
+    // the owner's thread with the heap entered.
+    unsafe {
+        let owner = (*s).heap.load(Ordering::Relaxed);
+        if let Some((h, _guard)) = thread::heap_if(owner) {
+            if let Some(busy) = Busy::enter(h) {
+                match (*s).free_local(index) {
+                    Freed::Done => {
+                        if (*s).used == 0 || (*s).full {
+                            upkeep::slot_freed(h, s);
+                        }
+                        drop(busy);
+                        return;
+                    }
+                    _ => report(function, Misuse::DoubleFree, addr),
+                }
+            }
+        }
+        free_remote(s, index, addr, function);
+    }
+}
+
+/// Frees a slot of another thread's slab (or of our own, from a signal
+/// handler that interrupted the allocator): the slab goes on its owner's
+/// pending stack first if it is not there, then the slot's remote bit is
+/// set. In this order, the owner cannot see the slab empty (and retire it)
+/// before this thread is done with it: the slot counts as used until its
+/// bit is collected.
+///
+/// # Safety
+/// `s` is a slab a heap holds, `index` one of its slots.
+#[cold]
+unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) {
+    // SAFETY: the record is minic's; `pending`, `heap`, the owner's
+    // pending stack and the remote bits are shared atomically.
+    unsafe {
+        let slab = &*s;
+        let owner = slab.heap.load(Ordering::Acquire);
+        if owner.is_null() || slab.free_remote_check(index) != Freed::Done {
+            // A slab in the pool holds no live block.
+            report(function, Misuse::DoubleFree, addr);
+        }
+        if !slab.pending.load(Ordering::Relaxed) && !slab.pending.swap(true, Ordering::AcqRel) {
+            push_pending(&(*owner).pending.0, s);
+        }
+        if slab.free_remote(index) != Freed::Done {
+            report(function, Misuse::DoubleFree, addr);
+        }
+    }
+}
+
+/// Pushes slab `s` on a heap's pending stack.
+///
+/// # Safety
+/// `s` is on no pending stack (its `pending` flag was just set by us).
+unsafe fn push_pending(stack: &AtomicPtr<Slab>, s: *mut Slab) {
+    let mut head = stack.load(Ordering::Relaxed);
+    loop {
+        // SAFETY: the link is ours to write until the slab is pushed.
+        unsafe { (*s).next_pending = head };
+        match stack.compare_exchange_weak(head, s, Ordering::Release, Ordering::Relaxed) {
+            Ok(_) => return,
+            Err(now) => head = now,
+        }
+    }
+}

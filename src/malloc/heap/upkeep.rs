@@ -1,0 +1,194 @@
+//! What keeps a heap's memory following its use: collecting the slots
+//! other threads freed, setting full slabs aside and taking them back,
+//! retiring empty slabs to the pool, and tidying a whole heap at a trim or
+//! when its thread exits.
+
+use super::class::{ix, CLASSES};
+use super::slab::Slab;
+use super::{chunk, large, thread, Busy, Heap};
+use crate::malloc::header::Misuse;
+use crate::malloc::report;
+use core::ptr::null_mut;
+use core::sync::atomic::Ordering;
+
+/// Reports a double free found in slab `s` (a slot freed by another thread
+/// that was already free) and aborts.
+#[cold]
+pub fn double_free_in(s: *const Slab) -> ! {
+    // SAFETY: the record of a slab a heap holds.
+    report("free", Misuse::DoubleFree, unsafe { (*s).base })
+}
+
+/// Takes the slabs other threads freed slots in off `h`'s pending stack and
+/// makes those slots free; true if there were any.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered.
+pub unsafe fn collect_pending(h: *mut Heap) -> bool {
+    // SAFETY: owner-only state of our heap; the stack and the flags are
+    // shared atomically; a slab on our stack is ours (it cannot be retired
+    // while a slot freed into it is uncollected).
+    unsafe {
+        let mut s = (*h).pending.0.swap(null_mut(), Ordering::Acquire);
+        let any = !s.is_null();
+        while !s.is_null() {
+            let next = (*s).next_pending;
+            // Cleared first: a free after this announces the slab again.
+            (*s).pending.store(false, Ordering::SeqCst);
+            if !(*s).collect_remote() {
+                double_free_in(s);
+            }
+            slot_freed(h, s);
+            s = next;
+        }
+        any
+    }
+}
+
+/// After a slot of `s` was freed: a full slab rejoins its bin, an empty one
+/// is retired (unless it is its bin's only slab: a program that frees its
+/// last block of a size and allocates another would otherwise cycle a slab
+/// through the pool each time).
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered, and owns `s`.
+#[cold]
+#[inline(never)]
+pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
+    // SAFETY: owner-only state.
+    unsafe {
+        let bin = &mut (*h).bins[ix((*s).class as usize)];
+        if (*s).full {
+            if (*s).used == (*s).count {
+                return;
+            }
+            (*s).full = false;
+            (*h).full.unlink(s);
+            bin.push_back(s);
+        }
+        if (*s).used == 0 && (bin.head != s || bin.tail != s) {
+            retire(h, s);
+        }
+    }
+}
+
+/// Sets a slab with no free slot aside from its bin.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered; `s` is in its bin.
+pub unsafe fn set_full(h: *mut Heap, s: *mut Slab) {
+    // SAFETY: owner-only state.
+    unsafe {
+        (*h).bins[ix((*s).class as usize)].unlink(s);
+        (*s).full = true;
+        (*h).full.push_front(s);
+    }
+}
+
+/// Gives an empty slab of a bin of `h` back to the pool (kept when the pool
+/// cannot be had: a signal handler interrupted this thread inside it).
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered; `s` is in one of its bins and
+/// none of its slots is in use.
+unsafe fn retire(h: *mut Heap, s: *mut Slab) {
+    // SAFETY: owner-only state; the slab is ours until given.
+    unsafe {
+        let bin = &mut (*h).bins[ix((*s).class as usize)];
+        bin.unlink(s);
+        if !chunk::give(s) {
+            bin.push_back(s);
+        }
+    }
+}
+
+/// Collects what other threads freed into heap `h`, and retires every
+/// empty slab it holds (at a trim, or when its thread exits). False, doing
+/// nothing, when this thread is already inside the heap (a signal handler).
+///
+/// # Safety
+/// `h` is the calling thread's heap (or the locked shared one).
+pub unsafe fn tidy(h: *mut Heap) -> bool {
+    // SAFETY: the caller's contract; entered, the heap's state is ours.
+    unsafe {
+        let Some(_busy) = Busy::enter(h) else {
+            return false;
+        };
+        collect_pending(h);
+        // Full slabs may hold frees whose announcement is still on its way.
+        let mut s = (*h).full.head;
+        while !s.is_null() {
+            let next = (*s).next;
+            if !(*s).collect_remote() {
+                double_free_in(s);
+            }
+            slot_freed(h, s);
+            s = next;
+        }
+        for class in 0..CLASSES {
+            let mut s = (*h).bins[ix(class)].head;
+            while !s.is_null() {
+                let next = (*s).next;
+                if !(*s).collect_remote() {
+                    double_free_in(s);
+                }
+                if (*s).used == 0 {
+                    retire(h, s);
+                }
+                s = next;
+            }
+        }
+    }
+    true
+}
+
+/// Gives every free page it can back to the kernel: this thread's empty
+/// slabs, the pool's, the chunks no heap uses, the cached large mappings;
+/// true if any went.
+pub fn trim() -> bool {
+    // SAFETY: our own heap.
+    let own = thread::heap_if_any().is_some_and(|(h, _guard)| unsafe { tidy(h) });
+    let slabs = chunk::trim();
+    large::trim() || slabs || own
+}
+
+/// The allocator's figures, in bytes.
+pub struct Usage {
+    /// Mapped for slabs.
+    pub slab_mapped: usize,
+    /// In slabs held by heaps.
+    pub slab_held: usize,
+    /// In small blocks in use (whole slots).
+    pub small_in_use: usize,
+    /// Live large blocks.
+    pub large_count: usize,
+    /// Their mappings.
+    pub large_bytes: usize,
+    /// Freed large mappings kept for reuse.
+    pub large_cached: usize,
+}
+
+/// Current figures; under concurrency approximate.
+pub fn usage() -> Usage {
+    let (slab_mapped, slab_held) = chunk::usage();
+    let mut small_in_use = 0usize;
+    chunk::for_each_held(|s| {
+        // SAFETY: records of held slabs are readable; their owners change
+        // `used` meanwhile (a statistic, approximate).
+        let (used, size) = unsafe {
+            (
+                core::ptr::addr_of!((*s).used).read_volatile(),
+                core::ptr::addr_of!((*s).size).read_volatile(),
+            )
+        };
+        small_in_use = small_in_use.wrapping_add(used as usize * size as usize);
+    });
+    Usage {
+        slab_mapped,
+        slab_held,
+        small_in_use,
+        large_count: large::LIVE_COUNT.load(Ordering::Relaxed),
+        large_bytes: large::LIVE_BYTES.load(Ordering::Relaxed),
+        large_cached: large::cached(),
+    }
+}
