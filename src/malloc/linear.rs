@@ -35,7 +35,11 @@ const STACK_GAP: usize = 1024 * 1024;
 const STACK_RESERVE_MAX: u64 = 1 << 32;
 /// Size of a mapped region, when the break cannot grow (a quarter of it in
 /// a freestanding library, whose kernel may commit every page it maps).
-const REGION: usize = if cfg!(feature = "freestanding") { 256 << 10 } else { 1 << 20 };
+const REGION: usize = if cfg!(feature = "freestanding") {
+    256 << 10
+} else {
+    1 << 20
+};
 /// Blocks needing more than this get their own mapping instead of a region.
 const OWN_MAPPING_FROM: usize = REGION / 4;
 

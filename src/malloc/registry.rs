@@ -36,7 +36,11 @@ const ADDRESS_BITS: u32 = 47;
 /// freestanding program, which may run over a kernel that commits every
 /// page it maps, has a third level instead: 4 KiB leaves (64 MiB each)
 /// under 4 KiB middle tables (32 GiB each) under a 32 KiB root.
-const LEAF_PAGES_SHIFT: u32 = if cfg!(feature = "freestanding") { 14 } else { 20 };
+const LEAF_PAGES_SHIFT: u32 = if cfg!(feature = "freestanding") {
+    14
+} else {
+    20
+};
 /// Index bits of the middle level (none in a hosted library).
 const MIDDLE_BITS: u32 = if cfg!(feature = "freestanding") { 9 } else { 0 };
 const LEAF_WORDS: usize = (1 << LEAF_PAGES_SHIFT) / PAGES_PER_WORD;
@@ -103,7 +107,7 @@ fn word(page: usize, create: bool) -> Result<Option<(&'static AtomicU64, u32)>, 
     }
     // SAFETY: the root has ROOT_LEN entries and lives forever.
     let mut slot: &AtomicPtr<Leaf> = unsafe { entry(root, leaf_index >> MIDDLE_BITS) };
-    if MIDDLE_BITS > 0 {
+    if cfg!(feature = "freestanding") {
         // SAFETY: as above.
         let up: &AtomicPtr<Entry> = unsafe { entry(root, leaf_index >> MIDDLE_BITS) };
         let middle = level(up, (1 << MIDDLE_BITS) * 8, create)?;

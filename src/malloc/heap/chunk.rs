@@ -63,7 +63,11 @@ const _: () = assert!(core::mem::size_of::<ChunkRecord>() <= core::mem::size_of:
 /// allocates again pays no system call and no page fault for them. A
 /// freestanding program keeps less: over a kernel without virtual memory,
 /// only an unmapped chunk gives its memory back.
-const RESERVE: usize = if cfg!(feature = "freestanding") { 1 << 20 } else { 4 << 20 } / SLAB;
+const RESERVE: usize = if cfg!(feature = "freestanding") {
+    1 << 20
+} else {
+    4 << 20
+} / SLAB;
 /// Slabs whose pages go back per pool operation at most (the rest at the
 /// next).
 const BATCH: usize = 16;
@@ -74,7 +78,11 @@ const ADDRESS_BITS: u32 = if usize::BITS < 48 { usize::BITS } else { 48 };
 /// Chunks a leaf covers: a page of bits; a freestanding program's chunks
 /// are smaller, and its leaves four pages, so that its root is 64 KiB.
 const LEAF_SHIFT: u32 = (LEAF_BYTES * 8).trailing_zeros();
-const LEAF_BYTES: usize = if cfg!(feature = "freestanding") { 4 * PAGE_SIZE } else { PAGE_SIZE };
+const LEAF_BYTES: usize = if cfg!(feature = "freestanding") {
+    4 * PAGE_SIZE
+} else {
+    PAGE_SIZE
+};
 const ROOT_LEN: usize = 1 << (ADDRESS_BITS - CHUNK_SHIFT).saturating_sub(LEAF_SHIFT);
 
 type Leaf = AtomicPtr<AtomicU64>;

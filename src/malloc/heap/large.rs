@@ -34,11 +34,23 @@ pub const LEAD: usize = 16;
 /// (bench/large: twice the live bytes made it 60% slower).
 /// A freestanding program, which may run over a kernel without virtual
 /// memory (where a mapping costs all its pages), keeps at most 1 MiB.
-const CACHE_BYTES_MIN: usize = if cfg!(feature = "freestanding") { 512 << 10 } else { 16 << 20 };
-const CACHE_BYTES: usize = if cfg!(feature = "freestanding") { 1 << 20 } else { 128 << 20 };
+const CACHE_BYTES_MIN: usize = if cfg!(feature = "freestanding") {
+    512 << 10
+} else {
+    16 << 20
+};
+const CACHE_BYTES: usize = if cfg!(feature = "freestanding") {
+    1 << 20
+} else {
+    128 << 20
+};
 /// A cached mapping serves a request of at least this fraction of it (a
 /// freestanding program's only of half: see above).
-const REUSE_FRACTION: usize = if cfg!(feature = "freestanding") { 2 } else { 16 };
+const REUSE_FRACTION: usize = if cfg!(feature = "freestanding") {
+    2
+} else {
+    16
+};
 
 /// The cache's bound now.
 fn cache_limit() -> usize {

@@ -65,7 +65,11 @@ pub struct Pending(AtomicPtr<Slab>);
 /// line.
 #[repr(C, align(64))]
 pub struct Heap {
-    /// Per class, the slabs with free slots (the first is allocated from).
+    /// Per class, the slab malloc takes from: the one this thread freed a
+    /// slot in last (that slot, warm in the cache, comes back first), else
+    /// the first of the bin. Null when there is none yet.
+    current: [*mut Slab; TABLE],
+    /// Per class, the slabs with free slots.
     bins: [SlabList; TABLE],
     /// Slabs with no free slot, of every class.
     full: SlabList,
@@ -89,6 +93,7 @@ impl Heap {
     #[cfg_attr(not(feature = "freestanding"), allow(dead_code))]
     pub const fn new() -> Heap {
         Heap {
+            current: [null_mut(); TABLE],
             bins: [SlabList::EMPTY; TABLE],
             full: SlabList::EMPTY,
             busy: false,

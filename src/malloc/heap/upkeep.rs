@@ -79,9 +79,13 @@ pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
 pub unsafe fn set_full(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only state.
     unsafe {
-        (*h).bins[ix((*s).class as usize)].unlink(s);
+        let class = ix((*s).class as usize);
+        (*h).bins[class].unlink(s);
         (*s).full = true;
         (*h).full.push_front(s);
+        if (*h).current[class] == s {
+            (*h).current[class] = null_mut();
+        }
     }
 }
 
@@ -94,10 +98,15 @@ pub unsafe fn set_full(h: *mut Heap, s: *mut Slab) {
 unsafe fn retire(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only state; the slab is ours until given.
     unsafe {
-        let bin = &mut (*h).bins[ix((*s).class as usize)];
+        let class = ix((*s).class as usize);
+        let bin = &mut (*h).bins[class];
         bin.unlink(s);
         if !chunk::give(s) {
             bin.push_back(s);
+            return;
+        }
+        if (*h).current[class] == s {
+            (*h).current[class] = null_mut();
         }
     }
 }
