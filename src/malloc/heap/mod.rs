@@ -847,8 +847,8 @@ mod tests {
         for (b, _) in live.drain(..) {
             // SAFETY: live blocks, freed once.
             unsafe { Heaps::free(b) };
-            // SAFETY: the block's slab is still ours (each bin keeps one).
             if b.state & OWN_MAPPING == 0 {
+                // SAFETY: the block's slab is still ours (each bin keeps one).
                 assert_eq!(unsafe { Heaps::find(b.payload) }, Err(Misuse::DoubleFree));
             }
         }
