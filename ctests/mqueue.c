@@ -664,7 +664,7 @@ static void child_unprivileged(void *arg)
 static void test_permissions(void)
 {
     if (t_getuid() != 0) {
-        t_puts("  (test_permissions needs root to switch users: skipped)\n");
+        t_skip("needs root to switch users");
         return;
     }
     mqd_t q = make_queue(2, 0);

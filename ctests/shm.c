@@ -199,7 +199,7 @@ static void child_unprivileged(void *arg)
 static void test_permissions(void)
 {
     if (t_getuid() != 0) {
-        t_puts("  (test_permissions needs root to switch users: skipped)\n");
+        t_skip("needs root to switch users");
         return;
     }
     int fd = shm_open(name_a, O_RDWR | O_CREAT | O_EXCL, 0600);
