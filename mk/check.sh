@@ -27,7 +27,8 @@
 # A step that counts nothing is one test: passed if it exits with 0, else
 # failed. A step that prints only skip: lines and exits with 0 counts only
 # those skips. A step that exits non-zero without counting a failure counts
-# one more failed test.
+# one more failed test, and so does a step whose counts add up to nothing
+# (0 passed, 0 failed, 0 skipped): it tested nothing.
 #
 # A test, in the total: a Rust test or doctest, a C test function, a program
 # run (misuse, real programs, benchmark workloads), one check of a library,
@@ -78,10 +79,15 @@ step() {
     fi
     local secs=$((SECONDS - start)) p f s ap af counted skips status
     read -r p f s ap af counted skips < <(counts "$log")
+    local note=
     if [ "$counted" -eq 0 ] && [ "$skips" -eq 0 ]; then
         if [ "$rc" -eq 0 ]; then p=1; else f=1; fi
     elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
         f=$((f + 1))
+    elif [ "$p$f$s" = 000 ]; then
+        # Counts of nothing: the step tested nothing, which is a failure.
+        f=1
+        note="(no test ran)"
     fi
     if [ "$f" -ne 0 ]; then
         status=FAIL
@@ -96,6 +102,7 @@ step() {
     {
         [ "$JOBS" -eq 1 ] || cat "$log"
         [ "$rc" -eq 0 ] || echo "(exit status $rc)"
+        [ -z "$note" ] || echo "$note"
         echo "-- $name: $status, $what, in $secs s"
     } | show
 }
