@@ -12,7 +12,8 @@
 # what an earlier one built); lanes run side by side, CHECK_JOBS at a time
 # (default: the number of processors), so two lanes must not write the same
 # files or cargo target directory. With more than one lane at a time, a
-# step's output is shown when it ends; CHECK_JOBS=1 shows it as it comes.
+# step's output is shown when it ends, indented under its name; CHECK_JOBS=1
+# shows it as it comes.
 #
 # Step-output protocol: what a step prints that check.sh counts.
 #   <label>: N passed, N failed, N skipped   N tests; the label (optional)
@@ -100,10 +101,11 @@ step() {
     local what="$p passed, $f failed, $s skipped"
     [ "$ap$af" = 00 ] || what="$what; $ap assertions passed, $af failed"
     {
-        [ "$JOBS" -eq 1 ] || cat "$log"
-        [ "$rc" -eq 0 ] || echo "(exit status $rc)"
-        [ -z "$note" ] || echo "$note"
         echo "-- $name: $status, $what, in $secs s"
+        # Side by side, the output follows its step's name, indented.
+        [ "$JOBS" -eq 1 ] || grep -v '^[[:space:]]*$' "$log" | sed 's/^/    /'
+        [ "$rc" -eq 0 ] || echo "    (exit status $rc)"
+        [ -z "$note" ] || echo "    $note"
     } | show
 }
 
@@ -115,8 +117,10 @@ lane_rust() {
     step "cargo clippy --all-features" cargo clippy --quiet --all-features --lib -- -D warnings
     step "cargo test" cargo test --quiet
     # The Rust programs in examples/ (the C ones are make demo's); each checks its own results.
-    step "rust examples" sh -c 'for e in examples/*.rs; do
-        cargo run --quiet --example "$(basename "$e" .rs)" || exit 1; done'
+    step "rust examples" sh -c 'p=0 f=0; for e in examples/*.rs; do
+        e=$(basename "$e" .rs); echo "  [$e]"
+        if cargo run --quiet --example "$e"; then p=$((p + 1)); else f=$((f + 1)); echo "FAIL $e"; fi
+        done; echo "rust examples: $p passed, $f failed"; [ "$f" -eq 0 ]'
     step "cargo doc" env RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
     # The published package builds on its own (the include list is complete).
     step "cargo package" cargo package --quiet --allow-dirty
