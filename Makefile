@@ -112,11 +112,14 @@ $(OUT)/freestanding/libminic.a: FORCE
 
 port-extern: $(OUT)/port-extern/libminic.a
 
-$(OUT)/port-extern/libminic.a: FORCE
+# It shares the freestanding library's target directory and profile (their
+# dependencies are built once) and is built after it: cargo leaves each one's
+# staticlib at the same path, read right after the build.
+$(OUT)/port-extern/libminic.a: FORCE | $(OUT)/freestanding/libminic.a
 	@mkdir -p $(OUT)/port-extern
 	$(call say,library $@)
-	$(call cargo_staticlib,$(CONFIG)-port-extern,capi$(comma)freestanding$(comma)port-extern,release-small)
-	mk/package-archive.sh target/$(CONFIG)-port-extern/release-small/libminic.a $@ \
+	$(call cargo_staticlib,$(CONFIG)-freestanding,capi$(comma)freestanding$(comma)port-extern,release-small)
+	mk/package-archive.sh target/$(CONFIG)-freestanding/release-small/libminic.a $@ \
 		$(OUT)/port-extern/exports.txt --no-unwind-tables
 
 # --- tests -------------------------------------------------------------------

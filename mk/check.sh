@@ -23,8 +23,9 @@
 #   test result: ok. N passed; N failed; N ignored; ...
 #                                            cargo test (ignored: skipped)
 #   skip: <reason>                           one skipped test, and why
-# Only lines at the start of a line count: a step that adds up parts of its
-# own prints the parts indented (or starting with "["), and its sum once.
+# Only lines that start in the first column, and not with "[", count: a step
+# that adds up parts of its own prints the parts indented (or as "[part] ..."),
+# and its sum once.
 # A step that counts nothing is one test: passed if it exits with 0, else
 # failed. A step that prints only skip: lines and exits with 0 counts only
 # those skips. A step that exits non-zero without counting a failure counts
@@ -32,9 +33,15 @@
 # (0 passed, 0 failed, 0 skipped): it tested nothing.
 #
 # A test, in the total: a Rust test or doctest, a C test function, a program
-# run (misuse, real programs, benchmark workloads), one check of a library,
-# a header or the program size, or a step that counts nothing itself
-# (fmt, clippy, doc, package).
+# run (misuse, real programs, benchmark workloads, Rust examples), one check
+# of a library, a header or the program size, or a step that counts nothing
+# itself (fmt, clippy, doc, package).
+#
+# Adding a step: a `step` line in the lane whose files it uses (after the
+# step that builds what it needs), or a new lane_<name> function added to
+# `lanes` below when it builds into directories of its own. A step that
+# cannot run here (a missing emulator, say) prints "skip: <reason>" and
+# exits with 0; one that runs some of its tests counts the rest as skipped.
 set -u
 MODES=${MODES:-default}
 JOBS=${CHECK_JOBS:-$(nproc 2>/dev/null || echo 1)}
