@@ -56,7 +56,8 @@ show() {
 }
 
 # counts <log>: "passed failed skipped assertions_passed assertions_failed
-# counted" for a step's output (counted: 1 if any test count was found).
+# counted skips" for a step's output (counted: 1 if a line counted tests;
+# skips: 1 if a skip: line was found).
 counts() {
     sed -n -E \
         -e 's/^test result: [A-Za-z]+\. ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored;.*/T \1 \2 \3/p' \
