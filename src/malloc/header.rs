@@ -260,6 +260,7 @@ mod tests {
         };
         // SAFETY: the header lies inside `buf`.
         unsafe { b.write() };
+        // SAFETY: as above.
         assert_eq!(unsafe { Block::read(payload) }, Ok(b));
         assert_eq!(b.start(), buf.0.as_ptr() as usize);
         assert_eq!(b.end(), payload + 32);
@@ -267,6 +268,7 @@ mod tests {
         // SAFETY: each read stays inside `buf` (16-aligned reads of 16 bytes
         // at or after its start; a misaligned payload is refused unread).
         assert_eq!(unsafe { Block::read(payload - 16) }, Err(Misuse::Invalid));
+        // SAFETY: as above.
         assert_eq!(unsafe { Block::read(payload + 1) }, Err(Misuse::Invalid));
         let size_byte = (payload - HEADER) as *mut u8;
         // SAFETY: a byte of the header inside `buf`.
