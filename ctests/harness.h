@@ -191,7 +191,7 @@ static void t_count_line(const char *area, const char *what, int passed, int fai
 }
 
 /* Prints the two closing lines; the exit status: 0 if every test passed or
- * was skipped and at least one passed. */
+ * was skipped and at least one ran. */
 static int t_report(const char *area)
 {
     t_count_line(area, " assertions", t_passed, t_failed);
@@ -200,7 +200,7 @@ static int t_report(const char *area)
     t_puts(", ");
     t_putnum(t_tests_skipped);
     t_puts(" skipped\n");
-    return t_failed != 0 || t_tests_failed != 0 || t_tests_passed == 0;
+    return t_failed != 0 || t_tests_failed != 0 || t_tests_passed + t_tests_skipped == 0;
 }
 
 #endif /* MINIC_TEST_HARNESS_H */

@@ -90,12 +90,13 @@ pub unsafe fn set_full(h: *mut Heap, s: *mut Slab) {
 }
 
 /// Gives an empty slab of a bin of `h` back to the pool (kept when the pool
-/// cannot be had: a signal handler interrupted this thread inside it).
+/// cannot be had: a signal handler interrupted this thread inside it);
+/// true if it went.
 ///
 /// # Safety
 /// `h` is the calling thread's heap, entered; `s` is in one of its bins and
 /// none of its slots is in use.
-unsafe fn retire(h: *mut Heap, s: *mut Slab) {
+unsafe fn retire(h: *mut Heap, s: *mut Slab) -> bool {
     // SAFETY: owner-only state; the slab is ours until given.
     unsafe {
         let class = ix((*s).class as usize);
@@ -103,21 +104,24 @@ unsafe fn retire(h: *mut Heap, s: *mut Slab) {
         bin.unlink(s);
         if !chunk::give(s) {
             bin.push_back(s);
-            return;
+            return false;
         }
         if (*h).current[class] == s {
             (*h).current[class] = null_mut();
         }
     }
+    true
 }
 
 /// Collects what other threads freed into heap `h`, and retires every
-/// empty slab it holds (at a trim, or when its thread exits). False, doing
-/// nothing, when this thread is already inside the heap (a signal handler).
+/// empty slab it holds (at a trim, or when its thread exits); true if a
+/// slab went. False, doing nothing, when this thread is already inside the
+/// heap (a signal handler).
 ///
 /// # Safety
 /// `h` is the calling thread's heap (or the locked shared one).
 pub unsafe fn tidy(h: *mut Heap) -> bool {
+    let mut any = false;
     // SAFETY: the caller's contract; entered, the heap's state is ours.
     unsafe {
         let Some(_busy) = Busy::enter(h) else {
@@ -142,13 +146,13 @@ pub unsafe fn tidy(h: *mut Heap) -> bool {
                     double_free_in(s);
                 }
                 if (*s).used == 0 {
-                    retire(h, s);
+                    any |= retire(h, s);
                 }
                 s = next;
             }
         }
     }
-    true
+    any
 }
 
 /// Gives every free page it can back to the kernel: this thread's empty
