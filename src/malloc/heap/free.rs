@@ -4,8 +4,8 @@ use super::chunk::{self, CHUNK, SLAB};
 use super::class::ix;
 use super::slab::{self, Freed, Slab};
 use super::{thread, upkeep, Busy};
+use crate::malloc::header::report;
 use crate::malloc::header::{Block, Misuse, IN_USE};
-use crate::malloc::report;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
 /// The record of the slab holding `addr`, if `addr` lies in a slab (not in

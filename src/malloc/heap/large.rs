@@ -4,8 +4,7 @@
 //! buffers does not pay a fresh mapping and its page faults every time; a
 //! cached mapping of another size is used as it is, resident pages and all,
 //! for a request of at least a sixteenth of it (a buffer that grows again,
-//! such as a string builder's, then finds its pages already there:
-//! measured, a third less time than reusing only close sizes). The cache is
+//! such as a string builder's, then finds its pages already there). The cache is
 //! bounded (64 mappings, four times the live large bytes within 16 to
 //! 128 MiB: see `cache_limit`) and ages: a mapping not reused within about
 //! a second is unmapped at the next large allocation or free, so resident
@@ -29,9 +28,8 @@ const CACHE_ENTRIES: usize = 64;
 pub const LEAD: usize = 16;
 /// The cache holds at most four times the bytes of the live large blocks,
 /// within these bounds: a program with little in large blocks keeps little
-/// idle (bench/realloc: peak RSS 134 MiB with a fixed 128 MiB, 38 MiB so),
-/// one that replaces large buffers all the time finds them resident
-/// (bench/large: twice the live bytes made it 60% slower).
+/// idle, one that replaces large buffers all the time finds them resident
+/// (bench/realloc and bench/large measure both sides).
 /// A freestanding program, which may run over a kernel without virtual
 /// memory (where a mapping costs all its pages), keeps at most 1 MiB.
 const CACHE_BYTES_MIN: usize = if cfg!(feature = "freestanding") {
@@ -240,7 +238,7 @@ pub unsafe fn free(b: &Block) {
     // Of two threads freeing the block at once, one is told; a later free
     // finds the page freed in the registry.
     if !registry::claim(b.header()) {
-        crate::malloc::report("free", Misuse::DoubleFree, b.payload);
+        crate::malloc::header::report("free", Misuse::DoubleFree, b.payload);
     }
     // SAFETY: the block's mapping, claimed: no longer used.
     unsafe { retire(start, len) };
@@ -363,7 +361,7 @@ unsafe fn move_to_cached(
             b.capacity,
         );
         if !registry::claim(b.header()) {
-            crate::malloc::report("realloc", Misuse::DoubleFree, b.payload);
+            crate::malloc::header::report("realloc", Misuse::DoubleFree, b.payload);
         }
         retire(start, old);
     }

@@ -42,8 +42,9 @@ mod slab;
 mod thread;
 mod upkeep;
 
-use super::header::{Block, Misuse, OWN_MAPPING};
-use super::{registered_block, Policy};
+use super::header::{clear_slack, Block, Misuse, OWN_MAPPING};
+use super::registry::registered_block;
+use super::Policy;
 use crate::errno::Errno;
 use class::TABLE;
 use core::ptr::{null_mut, NonNull};
@@ -159,7 +160,7 @@ impl Policy for ThreadHeaps {
             return None;
         }
         // SAFETY: a live slot of at least `size` bytes, the caller's.
-        unsafe { super::clear_slack(slot, size, size.max(1).next_multiple_of(16)) };
+        unsafe { clear_slack(slot, size, size.max(1).next_multiple_of(16)) };
         Some(ptr)
     }
 

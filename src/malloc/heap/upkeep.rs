@@ -6,8 +6,8 @@
 use super::class::{ix, CLASSES};
 use super::slab::Slab;
 use super::{chunk, large, thread, Busy, Heap};
+use crate::malloc::header::report;
 use crate::malloc::header::Misuse;
-use crate::malloc::report;
 use core::ptr::null_mut;
 use core::sync::atomic::Ordering;
 
