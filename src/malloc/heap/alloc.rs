@@ -1,7 +1,7 @@
 //! malloc: the quick path, and the way to a new slot when the first slab of
 //! a class has none.
 
-use super::class::{self, ix};
+use super::class::{self, table_index};
 use super::slab::Slab;
 use super::{chunk, large, thread, upkeep, Busy, Heap, MAX_SMALL};
 use crate::errno::Errno;
@@ -29,7 +29,7 @@ pub fn alloc_fast(size: usize) -> Option<NonNull<u8>> {
         }
         (*h).busy = true;
         compiler_fence(Ordering::SeqCst);
-        let s = (*h).current[ix(class)];
+        let s = (*h).current[table_index(class)];
         let slot = if s.is_null() {
             None
         } else {
@@ -112,7 +112,7 @@ pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
     // SAFETY: owner-only state of our heap.
     unsafe {
         // The current slab first, while it has free slots.
-        let current = (*h).current[ix(class)];
+        let current = (*h).current[table_index(class)];
         if !current.is_null() && !(*current).full {
             if let Some(slot) = take_in(current) {
                 return Some(slot);
@@ -120,8 +120,8 @@ pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
         }
         let mut collected = false;
         loop {
-            let s = (*h).bins[ix(class)].head;
-            (*h).current[ix(class)] = s;
+            let s = (*h).bins[table_index(class)].head;
+            (*h).current[table_index(class)] = s;
             if !s.is_null() {
                 if let Some(slot) = take_in(s) {
                     return Some(slot);
@@ -151,8 +151,8 @@ pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
         // before the request fails.
         let s = chunk::take().or_else(|| large::trim().then(chunk::take)?)?;
         Slab::init(s, class, h);
-        (*h).bins[ix(class)].push_front(s);
-        (*h).current[ix(class)] = s;
+        (*h).bins[table_index(class)].push_front(s);
+        (*h).current[table_index(class)] = s;
         take_in(s)
     }
 }
@@ -168,7 +168,7 @@ pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
 unsafe fn fullest_first(h: *mut Heap, class: usize) {
     // SAFETY: owner-only state of our heap.
     unsafe {
-        let bin = &mut (*h).bins[ix(class)];
+        let bin = &mut (*h).bins[table_index(class)];
         let head = bin.head;
         let mut best: *mut Slab = core::ptr::null_mut();
         let mut s = head;

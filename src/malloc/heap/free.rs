@@ -1,7 +1,7 @@
 //! free: from a pointer to its slot, on the owner's thread or another's.
 
 use super::chunk::{self, CHUNK, SLAB};
-use super::class::ix;
+use super::class::table_index;
 use super::slab::{self, Freed, Slab};
 use super::{thread, upkeep, Busy};
 use crate::malloc::header::report;
@@ -116,7 +116,7 @@ unsafe fn free_in(s: *mut Slab, addr: usize, function: &str) {
                         if (*s).used == 0 || (*s).full {
                             upkeep::slot_freed(h, s);
                         } else {
-                            (*h).current[ix((*s).class as usize)] = s;
+                            (*h).current[table_index((*s).class as usize)] = s;
                         }
                         drop(busy);
                         return;

@@ -102,7 +102,7 @@ impl Slab {
             (*s).used = 0;
             (*s).size = size as u32;
             (*s).count = count as u32;
-            (*s).reciprocal = RECIPROCALS[class::ix(class)];
+            (*s).reciprocal = RECIPROCALS[class::table_index(class)];
             (*s).class = class as u8;
             (*s).full = false;
             (*s).pending.store(false, Ordering::Relaxed);

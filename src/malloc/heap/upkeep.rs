@@ -3,7 +3,7 @@
 //! retiring empty slabs to the pool, and tidying a whole heap at a trim or
 //! when its thread exits.
 
-use super::class::{ix, CLASSES};
+use super::class::{table_index, CLASSES};
 use super::slab::Slab;
 use super::{chunk, large, thread, Busy, Heap};
 use crate::malloc::header::report;
@@ -57,7 +57,7 @@ pub unsafe fn collect_pending(h: *mut Heap) -> bool {
 pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only state.
     unsafe {
-        let bin = &mut (*h).bins[ix((*s).class as usize)];
+        let bin = &mut (*h).bins[table_index((*s).class as usize)];
         if (*s).full {
             if (*s).used == (*s).count {
                 return;
@@ -79,7 +79,7 @@ pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
 pub unsafe fn set_full(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only state.
     unsafe {
-        let class = ix((*s).class as usize);
+        let class = table_index((*s).class as usize);
         (*h).bins[class].unlink(s);
         (*s).full = true;
         (*h).full.push_front(s);
@@ -99,7 +99,7 @@ pub unsafe fn set_full(h: *mut Heap, s: *mut Slab) {
 unsafe fn retire(h: *mut Heap, s: *mut Slab) -> bool {
     // SAFETY: owner-only state; the slab is ours until given.
     unsafe {
-        let class = ix((*s).class as usize);
+        let class = table_index((*s).class as usize);
         let bin = &mut (*h).bins[class];
         bin.unlink(s);
         if !chunk::give(s) {
@@ -139,7 +139,7 @@ pub unsafe fn tidy(h: *mut Heap) -> bool {
             s = next;
         }
         for class in 0..CLASSES {
-            let mut s = (*h).bins[ix(class)].head;
+            let mut s = (*h).bins[table_index(class)].head;
             while !s.is_null() {
                 let next = (*s).next;
                 if !(*s).collect_remote() {
