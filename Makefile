@@ -14,7 +14,8 @@
 #                        ports/arena/ inside (build/arena/libminic.a): a kernel
 #                        with no MMU over a static arena of ARENA_BYTES (16 MiB)
 #   make demo            build, then run the C programs in examples/
-#   make check           every test (cargo, clippy, fmt, ctests in every mode)
+#   make check           every test (cargo, clippy, fmt, ctests in every mode),
+#                        CHECK_JOBS (default: the processors) steps at a time
 #   make bench           allocator benchmarks against glibc, jemalloc, mimalloc,
 #                        tcmalloc (RUNS=7), each run also under load
 #                        (CONTENTION=0: not): bench/results.md, bench/results.svg
@@ -22,12 +23,34 @@
 #   make install PREFIX=/usr/local    headers, libraries, crt0.o and the
 #                        pkg-config files minic, minic-static, minic-freestanding
 #   make uninstall PREFIX=/usr/local  removes exactly what install put there
+#   V=1                  shows each command as it runs
 
 MALLOC ?= default
 PORT ?= linux
 ARENA_BYTES ?= 16777216
 # The allocator modes make check builds and tests.
 MODES := default linear mmap guard
+# The kernel interfaces a freestanding library can be built on (src/port/).
+PORTS := linux extern arena
+# The Rust targets a library can be built for; empty or host: this machine.
+TARGETS := host aarch64-unknown-linux-gnu riscv64gc-unknown-linux-gnu i686-unknown-linux-gnu \
+	x86_64-unknown-none aarch64-unknown-none riscv64gc-unknown-none-elf
+
+# A wrong choice stops make before anything is built or created.
+# check_choice(<variable>, <valid values>): exactly one of the values.
+check_choice = $(if $(and $(filter 1,$(words $($(1)))),$(filter $(2),$($(1)))),,\
+	$(error $(1)=$($(1)) is not valid; choose one of: $(2)))
+$(call check_choice,MALLOC,$(MODES))
+$(call check_choice,PORT,$(PORTS))
+$(if $(TARGET),$(call check_choice,TARGET,$(TARGETS)))
+
+# V=1 echoes every command; otherwise commands are silent and each library
+# is named in one short line as it is built.
+ifneq ($(V),1)
+.SILENT:
+say = echo "  $(1)"
+endif
+
 CARGO ?= cargo
 CC ?= cc
 PREFIX ?= /usr/local
@@ -36,6 +59,7 @@ PREFIX ?= /usr/local
 # their cost (make bench's minic-nochecks column), built apart: build/nochecks/
 # for the default mode, build/<mode>-nochecks/ for another.
 MINIC_CHECKS ?= 1
+$(call check_choice,MINIC_CHECKS,0 1)
 CONFIG := $(MALLOC)$(if $(filter 0,$(MINIC_CHECKS)),-nochecks)
 TARGET ?=
 include mk/cross.mk
@@ -91,6 +115,7 @@ $(OUT)/freestanding/crt0.o: ctests/crt0.S
 
 $(OUT)/libminic.a: FORCE
 	@mkdir -p $(OUT)
+	$(call say,library $@)
 	$(call cargo_staticlib,$(CONFIG)-hosted,capi,release)
 	mk/package-archive.sh $(TARGET_DIR)/$(CONFIG)-hosted/$(TARGET_SUBDIR)release/libminic.a $@ \
 		$(OUT)/exports.txt $(HOSTED_ARCHIVE_FLAGS)
@@ -107,16 +132,21 @@ $(OUT)/libminic.so: $(OUT)/libminic.a
 
 $(OUT)/freestanding/libminic.a: FORCE
 	@mkdir -p $(OUT)/freestanding
+	$(call say,library $@)
 	$(FREESTANDING_ENV) $(call cargo_staticlib,$(CONFIG)-freestanding,capi$(comma)freestanding$(FREESTANDING_PORT),release-small)
 	mk/package-archive.sh $(TARGET_DIR)/$(CONFIG)-freestanding/$(TARGET_SUBDIR)release-small/libminic.a $@ \
 		$(OUT)/freestanding/exports.txt --no-unwind-tables
 
 port-extern: $(OUT)/port-extern/libminic.a
 
-$(OUT)/port-extern/libminic.a: FORCE
+# It shares the freestanding library's target directory and profile (their
+# dependencies are built once) and is built after it: cargo leaves each one's
+# staticlib at the same path, read right after the build.
+$(OUT)/port-extern/libminic.a: FORCE | $(OUT)/freestanding/libminic.a
 	@mkdir -p $(OUT)/port-extern
-	$(call cargo_staticlib,$(CONFIG)-port-extern,capi$(comma)freestanding$(comma)port-extern,release-small)
-	mk/package-archive.sh $(TARGET_DIR)/$(CONFIG)-port-extern/$(TARGET_SUBDIR)release-small/libminic.a $@ \
+	$(call say,library $@)
+	$(FREESTANDING_ENV) $(call cargo_staticlib,$(CONFIG)-freestanding,capi$(comma)freestanding$(comma)port-extern,release-small)
+	mk/package-archive.sh $(TARGET_DIR)/$(CONFIG)-freestanding/$(TARGET_SUBDIR)release-small/libminic.a $@ \
 		$(OUT)/port-extern/exports.txt --no-unwind-tables
 
 # The arena port (ports/arena/) compiled into the extern-port archive: a
@@ -215,7 +245,8 @@ ctests: all port-extern arena $(CTEST_BINS) $(BRINGUP) $(MISUSE_BINS) $(FREESTAN
 cross-ctests: all $(if $(BARE_METAL),$(if $(filter x86_64-%,$(TARGET)),$(FREESTANDING_CTESTS:%=$(OUT)/ctests/port-extern/%)),\
 	$(CTESTS:%=$(OUT)/ctests/%) $(FREESTANDING_CTESTS:%=$(OUT)/ctests/freestanding/%))
 
-# Installs what a fresh machine lacks (compilers, binutils, Rust components).
+# Installs what a fresh machine lacks (compilers, binutils, Rust components);
+# when nothing is missing it does nothing.
 setup:
 	mk/setup.sh
 
@@ -245,16 +276,20 @@ RUST_EXAMPLES := $(patsubst examples/%.rs,%,$(wildcard examples/*.rs))
 
 demo: setup
 	$(MAKE) --no-print-directory all $(BRINGUP)
-	@echo "== examples/freestanding/bringup.c (no C library)"; $(BRINGUP)
 	@mkdir -p build/examples
-	@for e in $(EXAMPLES); do \
+	@fail() { echo "demo: $$1 failed"; exit 1; }; \
+	echo "== examples/freestanding/bringup.c (no C library)"; \
+	$(BRINGUP) || fail examples/freestanding/bringup.c; \
+	for e in $(EXAMPLES); do \
 		$(CC) -std=c11 -Wall -Wextra -Werror -Iinclude -o build/examples/$$e examples/$$e.c \
-			-Lbuild -Wl,-Bstatic -lminic -Wl,-Bdynamic -lpthread || exit 1; \
-		echo "== examples/$$e.c"; build/examples/$$e || exit 1; \
-	done
-	@for e in $(RUST_EXAMPLES); do \
-		echo "== examples/$$e.rs"; $(CARGO) run --quiet --example $$e || exit 1; \
-	done
+			-Lbuild -Wl,-Bstatic -lminic -Wl,-Bdynamic -lpthread || fail examples/$$e.c; \
+		echo "== examples/$$e.c"; build/examples/$$e || fail examples/$$e.c; \
+	done; \
+	for e in $(RUST_EXAMPLES); do \
+		echo "== examples/$$e.rs"; $(CARGO) run --quiet --example $$e || fail examples/$$e.rs; \
+	done; \
+	echo "demo: $(words x $(EXAMPLES) $(RUST_EXAMPLES)) programs ran and succeeded" \
+		"(1 freestanding, $(words $(EXAMPLES)) C, $(words $(RUST_EXAMPLES)) Rust)"
 
 # --- benchmarks (not tests: bench/run.sh, bench/results.md) ---------------
 BENCH_WORKLOADS := mixed prodcons realloc larson tiny frag large

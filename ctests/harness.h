@@ -1,6 +1,14 @@
 /*
- * The ctests harness: counts assertions and prints "N passed, N failed,
- * N skipped" (a test whose NEEDS the platform lacks is skipped).
+ * The ctests harness: counts assertions (CHECK*) and tests (RUN), skips a
+ * test whose NEEDS the platform lacks (support.h), and ends
+ * with the two lines mk/check.sh adds up:
+ *
+ *     <area>: N assertions passed, N failed
+ *     <area>: N passed, N failed, N skipped      (tests)
+ *
+ * A test fails if one of its assertions fails, and also if it made none
+ * (a test that cannot fail is a defect); t_skip_because(reason) ends a test as
+ * skipped, for a precondition this run lacks (root, say).
  * It uses no C library (output goes through a raw write to fd 1), so the same
  * test runs linked with the host C library or freestanding.
  *
@@ -13,7 +21,10 @@
 #include "support.h"
 #include <errno.h>
 
-static int t_passed, t_failed, t_skipped;
+/* Assertions, and tests. */
+static int t_passed, t_failed;
+static int t_tests_passed, t_tests_failed, t_tests_skipped;
+static int t_skipped_now;
 static const char *t_test = "";
 
 static size_t t_strlen(const char *s)
@@ -100,14 +111,28 @@ static void t_fail_values(long long got, long long want)
         }                                                   \
     } while (0)
 
-__attribute__((unused)) static void t_skip(int needs)
+/* t_skip_because(reason): the current test does not apply to this run; its
+ * caller returns right after (or makes only the checks that still apply).
+ * Counted as a skip unless an assertion failed. */
+__attribute__((unused)) static void t_skip_because(const char *reason)
+{
+    t_skipped_now = 1;
+    t_puts("  skipped ");
+    t_puts(t_test);
+    t_puts(": ");
+    t_puts(reason);
+    t_puts("\n");
+}
+
+/* The skip of a test whose NEEDS this platform lacks, naming what it lacks. */
+__attribute__((unused)) static void t_skip_needs(int needs)
 {
     static const char *const what[] = {"processes", "signals", "an MMU", "files", "limits", "a clock",
                                        "threads"};
-    t_skipped++;
-    t_puts("SKIP ");
+    t_skipped_now = 1;
+    t_puts("  skipped ");
     t_puts(t_test);
-    t_puts(" (needs ");
+    t_puts(": needs ");
     const char *sep = "";
     for (int i = 0; i < 7; i++)
         if (needs & ~T_PLATFORM_HAS & (1 << i)) {
@@ -115,18 +140,7 @@ __attribute__((unused)) static void t_skip(int needs)
             t_puts(what[i]);
             sep = ", ";
         }
-    t_puts(")\n");
-}
-
-/* Counts the current test (or a check of it) as skipped, for the reason given. */
-__attribute__((unused)) static void t_skip_because(const char *why)
-{
-    t_skipped++;
-    t_puts("SKIP ");
-    t_puts(t_test);
-    t_puts(" (");
-    t_puts(why);
-    t_puts(")\n");
+    t_puts("\n");
 }
 
 /* NEEDS(T_NEEDS_...): the rest of the test runs only where the platform
@@ -134,32 +148,55 @@ __attribute__((unused)) static void t_skip_because(const char *why)
 #define NEEDS(needs)                          \
     do {                                      \
         if ((needs) & ~T_PLATFORM_HAS) {      \
-            t_skip(needs);                    \
+            t_skip_needs(needs);              \
             return;                           \
         }                                     \
     } while (0)
 
-#define RUN(fn)         \
-    do {                \
-        t_test = #fn;   \
-        fn();           \
+/* Counts the test that just ran, given the assertion counts before it. */
+static void t_count_test(int passed_before, int failed_before)
+{
+    if (t_failed != failed_before) {
+        t_tests_failed++;
+    } else if (t_skipped_now) {
+        t_tests_skipped++;
+    } else if (t_passed == passed_before) {
+        t_tests_failed++;
+        t_puts("FAIL ");
+        t_puts(t_test);
+        t_puts(": no assertion ran\n");
+    } else {
+        t_tests_passed++;
+    }
+    t_skipped_now = 0;
+}
+
+#define RUN(fn)                                   \
+    do {                                          \
+        int t_p_ = t_passed, t_f_ = t_failed;     \
+        t_test = #fn;                             \
+        fn();                                     \
+        t_count_test(t_p_, t_f_);                 \
     } while (0)
 
 /*
  * SKIP_RUN(fn, reason): fn does not run here (its environment lacks what it
  * tests, e.g. a system call qemu-user does not emulate); counted as skipped.
  */
-#define SKIP_RUN(fn, reason)   \
-    do {                       \
-        t_test = #fn;          \
-        (void)fn;              \
-        t_skip_because(reason); \
+#define SKIP_RUN(fn, reason)                      \
+    do {                                          \
+        int t_p_ = t_passed, t_f_ = t_failed;     \
+        t_test = #fn;                             \
+        (void)fn;                                 \
+        t_skip_because(reason);                   \
+        t_count_test(t_p_, t_f_);                 \
     } while (0)
 
 /*
  * Under qemu-user (the cross checks build with -DT_QEMU_USER), what it does
  * not emulate: T_QEMU_LACKS(fn, reason) runs a whole test elsewhere,
- * UNLESS_QEMU(reason, checks...) some of its checks; skipped ones are counted.
+ * UNLESS_QEMU(reason, checks...) some of its checks (the test then counts
+ * as skipped, as after t_skip_because, unless another check failed).
  */
 #ifdef T_QEMU_USER
 #define T_QEMU_LACKS(fn, reason) SKIP_RUN(fn, "qemu-user " reason)
@@ -178,17 +215,28 @@ __attribute__((unused)) static void t_skip_because(const char *why)
     } while (0)
 #endif
 
-static int t_report(const char *area)
+static void t_count_line(const char *area, const char *what, int passed, int failed)
 {
     t_puts(area);
     t_puts(": ");
-    t_putnum(t_passed);
+    t_putnum(passed);
+    t_puts(what);
     t_puts(" passed, ");
-    t_putnum(t_failed);
-    t_puts(" failed, ");
-    t_putnum(t_skipped);
+    t_putnum(failed);
+    t_puts(" failed");
+}
+
+/* Prints the two closing lines; the exit status: 0 if every test passed or
+ * was skipped and at least one ran. */
+static int t_report(const char *area)
+{
+    t_count_line(area, " assertions", t_passed, t_failed);
+    t_puts("\n");
+    t_count_line(area, "", t_tests_passed, t_tests_failed);
+    t_puts(", ");
+    t_putnum(t_tests_skipped);
     t_puts(" skipped\n");
-    return t_failed != 0 || (t_passed == 0 && t_skipped == 0);
+    return t_failed != 0 || t_tests_failed != 0 || t_tests_passed + t_tests_skipped == 0;
 }
 
 #endif /* MINIC_TEST_HARNESS_H */

@@ -124,7 +124,7 @@ END
     # The headers as this architecture's compiler sees them, against the libc
     # crate's values for it (checks/headers, as mk/check-headers.sh on the host).
     if cargo check --quiet --manifest-path checks/headers/Cargo.toml --target "$t" \
-        --target-dir target/header-check >"$logs/$t.headers" 2>&1; then
+        --target-dir target/header-check-cross >"$logs/$t.headers" 2>&1; then
         ok
     else
         grep -E '^error' "$logs/$t.headers" | head -n 10
@@ -182,7 +182,7 @@ for t in $targets; do
         failed=$((failed + 1))
         continue
     fi
-    grep -E '^FAIL|^  \[.*\] (FAIL|SKIP)|^ctests' "$logs/$t.out" | sed 's/^/  /' | sort -u
+    grep -E '^FAIL|^  \[.*\] (FAIL|SKIP| +skipped)|^ctests' "$logs/$t.out" | sed 's/^/  /' | sort -u
     read -r _ cp cf cs <<END
 $c
 END

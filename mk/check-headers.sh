@@ -4,6 +4,9 @@
 # minic's Rust functions and the libc crate's types and constants. Then the
 # same check is fed copies of the headers with one planted mistake each and
 # must fail, naming that item and nothing else. Prints "headers: N passed, N failed".
+#
+# Every run is clippy's (-D warnings), which checks all that `cargo check`
+# does: the checker is built one way only, and the first run is its lint.
 set -u
 passed=0
 failed=0
@@ -15,14 +18,14 @@ trap 'rm -rf "$tmp"' EXIT
 # check [include dir]: runs the check; diagnostics in $tmp/err, cargo's JSON in $tmp/out.
 check() {
     if [ $# -gt 0 ]; then
-        MINIC_HEADER_CHECK_INCLUDE=$1 cargo check --quiet --manifest-path checks/headers/Cargo.toml \
-            --target-dir target/header-check --message-format=json-render-diagnostics \
-            >"$tmp/out" 2>"$tmp/err"
+        MINIC_HEADER_CHECK_INCLUDE=$1 cargo_clippy
     else
-        cargo check --quiet --manifest-path checks/headers/Cargo.toml \
-            --target-dir target/header-check --message-format=json-render-diagnostics \
-            >"$tmp/out" 2>"$tmp/err"
+        cargo_clippy
     fi
+}
+cargo_clippy() {
+    cargo clippy --quiet --manifest-path checks/headers/Cargo.toml --target-dir target/header-check \
+        --message-format=json-render-diagnostics -- -D warnings >"$tmp/out" 2>"$tmp/err"
 }
 
 if check; then
@@ -32,7 +35,7 @@ if check; then
     ok
 else
     cat "$tmp/err"
-    bad "include/ does not match the Rust side (above)"
+    bad "include/ does not match the Rust side, or clippy warns (above)"
 fi
 
 # planted <name> <expected text> <file> <sed expression | text to add>: a copy of

@@ -1,5 +1,6 @@
 # make TARGET=<triple>: minic for another architecture, under build/<triple>/
-# (cargo's work under target/<triple>/). Included by the Makefile.
+# (cargo's work under target/<triple>/); TARGET=host, or none, is this
+# machine, under build/. Included by the Makefile.
 #
 # Linux targets build everything `make` builds on the host; bare-metal
 # targets (no Linux there) build only build/<triple>/freestanding/libminic.a,
@@ -23,7 +24,7 @@ CROSS_FREESTANDING_LIBS :=
 # The extern-port archive the ctests link with ctests/port_linux.c: a
 # bare-metal target's freestanding library is one.
 PORT_EXTERN_ARCHIVE = $(OUT)/$(if $(BARE_METAL),freestanding,port-extern)/libminic.a
-ifeq ($(TARGET),)
+ifeq ($(filter-out host,$(TARGET)),)
 BUILD := build
 TARGET_DIR := target
 TARGET_SUBDIR :=

@@ -116,5 +116,5 @@ if have sqlite3; then
         vacuum; select count(*) from t;"
 fi
 
-echo "$label: $passed passed, $failed failed"
+echo "$label: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing minic needs and a fresh machine may lack.
 # Debian packages through apt-get (as root); Rust components through rustup.
+# When nothing is missing it does nothing and prints nothing (make check and
+# make demo run it first).
 set -euo pipefail
 
 need=()
@@ -24,6 +26,7 @@ if ((${#need[@]})); then
         echo "setup: please install: ${need[*]}" >&2
         exit 1
     fi
+    echo "setup: installing ${need[*]}"
     apt_update_once
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
@@ -32,9 +35,11 @@ if ! command -v cargo >/dev/null; then
     echo "setup: minic needs a stable Rust toolchain (cargo, rustc) on PATH" >&2
     exit 1
 fi
-for component in clippy rustfmt; do
-    if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
-        rustup component add "$component"
+# cargo clippy and cargo fmt: the clippy and rustfmt components.
+for component in clippy:clippy rustfmt:fmt; do
+    if ! cargo "${component#*:}" --version >/dev/null 2>&1; then
+        echo "setup: adding the Rust component ${component%:*}"
+        rustup component add "${component%:*}"
     fi
 done
 

@@ -249,19 +249,28 @@ fn failures_return_null_and_keep_the_block() {
 }
 
 /// Beside glibc, minic leaves the program break to glibc's malloc: none of
-/// its blocks lies in the break's `[heap]` mapping (which exists only once
-/// someone moved the break).
+/// its blocks lies between where the break started (the kernel's
+/// `start_brk`, field 47 of /proc/self/stat) and where it is now.
 #[test]
 fn the_break_is_not_used() {
     let blocks: Vec<Box<[u8]>> = (0..64)
         .map(|i| vec![i as u8; (i + 1) << 12].into())
         .collect();
-    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
-    let Some(heap) = maps.lines().find(|l| l.ends_with("[heap]")) else {
-        return;
-    };
-    let (lo, hi) = heap.split(' ').next().unwrap().split_once('-').unwrap();
-    let heap = usize::from_str_radix(lo, 16).unwrap()..usize::from_str_radix(hi, 16).unwrap();
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // The command name (field 2) is in parentheses and may hold spaces:
+    // the fields after it start with field 3.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let start: usize = fields[47 - 3].parse().unwrap();
+    // SAFETY: brk(2) with address 0 moves nothing (the break cannot go
+    // there) and returns the current break.
+    let end = unsafe { libc::syscall(libc::SYS_brk, 0usize) } as usize;
+    assert!(start != 0 && start <= end, "break {start:#x}..{end:#x}");
+    let heap = start..end;
     for b in &blocks {
         let at = b.as_ptr() as usize;
         assert!(!heap.contains(&at), "{at:#x} in the heap {heap:x?}");

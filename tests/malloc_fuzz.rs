@@ -9,8 +9,9 @@
 //! reproducible from its seed: a failure names it, and
 //! `MINIC_FUZZ_SEED=<n> cargo test --test malloc_fuzz` replays it alone.
 //! Sequences run for `MINIC_FUZZ_SECONDS` (default 2; `make fuzz` runs
-//! longer, in every allocator mode). Seeds that once found a bug go in
-//! `REGRESSIONS` and run every time.
+//! longer, in every allocator mode). A seed that finds a bug becomes a test
+//! of its own (`#[test] fn seed_<n>() { run(<n>) }`) beside the fix, so that
+//! it runs every time.
 //!
 //! (The C functions are thin wrappers over these, tested by ctests; a test
 //! binary cannot link the C library's `malloc` in place of its own.)
@@ -23,8 +24,6 @@ use std::collections::BTreeMap;
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
-/// Seeds of sequences that found bugs: none yet.
-const REGRESSIONS: &[u64] = &[];
 /// Steps per sequence.
 const STEPS: usize = 3000;
 /// Live blocks at most (a slot table the sequence picks from).
@@ -167,13 +166,12 @@ impl Run {
             allocate(size, align)
         };
         let ptr = got.unwrap_or_else(|e| self.fail(&format!("allocate({size}, {align}): {e:?}")));
-        // SAFETY: the new block holds `size` bytes.
-        if zeroed
-            && unsafe { std::slice::from_raw_parts(ptr.as_ptr(), size) }
-                .iter()
-                .any(|&b| b != 0)
-        {
-            self.fail("allocate_zeroed gave a non-zero byte");
+        if zeroed {
+            // SAFETY: the new block holds `size` bytes.
+            let bytes = unsafe { std::slice::from_raw_parts(ptr.as_ptr(), size) };
+            if bytes.iter().any(|&b| b != 0) {
+                self.fail("allocate_zeroed gave a non-zero byte");
+            }
         }
         let mut b = Block {
             ptr,
@@ -315,13 +313,6 @@ fn run(seed: u64) {
 
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok()?.parse().ok()
-}
-
-#[test]
-fn regressions() {
-    for &seed in REGRESSIONS {
-        run(seed);
-    }
 }
 
 #[test]

@@ -30,7 +30,7 @@ fn out(r: Result<NonNull<u8>, Errno>) -> *mut c_void {
 ///
 /// # Safety
 /// `ptr` is NULL or a live block of minic's.
-unsafe fn resize(ptr: *mut c_void, size: usize) -> Result<NonNull<u8>, Errno> {
+unsafe fn realloc_rules(ptr: *mut c_void, size: usize) -> Result<NonNull<u8>, Errno> {
     match NonNull::new(ptr.cast::<u8>()) {
         None => allocate(size, ALIGN),
         Some(p) if size == 0 => {
@@ -92,7 +92,7 @@ pub extern "C" fn calloc(nmemb: usize, size: usize) -> *mut c_void {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn realloc(ptr: *mut c_void, size: usize) -> *mut c_void {
     // SAFETY: the C caller passes a live block or NULL.
-    out(unsafe { resize(ptr, size) })
+    out(unsafe { realloc_rules(ptr, size) })
 }
 
 /// reallocf(3), from FreeBSD: like `realloc`, but frees the block when it fails.
@@ -100,7 +100,7 @@ pub unsafe extern "C" fn realloc(ptr: *mut c_void, size: usize) -> *mut c_void {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn reallocf(ptr: *mut c_void, size: usize) -> *mut c_void {
     // SAFETY: the C caller passes a live block or NULL.
-    let r = unsafe { resize(ptr, size) };
+    let r = unsafe { realloc_rules(ptr, size) };
     if r.is_err() && size != 0 {
         // SAFETY: a failed resize to a non-zero size left the block live
         // (size 0 freed it already); freeing keeps errno.
@@ -116,7 +116,7 @@ pub unsafe extern "C" fn reallocf(ptr: *mut c_void, size: usize) -> *mut c_void 
 pub unsafe extern "C" fn reallocarray(ptr: *mut c_void, nmemb: usize, size: usize) -> *mut c_void {
     match array_size(nmemb, size) {
         // SAFETY: the C caller passes a live block or NULL.
-        Ok(total) => out(unsafe { resize(ptr, total) }),
+        Ok(total) => out(unsafe { realloc_rules(ptr, total) }),
         Err(e) => out(Err(e)),
     }
 }

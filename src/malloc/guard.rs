@@ -34,7 +34,7 @@ use core::ffi::c_int;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// The `guard` mode.
-pub(crate) struct Guard;
+pub(crate) struct GuardPages;
 
 /// Freed blocks kept inaccessible before their addresses may be reused.
 const QUARANTINE: usize = 4096;
@@ -110,7 +110,7 @@ unsafe fn check_canary(block: &Block, size: usize, function: &str) {
     }
 }
 
-impl Guard {
+impl GuardPages {
     /// Maps a block: its pages, the payload ending at a page boundary, and
     /// an inaccessible page after it.
     fn map_block(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
@@ -161,7 +161,7 @@ impl Guard {
     }
 }
 
-impl Policy for Guard {
+impl Policy for GuardPages {
     /// When the kernel refuses (its mapping limit, where even splitting off
     /// the guard page fails, or an address space limit), the quarantine is
     /// emptied and the allocation tried once more.

@@ -239,6 +239,46 @@ fn check_word(header: usize, word0: u64, pad_units: u64) -> u32 {
     (mix(mix(x ^ key) ^ key.rotate_left(32)) >> 32) as u32
 }
 
+/// Reports misuse of `address` by `function` on stderr and aborts.
+#[cold]
+pub(crate) fn report(function: &str, misuse: Misuse, address: usize) -> ! {
+    let what = match misuse {
+        Misuse::Invalid => "(): invalid pointer ",
+        Misuse::DoubleFree => "(): double free of ",
+        Misuse::WrongSize => "(): size larger than the block at ",
+        Misuse::Overflow => "(): buffer overflow past the end of ",
+    };
+    crate::diag::Line::new()
+        .text("minic: ")
+        .text(function)
+        .text(what)
+        .hex(address as u64)
+        .emit();
+    crate::diag::abort()
+}
+
+/// Zeroes `[size, round16(size))` of a block whose caller-visible contents
+/// end at or before the last 16-byte unit of `capacity`. The unit is read,
+/// masked and written back: a `memset` of 0 to 15 bytes on every
+/// allocation would be a call where one masked store does.
+///
+/// # Safety
+/// `capacity <= block.capacity`, `capacity == round16(max(size, 1))`, and
+/// the last unit below `capacity` holds no data of the caller's.
+pub(crate) unsafe fn clear_slack(block: Block, size: usize, capacity: usize) {
+    let last = (block.payload + capacity - ALIGN) as *mut u128;
+    let keep = size + ALIGN - capacity; // bytes of the unit below `size`: 0..=16
+    let mask = if keep >= ALIGN {
+        u128::MAX
+    } else {
+        (1u128 << (keep * 8)) - 1
+    };
+    // SAFETY: the unit lies inside the block's payload and is 16-aligned
+    // (payloads and capacities are); x86-64 is little-endian, so the low
+    // `keep` bytes of the value are the unit's first `keep` bytes.
+    unsafe { last.write(last.read() & mask) };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +298,7 @@ mod tests {
         };
         // SAFETY: the header lies inside `buf`.
         unsafe { b.write() };
+        // SAFETY: as above.
         assert_eq!(unsafe { Block::read(payload) }, Ok(b));
         assert_eq!(b.start(), buf.0.as_ptr() as usize);
         assert_eq!(b.end(), payload + 32);
@@ -265,6 +306,7 @@ mod tests {
         // SAFETY: each read stays inside `buf` (16-aligned reads of 16 bytes
         // at or after its start; a misaligned payload is refused unread).
         assert_eq!(unsafe { Block::read(payload - 16) }, Err(Misuse::Invalid));
+        // SAFETY: as above.
         assert_eq!(unsafe { Block::read(payload + 1) }, Err(Misuse::Invalid));
         let size_byte = (payload - HEADER) as *mut u8;
         // SAFETY: a byte of the header inside `buf`.

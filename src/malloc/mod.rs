@@ -41,8 +41,9 @@ mod stats;
 
 pub use stats::{stats, trim, Stats};
 
-use header::{Block, Misuse, ALIGN, HEADER, MAX_PAD};
-use registry::Page;
+pub(crate) use header::report;
+use header::{clear_slack, Block, Misuse, ALIGN, HEADER, MAX_PAD};
+use registry::registered_block;
 
 /// What an allocator mode provides.
 pub(crate) trait Policy {
@@ -145,7 +146,7 @@ type Active = stats::Counted<linear::Linear>;
 #[cfg(minic_malloc = "mmap")]
 type Active = stats::Counted<mmap::Mmap>;
 #[cfg(minic_malloc = "guard")]
-type Active = stats::Counted<guard::Guard>;
+type Active = stats::Counted<guard::GuardPages>;
 
 /// The largest size any block may have: pointer differences inside an object
 /// must fit in `ptrdiff_t`.
@@ -212,28 +213,6 @@ unsafe fn clear_fresh_slack(block: Block, capacity: usize) {
     let last = block.payload + capacity - ALIGN;
     // SAFETY: the unit lies inside the new block's payload, 16-aligned.
     unsafe { (last as *mut u128).write(0) };
-}
-
-/// Zeroes `[size, round16(size))` of a block whose caller-visible contents
-/// end at or before the last 16-byte unit of `capacity`. The unit is read,
-/// masked and written back: a `memset` call of 0 to 15 bytes on every
-/// allocation cost 5% of a malloc/free pair (measured).
-///
-/// # Safety
-/// `capacity <= block.capacity`, `capacity == round16(max(size, 1))`, and
-/// the last unit below `capacity` holds no data of the caller's.
-unsafe fn clear_slack(block: Block, size: usize, capacity: usize) {
-    let last = (block.payload + capacity - ALIGN) as *mut u128;
-    let keep = size + ALIGN - capacity; // bytes of the unit below `size`: 0..=16
-    let mask = if keep >= ALIGN {
-        u128::MAX
-    } else {
-        (1u128 << (keep * 8)) - 1
-    };
-    // SAFETY: the unit lies inside the block's payload and is 16-aligned
-    // (payloads and capacities are); x86-64 is little-endian, so the low
-    // `keep` bytes of the value are the unit's first `keep` bytes.
-    unsafe { last.write(last.read() & mask) };
 }
 
 /// Allocates `size` bytes at alignment `align` (any power of two; smaller
@@ -316,45 +295,6 @@ unsafe fn live_block(ptr: NonNull<u8>, function: &str) -> Block {
         Ok(block) => block,
         Err(misuse) => report(function, misuse, address),
     }
-}
-
-/// The block whose 16-byte header lies before `address`: the registry says
-/// first whether a header may lie there at all, so that nothing outside
-/// minic's memory is read. Under `cfg(minic_no_checks)` (`make
-/// MINIC_CHECKS=0`, to measure what this costs) `address` is trusted and
-/// the header read as it is.
-///
-/// # Safety
-/// As for [`live_block`].
-#[inline]
-unsafe fn registered_block(address: usize) -> Result<Block, Misuse> {
-    if !cfg!(minic_no_checks) {
-        match registry::lookup(address.wrapping_sub(HEADER)) {
-            Page::Live => {}
-            Page::Freed => return Err(Misuse::DoubleFree),
-            Page::Unknown => return Err(Misuse::Invalid),
-        }
-    }
-    // SAFETY: the header's page is a live page of minic's.
-    unsafe { Block::read(address) }
-}
-
-/// Reports misuse of `address` by `function` on stderr and aborts.
-#[cold]
-pub(crate) fn report(function: &str, misuse: Misuse, address: usize) -> ! {
-    let what = match misuse {
-        Misuse::Invalid => "(): invalid pointer ",
-        Misuse::DoubleFree => "(): double free of ",
-        Misuse::WrongSize => "(): size larger than the block at ",
-        Misuse::Overflow => "(): buffer overflow past the end of ",
-    };
-    crate::diag::Line::new()
-        .text("minic: ")
-        .text(function)
-        .text(what)
-        .hex(address as u64)
-        .emit();
-    crate::diag::abort()
 }
 
 fn payload_ptr(block: Block) -> NonNull<u8> {

@@ -33,7 +33,7 @@ pub(crate) unsafe fn c_str<'a>(s: *const c_char) -> Result<&'a CStr, Errno> {
         }
     }
     // SAFETY: len + 1 readable bytes ending with the only NUL among them.
-    let bytes = unsafe { core::slice::from_raw_parts(s as *const u8, len + 1) };
+    let bytes = unsafe { core::slice::from_raw_parts(s.cast::<u8>(), len + 1) };
     // SAFETY: as just established.
     Ok(unsafe { CStr::from_bytes_with_nul_unchecked(bytes) })
 }

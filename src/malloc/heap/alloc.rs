@@ -1,7 +1,7 @@
 //! malloc: the quick path, and the way to a new slot when the first slab of
 //! a class has none.
 
-use super::class::{self, ix};
+use super::class::{self, table_index};
 use super::slab::Slab;
 use super::{chunk, large, thread, upkeep, Busy, Heap, MAX_SMALL};
 use crate::errno::Errno;
@@ -29,7 +29,7 @@ pub fn alloc_fast(size: usize) -> Option<NonNull<u8>> {
         }
         (*h).busy = true;
         compiler_fence(Ordering::SeqCst);
-        let s = (*h).bins[ix(class)].head;
+        let s = (*h).current[table_index(class)];
         let slot = if s.is_null() {
             None
         } else {
@@ -111,9 +111,17 @@ unsafe fn clear_tail(start: usize, len: usize) {
 pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
     // SAFETY: owner-only state of our heap.
     unsafe {
+        // The current slab first, while it has free slots.
+        let current = (*h).current[table_index(class)];
+        if !current.is_null() && !(*current).full {
+            if let Some(slot) = take_in(current) {
+                return Some(slot);
+            }
+        }
         let mut collected = false;
         loop {
-            let s = fullest_first(h, class);
+            let s = (*h).bins[table_index(class)].head;
+            (*h).current[table_index(class)] = s;
             if !s.is_null() {
                 if let Some(slot) = take_in(s) {
                     return Some(slot);
@@ -137,28 +145,30 @@ pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
                 continue;
             }
             upkeep::set_full(h, s);
+            fullest_first(h, class);
         }
         // Out of address space or memory, cached large mappings go back
         // before the request fails.
         let s = chunk::take().or_else(|| large::trim().then(chunk::take)?)?;
         Slab::init(s, class, h);
-        (*h).bins[ix(class)].push_front(s);
+        (*h).bins[table_index(class)].push_front(s);
+        (*h).current[table_index(class)] = s;
         take_in(s)
     }
 }
 
 /// Puts first in the bin of `class` the fullest of its first slabs that
-/// has a free slot, and returns it (null for an empty bin). Filling the
+/// has a free slot, when its first slab has none left. Filling the
 /// fullest slabs first lets the emptiest drain and go back to the pool:
 /// taking from whichever slab came first left, under random frees, many
 /// slabs a fifth full.
 ///
 /// # Safety
 /// `h` is the calling thread's heap, entered.
-unsafe fn fullest_first(h: *mut Heap, class: usize) -> *mut Slab {
+unsafe fn fullest_first(h: *mut Heap, class: usize) {
     // SAFETY: owner-only state of our heap.
     unsafe {
-        let bin = &mut (*h).bins[ix(class)];
+        let bin = &mut (*h).bins[table_index(class)];
         let head = bin.head;
         let mut best: *mut Slab = core::ptr::null_mut();
         let mut s = head;
@@ -171,14 +181,10 @@ unsafe fn fullest_first(h: *mut Heap, class: usize) -> *mut Slab {
             }
             s = (*s).next;
         }
-        if best.is_null() {
-            return head;
-        }
-        if best != head {
+        if !best.is_null() && best != head {
             bin.unlink(best);
             bin.push_front(best);
         }
-        best
     }
 }
 

@@ -94,9 +94,10 @@ const ROOT_LEN: usize = 1 << (ADDRESS_BITS - CHUNK_SHIFT).saturating_sub(LEAF_SH
 type Leaf = AtomicPtr<AtomicU64>;
 
 /// The root of the chunk map. A hosted library keeps it in its zero-filled
-/// data (16 KiB at most, 8 KiB on x86_64; untouched pages cost nothing): one load less on every
-/// free. A freestanding one maps it on first use: a kernel that commits
-/// what a program's image holds would pay for all of it.
+/// data (16 KiB at most, 8 KiB on x86_64; untouched pages cost nothing):
+/// one load less on every free. A freestanding one maps it on first use: a
+/// kernel that commits what a program's image holds would pay for all of
+/// it.
 #[cfg(not(feature = "freestanding"))]
 mod root {
     use super::{Leaf, ROOT_LEN};

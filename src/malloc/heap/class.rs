@@ -22,7 +22,7 @@ const _: () = assert!(CLASSES <= TABLE);
 
 /// A class as a table index.
 #[inline(always)]
-pub fn ix(class: usize) -> usize {
+pub fn table_index(class: usize) -> usize {
     class & (TABLE - 1)
 }
 
@@ -77,7 +77,7 @@ pub fn class_of(slot: usize) -> usize {
 pub fn size_of(class: usize) -> usize {
     // Never 0 (which the compiler cannot see in the table): dividing by it
     // needs no panic path.
-    SIZES[ix(class)].max(16)
+    SIZES[table_index(class)].max(16)
 }
 
 /// Per class, the multiplier that turns an offset in a slab into a slot

@@ -1,10 +1,11 @@
 //! free: from a pointer to its slot, on the owner's thread or another's.
 
 use super::chunk::{self, CHUNK, SLAB};
+use super::class::table_index;
 use super::slab::{self, Freed, Slab};
 use super::{thread, upkeep, Busy};
+use crate::malloc::header::report;
 use crate::malloc::header::{Block, Misuse, IN_USE};
-use crate::malloc::report;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
 /// The record of the slab holding `addr`, if `addr` lies in a slab (not in
@@ -114,6 +115,8 @@ unsafe fn free_in(s: *mut Slab, addr: usize, function: &str) {
                     Freed::Done => {
                         if (*s).used == 0 || (*s).full {
                             upkeep::slot_freed(h, s);
+                        } else {
+                            (*h).current[table_index((*s).class as usize)] = s;
                         }
                         drop(busy);
                         return;

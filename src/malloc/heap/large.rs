@@ -4,8 +4,7 @@
 //! buffers does not pay a fresh mapping and its page faults every time; a
 //! cached mapping of another size is used as it is, resident pages and all,
 //! for a request of at least a sixteenth of it (a buffer that grows again,
-//! such as a string builder's, then finds its pages already there:
-//! measured, a third less time than reusing only close sizes). The cache is
+//! such as a string builder's, then finds its pages already there). The cache is
 //! bounded (64 mappings, four times the live large bytes within 16 to
 //! 128 MiB: see `cache_limit`) and ages: a mapping not reused within about
 //! a second is unmapped at the next large allocation or free, so resident
@@ -15,7 +14,7 @@
 //! copying bytes.
 
 use crate::malloc::header::{Block, Misuse, HEADER, IN_USE, OWN_MAPPING};
-use crate::malloc::os::{ticks, AGE};
+use crate::malloc::os::{self, ticks, AGE};
 use crate::malloc::registry;
 use crate::port;
 use crate::sync::Mutex;
@@ -29,9 +28,8 @@ const CACHE_ENTRIES: usize = 64;
 pub const LEAD: usize = 16;
 /// The cache holds at most four times the bytes of the live large blocks,
 /// within these bounds: a program with little in large blocks keeps little
-/// idle (bench/realloc: peak RSS 134 MiB with a fixed 128 MiB, 38 MiB so),
-/// one that replaces large buffers all the time finds them resident
-/// (bench/large: twice the live bytes made it 60% slower).
+/// idle, one that replaces large buffers all the time finds them resident
+/// (bench/realloc and bench/large measure both sides).
 /// A freestanding program, which may run over a kernel without virtual
 /// memory (where a mapping costs all its pages), keeps at most 1 MiB.
 const CACHE_BYTES_MIN: usize = if cfg!(feature = "freestanding") {
@@ -57,16 +55,30 @@ fn cache_limit() -> usize {
     (4 * LIVE_BYTES.load(Ordering::Relaxed)).clamp(CACHE_BYTES_MIN, CACHE_BYTES)
 }
 
+/// A freed mapping waiting in the cache.
+#[derive(Clone, Copy, Default)]
+struct CachedMapping {
+    start: usize,
+    len: usize,
+    /// When it was freed (`os::ticks`).
+    freed_at: u64,
+}
+
 struct Cache {
-    /// (start, length, time freed) of free mappings, oldest first.
-    e: [(usize, usize, u64); CACHE_ENTRIES],
-    n: usize,
+    /// The first `count` are free mappings, the oldest first.
+    entries: [CachedMapping; CACHE_ENTRIES],
+    count: usize,
+    /// Their total length.
     bytes: usize,
 }
 
 static CACHE: Mutex<Cache> = Mutex::new(Cache {
-    e: [(0, 0, 0); CACHE_ENTRIES],
-    n: 0,
+    entries: [CachedMapping {
+        start: 0,
+        len: 0,
+        freed_at: 0,
+    }; CACHE_ENTRIES],
+    count: 0,
     bytes: 0,
 });
 
@@ -97,7 +109,7 @@ pub fn alloc(n: usize, align: usize) -> Option<(Block, bool)> {
     if len > isize::MAX as usize {
         return None;
     }
-    let _ = settle(None);
+    let _ = age_cache(None);
     let (start, len, fresh) = match reuse(len) {
         Some((s, l)) => (s, l, false),
         None => (crate::malloc::os::map_private(len, false).ok()?, len, true),
@@ -152,49 +164,57 @@ fn reuse(len: usize) -> Option<(usize, usize)> {
     // A signal handler that interrupted this thread in the cache maps anew.
     let mut c = CACHE.lock_unless_reentered().ok()?;
     let mut best: Option<(usize, usize)> = None;
-    for (i, e) in c.live().iter().enumerate() {
-        if e.1 >= len && e.1 <= REUSE_FRACTION * len && best.is_none_or(|(_, l)| e.1 < l) {
-            best = Some((i, e.1));
+    for (i, m) in c.live().iter().enumerate() {
+        if m.len >= len && m.len <= REUSE_FRACTION * len && best.is_none_or(|(_, l)| m.len < l) {
+            best = Some((i, m.len));
         }
     }
-    let e = c.remove(best?.0);
-    Some((e.0, e.1))
+    let m = c.remove(best?.0);
+    Some((m.start, m.len))
 }
 
 impl Cache {
     /// The cached mappings, oldest first.
-    fn live(&self) -> &[(usize, usize, u64)] {
-        self.e.get(..self.n).unwrap_or(&[])
+    fn live(&self) -> &[CachedMapping] {
+        self.entries.get(..self.count).unwrap_or(&[])
     }
 
-    /// Takes entry `i` (< n) out, keeping the order of the others.
-    fn remove(&mut self, i: usize) -> (usize, usize, u64) {
-        let n = self.n;
-        let e = self.e.get(i).copied().unwrap_or_default();
-        if let Some(tail) = self.e.get_mut(i..n).filter(|t| !t.is_empty()) {
+    /// Takes entry `i` (below `count`) out, keeping the order of the others.
+    fn remove(&mut self, i: usize) -> CachedMapping {
+        let count = self.count;
+        let m = self.entries.get(i).copied().unwrap_or_default();
+        if let Some(tail) = self.entries.get_mut(i..count).filter(|t| !t.is_empty()) {
             tail.rotate_left(1);
         }
-        self.n -= 1;
-        self.bytes -= e.1;
-        e
+        self.count -= 1;
+        self.bytes -= m.len;
+        m
     }
 
     fn oldest_is_older_than(&self, now: u64, age: u64) -> bool {
         self.live()
             .first()
-            .is_some_and(|e| now.wrapping_sub(e.2) > age)
+            .is_some_and(|m| now.wrapping_sub(m.freed_at) > age)
+    }
+
+    /// Empties the cache; its mappings are the caller's to unmap.
+    fn take_all(&mut self) -> ([CachedMapping; CACHE_ENTRIES], usize) {
+        let all = (self.entries, self.count);
+        self.count = 0;
+        self.bytes = 0;
+        all
     }
 }
 
-/// Unmaps the cached mappings that waited longer than their age and, to
-/// make room for `add` (a freed mapping to cache), the oldest others; then
-/// caches `add`.
+/// Ages the cache: unmaps the mappings that waited longer than their age
+/// and, to make room for `add` (a freed mapping to cache), the oldest
+/// others; then caches `add`. Returns false when a signal handler
+/// interrupted this thread in the cache: `add` is then not cached (the
+/// caller unmaps it).
 #[inline(never)]
-/// Returns false when a signal handler interrupted this thread in the
-/// cache: `add` is then not cached (the caller unmaps it).
-fn settle(add: Option<(usize, usize)>) -> bool {
+fn age_cache(add: Option<(usize, usize)>) -> bool {
     let now = ticks();
-    let mut evicted = [(0usize, 0usize, 0u64); CACHE_ENTRIES];
+    let mut evicted = [CachedMapping::default(); CACHE_ENTRIES];
     let mut ne = 0;
     {
         let Ok(mut c) = CACHE.lock_unless_reentered() else {
@@ -203,15 +223,19 @@ fn settle(add: Option<(usize, usize)>) -> bool {
         let len = add.map_or(0, |a| a.1);
         let limit = cache_limit();
         while c.oldest_is_older_than(now, AGE)
-            || add.is_some() && c.n > 0 && (c.n == CACHE_ENTRIES || c.bytes + len > limit)
+            || add.is_some() && c.count > 0 && (c.count == CACHE_ENTRIES || c.bytes + len > limit)
         {
             evicted[ne & (CACHE_ENTRIES - 1)] = c.remove(0);
             ne += 1;
         }
         if let Some((start, len)) = add {
-            let n = c.n;
-            c.e[n & (CACHE_ENTRIES - 1)] = (start, len, now);
-            c.n += 1;
+            let count = c.count;
+            c.entries[count & (CACHE_ENTRIES - 1)] = CachedMapping {
+                start,
+                len,
+                freed_at: now,
+            };
+            c.count += 1;
             c.bytes += len;
         }
     }
@@ -219,10 +243,10 @@ fn settle(add: Option<(usize, usize)>) -> bool {
     true
 }
 
-fn unmap(mappings: &[(usize, usize, u64)]) {
-    for &(s, l, _) in mappings {
+fn unmap(mappings: &[CachedMapping]) {
+    for m in mappings {
         // SAFETY: cached mappings are free blocks of ours.
-        let _ = unsafe { port::munmap(s as *mut c_void, l) };
+        unsafe { os::unmap(m.start, m.len) };
     }
 }
 
@@ -240,7 +264,7 @@ pub unsafe fn free(b: &Block) {
     // Of two threads freeing the block at once, one is told; a later free
     // finds the page freed in the registry.
     if !registry::claim(b.header()) {
-        crate::malloc::report("free", Misuse::DoubleFree, b.payload);
+        crate::malloc::header::report("free", Misuse::DoubleFree, b.payload);
     }
     // SAFETY: the block's mapping, claimed: no longer used.
     unsafe { retire(start, len) };
@@ -251,7 +275,7 @@ pub unsafe fn free(b: &Block) {
 /// # Safety
 /// `[start, start + len)` is a mapping of ours that nothing uses.
 unsafe fn retire(start: usize, len: usize) {
-    if len > CACHE_BYTES / 2 || !settle(Some((start, len))) {
+    if len > CACHE_BYTES / 2 || !age_cache(Some((start, len))) {
         // SAFETY: the caller's contract.
         let _ = unsafe { port::munmap(start as *mut c_void, len) };
     }
@@ -363,7 +387,7 @@ unsafe fn move_to_cached(
             b.capacity,
         );
         if !registry::claim(b.header()) {
-            crate::malloc::report("realloc", Misuse::DoubleFree, b.payload);
+            crate::malloc::header::report("realloc", Misuse::DoubleFree, b.payload);
         }
         retire(start, old);
     }
@@ -374,17 +398,14 @@ unsafe fn move_to_cached(
 /// Unmaps every cached mapping; true if there was one. Nothing in a signal
 /// handler that interrupted this thread inside the cache.
 pub fn trim() -> bool {
-    let (e, n) = {
+    let (all, count) = {
         let Ok(mut c) = CACHE.lock_unless_reentered() else {
             return false;
         };
-        let r = (c.e, c.n);
-        c.n = 0;
-        c.bytes = 0;
-        r
+        c.take_all()
     };
-    unmap(e.get(..n).unwrap_or(&[]));
-    n > 0
+    unmap(all.get(..count).unwrap_or(&[]));
+    count > 0
 }
 
 /// Bytes held in the cache (0 in a signal handler that interrupted this
@@ -399,7 +420,6 @@ pub fn cached() -> usize {
 #[cfg(not(feature = "freestanding"))]
 pub fn recover_in_fork_child() {
     CACHE.recover_in_fork_child(|c| {
-        c.n = 0;
-        c.bytes = 0;
+        c.take_all();
     });
 }

@@ -42,8 +42,9 @@ mod slab;
 mod thread;
 mod upkeep;
 
-use super::header::{Block, Misuse, OWN_MAPPING};
-use super::{registered_block, Policy};
+use super::header::{clear_slack, Block, Misuse, OWN_MAPPING};
+use super::registry::registered_block;
+use super::Policy;
 use crate::errno::Errno;
 use class::TABLE;
 use core::ptr::{null_mut, NonNull};
@@ -65,7 +66,11 @@ pub struct Pending(AtomicPtr<Slab>);
 /// line.
 #[repr(C, align(64))]
 pub struct Heap {
-    /// Per class, the slabs with free slots (the first is allocated from).
+    /// Per class, the slab malloc takes from: the one this thread freed a
+    /// slot in last (that slot, warm in the cache, comes back first), else
+    /// the first of the bin. Null when there is none yet.
+    current: [*mut Slab; TABLE],
+    /// Per class, the slabs with free slots.
     bins: [SlabList; TABLE],
     /// Slabs with no free slot, of every class.
     full: SlabList,
@@ -89,6 +94,7 @@ impl Heap {
     #[cfg_attr(not(feature = "freestanding"), allow(dead_code))]
     pub const fn new() -> Heap {
         Heap {
+            current: [null_mut(); TABLE],
             bins: [SlabList::EMPTY; TABLE],
             full: SlabList::EMPTY,
             busy: false,
@@ -154,7 +160,7 @@ impl Policy for ThreadHeaps {
             return None;
         }
         // SAFETY: a live slot of at least `size` bytes, the caller's.
-        unsafe { super::clear_slack(slot, size, size.max(1).next_multiple_of(16)) };
+        unsafe { clear_slack(slot, size, size.max(1).next_multiple_of(16)) };
         Some(ptr)
     }
 

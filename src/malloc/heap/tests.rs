@@ -50,10 +50,8 @@ fn freed_slots_are_reused_and_freeing_twice_is_seen() {
         // SAFETY: live blocks, freed once.
         unsafe { assert!(ThreadHeaps::free_fast(p)) };
         // SAFETY: a slot of a slab this thread holds (each bin keeps one).
-        assert_eq!(
-            unsafe { ThreadHeaps::find(p.as_ptr() as usize) },
-            Err(Misuse::DoubleFree)
-        );
+        let found = unsafe { ThreadHeaps::find(p.as_ptr() as usize) };
+        assert_eq!(found, Err(Misuse::DoubleFree));
     }
     let again: Vec<_> = (0..1000).map(|_| take()).collect();
     let slabs = |v: &[NonNull<u8>]| {

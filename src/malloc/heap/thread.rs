@@ -51,9 +51,9 @@ mod imp {
     }
 
     /// Nothing to hold: the heap is the thread's own.
-    pub type Guard = ();
+    pub type HeapClaim = ();
 
-    struct Heaps {
+    struct HeapList {
         first: *mut Heap,
         /// Unused room for new heaps.
         next: usize,
@@ -62,9 +62,9 @@ mod imp {
 
     // SAFETY: heaps are shared memory reached under the mutex only (their
     // owner-only fields are never touched by the list's users).
-    unsafe impl Send for Heaps {}
+    unsafe impl Send for HeapList {}
 
-    static HEAPS: Mutex<Heaps> = Mutex::new(Heaps {
+    static HEAPS: Mutex<HeapList> = Mutex::new(HeapList {
         first: null_mut(),
         next: 0,
         end: 0,
@@ -72,7 +72,7 @@ mod imp {
     static ATFORK: AtomicBool = AtomicBool::new(false);
 
     #[inline]
-    pub fn heap() -> Option<(*mut Heap, Guard)> {
+    pub fn heap() -> Option<(*mut Heap, HeapClaim)> {
         let h = tls_heap();
         if !h.is_null() {
             return Some((h, ()));
@@ -82,13 +82,13 @@ mod imp {
 
     /// The thread's heap if it has one yet.
     #[inline(always)]
-    pub fn heap_if_any() -> Option<(*mut Heap, Guard)> {
+    pub fn heap_if_any() -> Option<(*mut Heap, HeapClaim)> {
         let h = tls_heap();
         (!h.is_null()).then_some((h, ()))
     }
 
     #[inline]
-    pub fn heap_if(owner: *mut Heap) -> Option<(*mut Heap, Guard)> {
+    pub fn heap_if(owner: *mut Heap) -> Option<(*mut Heap, HeapClaim)> {
         let h = tls_heap();
         (h == owner).then_some((h, ()))
     }
@@ -232,11 +232,11 @@ mod imp {
     use crate::sync::{Guard as MutexGuard, Mutex};
 
     /// The shared heap's lock, held for the whole operation.
-    pub type Guard = MutexGuard<'static, Heap>;
+    pub type HeapClaim = MutexGuard<'static, Heap>;
 
     static SHARED: Mutex<Heap> = Mutex::new(Heap::new());
 
-    pub fn heap() -> Option<(*mut Heap, Guard)> {
+    pub fn heap() -> Option<(*mut Heap, HeapClaim)> {
         // A signal handler that interrupted the allocator gets nothing
         // (NULL from malloc; free marks the slot as another thread would).
         let mut g = SHARED.lock_unless_reentered().ok()?;
@@ -244,11 +244,11 @@ mod imp {
         Some((h, g))
     }
 
-    pub fn heap_if(_owner: *mut Heap) -> Option<(*mut Heap, Guard)> {
+    pub fn heap_if(_owner: *mut Heap) -> Option<(*mut Heap, HeapClaim)> {
         heap()
     }
 
-    pub fn heap_if_any() -> Option<(*mut Heap, Guard)> {
+    pub fn heap_if_any() -> Option<(*mut Heap, HeapClaim)> {
         heap()
     }
 }

@@ -3,11 +3,11 @@
 //! retiring empty slabs to the pool, and tidying a whole heap at a trim or
 //! when its thread exits.
 
-use super::class::{ix, CLASSES};
+use super::class::{table_index, CLASSES};
 use super::slab::Slab;
 use super::{chunk, large, thread, Busy, Heap};
+use crate::malloc::header::report;
 use crate::malloc::header::Misuse;
-use crate::malloc::report;
 use core::ptr::null_mut;
 use core::sync::atomic::Ordering;
 
@@ -57,7 +57,7 @@ pub unsafe fn collect_pending(h: *mut Heap) -> bool {
 pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only state.
     unsafe {
-        let bin = &mut (*h).bins[ix((*s).class as usize)];
+        let bin = &mut (*h).bins[table_index((*s).class as usize)];
         if (*s).full {
             if (*s).used == (*s).count {
                 return;
@@ -79,36 +79,49 @@ pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
 pub unsafe fn set_full(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only state.
     unsafe {
-        (*h).bins[ix((*s).class as usize)].unlink(s);
+        let class = table_index((*s).class as usize);
+        (*h).bins[class].unlink(s);
         (*s).full = true;
         (*h).full.push_front(s);
-    }
-}
-
-/// Gives an empty slab of a bin of `h` back to the pool (kept when the pool
-/// cannot be had: a signal handler interrupted this thread inside it).
-///
-/// # Safety
-/// `h` is the calling thread's heap, entered; `s` is in one of its bins and
-/// none of its slots is in use.
-unsafe fn retire(h: *mut Heap, s: *mut Slab) {
-    // SAFETY: owner-only state; the slab is ours until given.
-    unsafe {
-        let bin = &mut (*h).bins[ix((*s).class as usize)];
-        bin.unlink(s);
-        if !chunk::give(s) {
-            bin.push_back(s);
+        if (*h).current[class] == s {
+            (*h).current[class] = null_mut();
         }
     }
 }
 
+/// Gives an empty slab of a bin of `h` back to the pool (kept when the pool
+/// cannot be had: a signal handler interrupted this thread inside it);
+/// true if it went.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered; `s` is in one of its bins and
+/// none of its slots is in use.
+unsafe fn retire(h: *mut Heap, s: *mut Slab) -> bool {
+    // SAFETY: owner-only state; the slab is ours until given.
+    unsafe {
+        let class = table_index((*s).class as usize);
+        let bin = &mut (*h).bins[class];
+        bin.unlink(s);
+        if !chunk::give(s) {
+            bin.push_back(s);
+            return false;
+        }
+        if (*h).current[class] == s {
+            (*h).current[class] = null_mut();
+        }
+    }
+    true
+}
+
 /// Collects what other threads freed into heap `h`, and retires every
-/// empty slab it holds (at a trim, or when its thread exits). False, doing
-/// nothing, when this thread is already inside the heap (a signal handler).
+/// empty slab it holds (at a trim, or when its thread exits); true if a
+/// slab went. False, doing nothing, when this thread is already inside the
+/// heap (a signal handler).
 ///
 /// # Safety
 /// `h` is the calling thread's heap (or the locked shared one).
 pub unsafe fn tidy(h: *mut Heap) -> bool {
+    let mut any = false;
     // SAFETY: the caller's contract; entered, the heap's state is ours.
     unsafe {
         let Some(_busy) = Busy::enter(h) else {
@@ -126,20 +139,20 @@ pub unsafe fn tidy(h: *mut Heap) -> bool {
             s = next;
         }
         for class in 0..CLASSES {
-            let mut s = (*h).bins[ix(class)].head;
+            let mut s = (*h).bins[table_index(class)].head;
             while !s.is_null() {
                 let next = (*s).next;
                 if !(*s).collect_remote() {
                     double_free_in(s);
                 }
                 if (*s).used == 0 {
-                    retire(h, s);
+                    any |= retire(h, s);
                 }
                 s = next;
             }
         }
     }
-    true
+    any
 }
 
 /// Gives every free page it can back to the kernel: this thread's empty
