@@ -121,7 +121,7 @@ pub unsafe extern "C" fn reallocarray(ptr: *mut c_void, nmemb: usize, size: usiz
     }
 }
 
-/// The seed's three-argument `recallocarray(ptr, nmemb, size)`: `reallocarray`
+/// The three-argument `recallocarray(ptr, nmemb, size)`: `reallocarray`
 /// that zeroes the bytes the block gains beyond its recorded capacity.
 /// OpenBSD's and libbsd's function of the same name takes four arguments
 /// (`ptr, oldnmemb, nmemb, size`); for that reason `libminic.so` does not

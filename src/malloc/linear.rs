@@ -1,4 +1,4 @@
-//! The seed's linear mode: blocks are carved one after another from the top
+//! The linear mode: blocks are carved one after another from the top
 //! of a region; `free` gives back only the most recent block (the top moves
 //! back to its start, so the next allocation reuses that space), and older
 //! blocks are not recycled. The region is the program break (`brk`); when

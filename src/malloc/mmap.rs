@@ -1,4 +1,4 @@
-//! The seed's `mmap` mode: every block is a mapping of its own, and `free`
+//! The `mmap` mode: every block is a mapping of its own, and `free`
 //! unmaps it entirely, so a freed block faults when touched. The break never
 //! moves. Blocks share no state, so this mode needs no lock: each system call
 //! is atomic on its own.
