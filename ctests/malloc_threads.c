@@ -220,6 +220,56 @@ static void test_fork_while_allocating(void)
         CHECK_EQ(pthread_join(t[i], NULL), 0);
 }
 
+/* One thread allocates, another frees, through a ring: every block the
+ * consumer receives still holds what the producer wrote (a slab retired
+ * while another thread's free was still announcing it would be handed out
+ * twice). */
+enum { RING = 1024, HANDED = 400000 };
+static void *ring[RING];
+static volatile unsigned ring_head, ring_tail;
+static volatile int handed_bad;
+
+static void *consume(void *arg)
+{
+    (void)arg;
+    for (unsigned n = 0; n < HANDED; n++) {
+        while (__atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) == n)
+            ;
+        unsigned char *p = ring[n % RING];
+        size_t size = 16 + n % 113;
+        for (size_t i = 0; i < size; i++)
+            if (p[i] != (unsigned char)(n + i))
+                handed_bad = 1;
+        free(p);
+        __atomic_store_n(&ring_head, n + 1, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+static void test_blocks_freed_by_a_consumer(void)
+{
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, consume, NULL), 0);
+    int nulls = 0;
+    for (unsigned n = 0; n < HANDED; n++) {
+        while (n - __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) >= RING)
+            ;
+        size_t size = 16 + n % 113;
+        unsigned char *p = malloc(size);
+        if (!p) {
+            nulls++;
+            p = malloc(size);
+        }
+        for (size_t i = 0; i < size && p; i++)
+            p[i] = (unsigned char)(n + i);
+        ring[n % RING] = p;
+        __atomic_store_n(&ring_tail, n + 1, __ATOMIC_RELEASE);
+    }
+    CHECK_EQ(pthread_join(t, NULL), 0);
+    CHECK_EQ(nulls, 0);
+    CHECK_EQ(handed_bad, 0);
+}
+
 /* fork never deadlocks with a library lock held while allocating: threads
  * allocate while holding a FILE lock (as getline does), one thread flushes
  * every stream (taking the stream list lock, then each FILE lock), and the
@@ -463,6 +513,7 @@ int main(void)
 #endif
     RUN(test_threads);
     RUN(test_fork_while_allocating);
+    RUN(test_blocks_freed_by_a_consumer);
     RUN(test_fork_beside_stdio_locks);
     RUN(test_fork_from_signal_handler);
     RUN(test_racing_double_frees_are_caught);

@@ -99,6 +99,13 @@ pub unsafe fn set_full(h: *mut Heap, s: *mut Slab) {
 unsafe fn retire(h: *mut Heap, s: *mut Slab) -> bool {
     // SAFETY: owner-only state; the slab is ours until given.
     unsafe {
+        // A slab on our pending stack stays until the stack is collected:
+        // given away now, it would be collected later as ours while another
+        // heap uses it. (Its slots were collected already, or it would not
+        // be empty: it is retired then.)
+        if (*s).pending.load(Ordering::Acquire) {
+            return false;
+        }
         let class = table_index((*s).class as usize);
         let bin = &mut (*h).bins[class];
         bin.unlink(s);
