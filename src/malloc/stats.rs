@@ -162,23 +162,21 @@ mod counted {
         }
     }
 
-    fn count_in(block: &Block) {
-        IN_USE.fetch_add(block.capacity, Ordering::Relaxed);
+    /// Adds a block to the counts, or takes it out of them.
+    fn count(block: &Block, live: bool) {
+        let change = |counter: &AtomicUsize, n: usize| {
+            if live {
+                counter.fetch_add(n, Ordering::Relaxed);
+            } else {
+                counter.fetch_sub(n, Ordering::Relaxed);
+            }
+        };
+        change(&IN_USE, block.capacity);
         let bytes = footprint(block);
-        HELD.fetch_add(bytes, Ordering::Relaxed);
+        change(&HELD, bytes);
         if block.state & OWN_MAPPING != 0 {
-            LARGE_BLOCKS.fetch_add(1, Ordering::Relaxed);
-            LARGE_BYTES.fetch_add(bytes, Ordering::Relaxed);
-        }
-    }
-
-    fn count_out(block: &Block) {
-        IN_USE.fetch_sub(block.capacity, Ordering::Relaxed);
-        let bytes = footprint(block);
-        HELD.fetch_sub(bytes, Ordering::Relaxed);
-        if block.state & OWN_MAPPING != 0 {
-            LARGE_BLOCKS.fetch_sub(1, Ordering::Relaxed);
-            LARGE_BYTES.fetch_sub(bytes, Ordering::Relaxed);
+            change(&LARGE_BLOCKS, 1);
+            change(&LARGE_BYTES, bytes);
         }
     }
 
@@ -186,13 +184,13 @@ mod counted {
         fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
             let r = P::alloc(capacity, align);
             if let Ok((block, _)) = &r {
-                count_in(block);
+                count(block, true);
             }
             r
         }
 
         unsafe fn free(block: Block) {
-            count_out(&block);
+            count(&block, false);
             // SAFETY: the caller's contract.
             unsafe { P::free(block) }
         }
@@ -201,8 +199,8 @@ mod counted {
             // SAFETY: the caller's contract.
             let resized = unsafe { P::resize(block, capacity, align) };
             if let Some(new) = &resized {
-                count_out(&block);
-                count_in(new);
+                count(&block, false);
+                count(new, true);
             }
             resized
         }

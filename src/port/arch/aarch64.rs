@@ -58,7 +58,7 @@ core::arch::global_asm!(
 /// The slot's address: the thread pointer plus the offset the GOT holds.
 #[cfg(not(feature = "freestanding"))]
 #[inline(always)]
-fn slot() -> *mut *mut core::ffi::c_void {
+pub(super) fn heap_slot() -> *mut *mut core::ffi::c_void {
     let p: *mut *mut core::ffi::c_void;
     // SAFETY: computes this thread's own variable's address.
     unsafe {
@@ -73,20 +73,4 @@ fn slot() -> *mut *mut core::ffi::c_void {
         );
     }
     p
-}
-
-/// This thread's heap slot (null until set).
-#[cfg(not(feature = "freestanding"))]
-#[inline(always)]
-pub fn tls_heap() -> *mut core::ffi::c_void {
-    // SAFETY: this thread's own variable.
-    unsafe { *slot() }
-}
-
-/// Sets this thread's heap slot.
-#[cfg(not(feature = "freestanding"))]
-#[inline]
-pub fn set_tls_heap(h: *mut core::ffi::c_void) {
-    // SAFETY: this thread's own variable.
-    unsafe { *slot() = h }
 }

@@ -62,6 +62,29 @@ pub use portable::*;
 ))]
 pub use c_tls::{set_tls_heap, tls_heap};
 
+/// This thread's heap slot (null until set), where the architecture's
+/// `heap_slot` gives the slot's address (aarch64, riscv64).
+#[cfg(all(
+    not(feature = "freestanding"),
+    any(target_arch = "aarch64", target_arch = "riscv64")
+))]
+#[inline(always)]
+pub fn tls_heap() -> *mut core::ffi::c_void {
+    // SAFETY: this thread's own variable.
+    unsafe { *heap_slot() }
+}
+
+/// Sets this thread's heap slot (aarch64, riscv64).
+#[cfg(all(
+    not(feature = "freestanding"),
+    any(target_arch = "aarch64", target_arch = "riscv64")
+))]
+#[inline]
+pub fn set_tls_heap(h: *mut core::ffi::c_void) {
+    // SAFETY: this thread's own variable.
+    unsafe { *heap_slot() = h }
+}
+
 use core::sync::atomic::{AtomicU64, Ordering};
 
 /// A value that differs between runs, processes and calls: the fallback
