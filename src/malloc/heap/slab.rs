@@ -47,6 +47,9 @@ pub struct Slab {
     /// search goes on from here, so slabs fill from their start and pages
     /// never used stay untouched.
     pub low: u32,
+    /// The bit of the `scan` word the owner freed last: malloc takes it
+    /// first while it is free (its lines are likely still in the cache).
+    pub hint: u32,
     /// Slots taken and not freed by the owner (another thread's free counts
     /// once collected).
     pub used: u32,
@@ -92,34 +95,40 @@ impl Slab {
     /// # Safety
     /// `s` is a slab's record that no other thread uses.
     pub unsafe fn init(s: *mut Slab, class: usize, heap: *mut Heap) {
-        let size = class::size_of(class);
-        let count = SLAB / size;
         // SAFETY: the caller's contract.
         unsafe {
             (*s).base = slab_start(s);
-            (*s).scan = 0;
-            (*s).low = 0;
-            (*s).used = 0;
-            (*s).size = size as u32;
-            (*s).count = count as u32;
-            (*s).reciprocal = RECIPROCALS[class::table_index(class)];
-            (*s).class = class as u8;
-            (*s).full = false;
             (*s).pending.store(false, Ordering::Relaxed);
             (*s).next_pending = null_mut();
-            for (i, w) in (*s).words.iter().enumerate() {
-                let first = i * 64;
-                let taken = if first >= count {
-                    u64::MAX
-                } else if count - first < 64 {
-                    u64::MAX << (count - first)
-                } else {
-                    0
-                };
-                w.taken.store(taken, Ordering::Relaxed);
-                w.freed_remotely.store(0, Ordering::Relaxed);
-            }
+            (*s).set_class(class);
             (*s).heap.store(heap, Ordering::Release);
+        }
+    }
+
+    /// Sets the geometry of `class` and marks every slot free.
+    pub fn set_class(&mut self, class: usize) {
+        let size = class::size_of(class);
+        let count = SLAB / size;
+        self.scan = 0;
+        self.low = 0;
+        self.hint = 0;
+        self.used = 0;
+        self.size = size as u32;
+        self.count = count as u32;
+        self.reciprocal = RECIPROCALS[class::table_index(class)];
+        self.class = class as u8;
+        self.full = false;
+        for (i, w) in self.words.iter().enumerate() {
+            let first = i * 64;
+            let taken = if first >= count {
+                u64::MAX
+            } else if count - first < 64 {
+                u64::MAX << (count - first)
+            } else {
+                0
+            };
+            w.taken.store(taken, Ordering::Relaxed);
+            w.freed_remotely.store(0, Ordering::Relaxed);
         }
     }
 
@@ -151,7 +160,12 @@ impl Slab {
         if free == 0 {
             return None;
         }
-        let bit = free.trailing_zeros() as usize;
+        let hint = self.hint as usize % 64;
+        let bit = if free >> hint & 1 != 0 {
+            hint
+        } else {
+            free.trailing_zeros() as usize
+        };
         // A free slot with its remote bit set was freed twice; the slow
         // path reports it.
         if !cfg!(minic_no_checks) && w.freed_remotely.load(Ordering::Relaxed) >> bit & 1 != 0 {
@@ -180,6 +194,7 @@ impl Slab {
         w.taken.store(taken & !bit, Ordering::Relaxed);
         self.used -= 1;
         self.scan = i as u32;
+        self.hint = (index % 64) as u32;
         self.low = self.low.min(i as u32);
         Freed::Done
     }
@@ -234,22 +249,34 @@ impl Slab {
         ok
     }
 
-    /// Moves `scan` past full words; false when no word has a free slot.
+    /// Moves `scan` to a word with a free slot: past full words from where
+    /// it is, then from `low` (frees below `scan` leave holes there); false
+    /// when no word has a free slot.
     ///
     /// # Safety
     /// Called by the owner.
     pub unsafe fn advance_scan(&mut self) -> bool {
         let words = (self.count as usize).div_ceil(64).min(WORDS) as u32;
-        while self.scan < words {
-            if !self.words[self.scan as usize % WORDS]
-                .taken
-                .load(Ordering::Relaxed)
-                != 0
-            {
+        let has_free = |i: u32| !self.words[i as usize % WORDS].taken.load(Ordering::Relaxed) != 0;
+        let mut i = self.scan;
+        while i < words {
+            if has_free(i) {
+                self.scan = i;
                 return true;
             }
-            self.scan += 1;
+            i += 1;
         }
+        let mut i = self.low;
+        while i < self.scan.min(words) {
+            if has_free(i) {
+                self.low = i;
+                self.scan = i;
+                return true;
+            }
+            i += 1;
+        }
+        self.low = words;
+        self.scan = words;
         false
     }
 }
@@ -328,5 +355,70 @@ impl SlabList {
         // SAFETY: `s` is in this list.
         unsafe { self.unlink(s) };
         Some(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::boxed::Box;
+
+    /// A record of `class` outside any chunk (its slots are never touched).
+    fn record(class: usize) -> Box<Slab> {
+        // SAFETY: every field of a record is valid when zero.
+        let mut s: Box<Slab> = unsafe { Box::new(core::mem::zeroed()) };
+        s.base = 1 << 40;
+        s.set_class(class);
+        s
+    }
+
+    /// What malloc does: the scan word, else the next word with a free slot.
+    fn take(s: &mut Slab) -> Option<usize> {
+        // SAFETY: the test's thread owns the record.
+        unsafe {
+            match s.take_in_scan_word() {
+                Some(a) => Some(a),
+                None => s.advance_scan().then(|| s.take_in_scan_word())?,
+            }
+        }
+    }
+
+    fn index(s: &Slab, addr: usize) -> usize {
+        s.slot_index(addr).unwrap()
+    }
+
+    #[test]
+    fn free_slots_below_the_scan_word_are_found() {
+        let mut s = record(class::class_of(1024));
+        let count = s.count as usize;
+        assert!(count > 64);
+        for i in 0..count {
+            assert_eq!(take(&mut s).map(|a| index(&s, a)), Some(i));
+        }
+        assert_eq!(take(&mut s), None);
+        // SAFETY: the owner frees slots it took.
+        unsafe {
+            assert_eq!(s.free_local(3), Freed::Done);
+            assert_eq!(s.free_local(count - 1), Freed::Done);
+        }
+        // The slot freed last first, then the hole in the first word.
+        assert_eq!(take(&mut s).map(|a| index(&s, a)), Some(count - 1));
+        assert_eq!(take(&mut s).map(|a| index(&s, a)), Some(3));
+        assert_eq!(take(&mut s), None);
+        assert_eq!(s.used, s.count);
+    }
+
+    #[test]
+    fn the_slot_freed_last_is_taken_first() {
+        let mut s = record(class::class_of(16));
+        let taken: std::vec::Vec<usize> = (0..64).map(|_| take(&mut s).unwrap()).collect();
+        // SAFETY: the owner frees slots it took.
+        unsafe {
+            assert_eq!(s.free_local(index(&s, taken[10])), Freed::Done);
+            assert_eq!(s.free_local(index(&s, taken[40])), Freed::Done);
+            assert_eq!(s.free_local(40), Freed::AlreadyFree);
+        }
+        assert_eq!(take(&mut s), Some(taken[40]));
+        assert_eq!(take(&mut s), Some(taken[10]));
     }
 }
