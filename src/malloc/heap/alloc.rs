@@ -9,8 +9,8 @@ use crate::malloc::header::{Block, IN_USE};
 use core::ptr::NonNull;
 use core::sync::atomic::{compiler_fence, Ordering};
 
-/// A block of `size` bytes by the quick path: the first free slot of the
-/// first slab of the class, with no lock and no atomic instruction. None
+/// A block of `size` bytes by the quick path: the slot at the cursor of
+/// the class's current slab, with no lock and no atomic instruction. None
 /// sends the request down the general path (a thread's first block, a
 /// signal handler inside the allocator, a large block).
 #[inline(always)]
@@ -29,19 +29,33 @@ pub fn alloc_fast(size: usize) -> Option<NonNull<u8>> {
         }
         (*h).busy = true;
         compiler_fence(Ordering::SeqCst);
-        let s = (*h).current[table_index(class)];
-        let slot = if s.is_null() {
-            None
-        } else {
-            (*s).take_in_scan_word()
-        };
-        let slot = match slot {
-            Some(slot) => Some(slot),
-            None => take_slot(h, class),
-        };
+        let c = table_index(class);
+        let s = (*h).current[c];
+        if !s.is_null() {
+            if let Some(slot) = (*s).take_at_cursor() {
+                let slot_size = (*s).size as usize;
+                compiler_fence(Ordering::SeqCst);
+                (*h).busy = false;
+                return Some(hand_out(slot, size, slot_size));
+            }
+        }
+        alloc_slow(h, size, class)
+    }
+}
+
+/// [`alloc_fast`] when the current slab's cursor word has no free slot.
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered; this leaves it.
+#[cold]
+#[inline(never)]
+unsafe fn alloc_slow(h: *mut Heap, size: usize, class: usize) -> Option<NonNull<u8>> {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let slot = take_slot(h, class);
         compiler_fence(Ordering::SeqCst);
         (*h).busy = false;
-        Some(hand_out(slot?, size, class))
+        Some(hand_out(slot?, size, class::size_of(class)))
     }
 }
 
@@ -73,30 +87,35 @@ pub fn alloc_slot(capacity: usize, class: usize) -> Result<Block, Errno> {
 /// slot) cleared before the caller writes: `recallocarray` relies on it.
 ///
 /// # Safety
-/// `slot` is a slot of `class` just taken.
+/// `slot` is a slot of `slot_size` bytes just taken, `size <= slot_size`.
 #[inline(always)]
-unsafe fn hand_out(slot: usize, size: usize, class: usize) -> NonNull<u8> {
-    let capacity = size.max(1).next_multiple_of(16);
-    let slot_size = class::size_of(class);
-    // SAFETY: the slot is ours and at least `capacity` bytes long.
+unsafe fn hand_out(slot: usize, size: usize, slot_size: usize) -> NonNull<u8> {
+    // The 16-byte unit holding the last byte asked for (the first for 0).
+    let last = slot + (size.saturating_sub(1) & !15);
+    // SAFETY: the slot is ours and holds that unit.
     unsafe {
-        ((slot + capacity - 16) as *mut u128).write(0);
-        if slot_size > capacity {
-            clear_tail(slot + capacity, slot_size - capacity);
+        (last as *mut u128).write(0);
+        if slot + slot_size > last + 16 {
+            return clear_tail(slot, last + 16, slot + slot_size);
         }
         NonNull::new_unchecked(slot as *mut u8)
     }
 }
 
-/// Zeroes the tail of a slot larger than its request (classes above 256
-/// bytes are an eighth of a power of two apart).
+/// Zeroes the tail `start..end` of a slot larger than its request (the
+/// classes above 256 bytes are an eighth of a power of two apart), and
+/// returns the slot.
 ///
 /// # Safety
-/// The range is inside a slot just taken.
+/// The range is inside `slot`, just taken.
 #[cold]
-unsafe fn clear_tail(start: usize, len: usize) {
+#[inline(never)]
+unsafe fn clear_tail(slot: usize, start: usize, end: usize) -> NonNull<u8> {
     // SAFETY: the caller's contract.
-    unsafe { core::ptr::write_bytes(start as *mut u8, 0, len) };
+    unsafe {
+        core::ptr::write_bytes(start as *mut u8, 0, end - start);
+        NonNull::new_unchecked(slot as *mut u8)
+    }
 }
 
 /// A free slot of `class`: from the first slab of its bin, after moving
@@ -141,7 +160,7 @@ pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
             if !(*s).collect_remote() {
                 upkeep::double_free_in(s);
             }
-            if (*s).advance_scan() {
+            if (*s).advance_cursor() {
                 continue;
             }
             upkeep::set_full(h, s);
@@ -188,17 +207,17 @@ unsafe fn fullest_first(h: *mut Heap, class: usize) {
     }
 }
 
-/// A free slot of slab `s`, searched from its scan word on.
+/// A free slot of slab `s`, searched from its cursor on.
 ///
 /// # Safety
 /// `s` is a slab of the calling thread's heap, entered.
 unsafe fn take_in(s: *mut Slab) -> Option<usize> {
     // SAFETY: the caller's contract.
     unsafe {
-        if !(*s).advance_scan() {
+        if !(*s).advance_cursor() {
             return None;
         }
-        match (*s).take_in_scan_word() {
+        match (*s).take_at_cursor() {
             Some(slot) => Some(slot),
             // A free slot whose remote bit is set: freed twice.
             None => upkeep::double_free_in(s),

@@ -44,13 +44,14 @@ pub const SIZES: [usize; TABLE] = {
     s
 };
 
-/// Classes of slots up to 1024 bytes by `slot.div_ceil(16)`: a load
-/// instead of arithmetic on the hot path.
-const SMALL: [u8; 128] = {
-    let mut t = [0u8; 128];
+/// Classes by `slot.div_ceil(16)`, for every slot size up to `MAX_SLOT`:
+/// one load on the hot path. The length is a power of two, so that a
+/// masked index needs no bounds check.
+const BY_UNITS: [u8; UNITS] = {
+    let mut t = [0u8; UNITS];
     let mut i = 1;
     let mut c = 0;
-    while i < 65 {
+    while i <= MAX_SLOT / 16 {
         while SIZES[c] < i * 16 {
             c += 1;
         }
@@ -59,17 +60,13 @@ const SMALL: [u8; 128] = {
     }
     t
 };
+const UNITS: usize = (MAX_SLOT / 16 + 1).next_power_of_two();
 
-/// The class of the smallest slot that holds `slot` bytes
-/// (`1 <= slot <= MAX_SLOT`).
+/// The class of the smallest slot that holds `slot` bytes (`slot <=
+/// MAX_SLOT`; 0 is the smallest class).
 #[inline(always)]
 pub fn class_of(slot: usize) -> usize {
-    if slot <= 1024 {
-        return SMALL[slot.div_ceil(16) & 127] as usize;
-    }
-    let b = slot - 1;
-    let e = (usize::BITS - 1 - b.leading_zeros()) as usize; // floor(log2(b)), >= 10
-    STEPPED + (e - 8) * 8 + ((b >> (e - 3)) & 7)
+    BY_UNITS[slot.div_ceil(16) & (UNITS - 1)] as usize
 }
 
 /// The slot size of a class.

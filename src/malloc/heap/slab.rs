@@ -39,17 +39,11 @@ pub struct SlotWord {
 pub struct Slab {
     /// The slab's first slot.
     pub base: usize,
-    /// The word of `words` malloc takes a slot from: the word of the slot
-    /// the owner freed last (it and its neighbours are warm in the cache),
-    /// else the lowest word with a free slot.
-    pub scan: u32,
-    /// Every word below this one is full: when the `scan` word is, the
-    /// search goes on from here, so slabs fill from their start and pages
-    /// never used stay untouched.
-    pub low: u32,
-    /// The bit of the `scan` word the owner freed last: malloc takes it
-    /// first while it is free (its lines are likely still in the cache).
-    pub hint: u32,
+    /// The slot malloc looks at first: the one the owner freed last (its
+    /// lines are likely still in the cache), else the first of a word with
+    /// a free slot. Malloc takes it if free, else the lowest free slot of
+    /// its word of `words`.
+    pub cursor: u32,
     /// Slots taken and not freed by the owner (another thread's free counts
     /// once collected).
     pub used: u32,
@@ -109,9 +103,7 @@ impl Slab {
     pub fn set_class(&mut self, class: usize) {
         let size = class::size_of(class);
         let count = SLAB / size;
-        self.scan = 0;
-        self.low = 0;
-        self.hint = 0;
+        self.cursor = 0;
         self.used = 0;
         self.size = size as u32;
         self.count = count as u32;
@@ -146,31 +138,34 @@ impl Slab {
         (index < self.count as usize && index * self.size as usize == offset).then_some(index)
     }
 
-    /// Takes the first free slot at or after `scan`: its address, or None
-    /// when the word at `scan` is full (the caller moves on).
+    /// Takes the slot at the cursor if it is free, else the lowest free
+    /// slot of the cursor's word: its address, or None when that word is
+    /// full (the caller moves the cursor on).
     ///
     /// # Safety
     /// Called by the owner.
     #[inline(always)]
-    pub unsafe fn take_in_scan_word(&mut self) -> Option<usize> {
-        let i = self.scan as usize % WORDS;
+    pub unsafe fn take_at_cursor(&mut self) -> Option<usize> {
+        let cursor = self.cursor as usize;
+        let i = cursor / 64 % WORDS;
         let w = &self.words[i];
         let taken = w.taken.load(Ordering::Relaxed);
-        let free = !taken;
+        // A slot whose remote bit is set is not free: it is taken and
+        // waits to be collected, or (not taken) it was freed twice, which
+        // collecting reports.
+        let free = if cfg!(minic_no_checks) {
+            !taken
+        } else {
+            !(taken | w.freed_remotely.load(Ordering::Relaxed))
+        };
         if free == 0 {
             return None;
         }
-        let hint = self.hint as usize % 64;
-        let bit = if free >> hint & 1 != 0 {
-            hint
+        let bit = if free >> (cursor % 64) & 1 != 0 {
+            cursor % 64
         } else {
             free.trailing_zeros() as usize
         };
-        // A free slot with its remote bit set was freed twice; the slow
-        // path reports it.
-        if !cfg!(minic_no_checks) && w.freed_remotely.load(Ordering::Relaxed) >> bit & 1 != 0 {
-            return None;
-        }
         w.taken.store(taken | 1 << bit, Ordering::Relaxed);
         self.used += 1;
         Some(self.base + (i * 64 + bit) * self.size as usize)
@@ -193,9 +188,7 @@ impl Slab {
         }
         w.taken.store(taken & !bit, Ordering::Relaxed);
         self.used -= 1;
-        self.scan = i as u32;
-        self.hint = (index % 64) as u32;
-        self.low = self.low.min(i as u32);
+        self.cursor = index as u32;
         Freed::Done
     }
 
@@ -244,40 +237,27 @@ impl Slab {
             ok &= freed & !taken == 0;
             w.taken.store(taken & !freed, Ordering::Relaxed);
             self.used -= (freed & taken).count_ones();
-            self.low = self.low.min(i as u32);
         }
         ok
     }
 
-    /// Moves `scan` to a word with a free slot: past full words from where
-    /// it is, then from `low` (frees below `scan` leave holes there); false
-    /// when no word has a free slot.
+    /// Moves the cursor to the first slot of a word with a free slot: the
+    /// next such word after the cursor's, else the first; false when no
+    /// word has a free slot.
     ///
     /// # Safety
     /// Called by the owner.
-    pub unsafe fn advance_scan(&mut self) -> bool {
-        let words = (self.count as usize).div_ceil(64).min(WORDS) as u32;
-        let has_free = |i: u32| !self.words[i as usize % WORDS].taken.load(Ordering::Relaxed) != 0;
-        let mut i = self.scan;
-        while i < words {
-            if has_free(i) {
-                self.scan = i;
-                return true;
+    pub unsafe fn advance_cursor(&mut self) -> bool {
+        let words = (self.count as usize).div_ceil(64).min(WORDS);
+        let from = (self.cursor as usize / 64).min(words);
+        let has_free = |i: usize| !self.words[i % WORDS].taken.load(Ordering::Relaxed) != 0;
+        match (from..words).chain(0..from).find(|&i| has_free(i)) {
+            Some(i) => {
+                self.cursor = (i * 64) as u32;
+                true
             }
-            i += 1;
+            None => false,
         }
-        let mut i = self.low;
-        while i < self.scan.min(words) {
-            if has_free(i) {
-                self.low = i;
-                self.scan = i;
-                return true;
-            }
-            i += 1;
-        }
-        self.low = words;
-        self.scan = words;
-        false
     }
 }
 
@@ -376,9 +356,9 @@ mod tests {
     fn take(s: &mut Slab) -> Option<usize> {
         // SAFETY: the test's thread owns the record.
         unsafe {
-            match s.take_in_scan_word() {
+            match s.take_at_cursor() {
                 Some(a) => Some(a),
-                None => s.advance_scan().then(|| s.take_in_scan_word())?,
+                None => s.advance_cursor().then(|| s.take_at_cursor())?,
             }
         }
     }
