@@ -234,8 +234,18 @@ static void test_recallocarray(void)
     char *d = malloc(200);
     fill(d, 200, 1);
     free(d);
-    char *p = malloc(10);
+    /* calloc clears the whole capacity, slack included: the array's
+     * growth below the capacity reads as zero (even in a slot that held a
+     * dirty block of the same size just before). */
+    char *dirty = malloc(10);
+    fill(dirty, malloc_usable_size(dirty), 1);
+    free(dirty);
+    char *p = calloc(10, 1);
+    CHECK(p != NULL && zero(p, malloc_usable_size(p)));
     fill(p, 10, 2);
+    char *g = recallocarray(p, 12, 1);
+    CHECK(g == p && filled(g, 10, 2) && zero(g + 10, 2));
+    p = g;
     char *q = recallocarray(p, 200, 1);
     CHECK(q != NULL);
     CHECK(filled(q, 10, 2));

@@ -178,6 +178,10 @@ static void fresh(int slot)
         fail("an allocation failed");
         return;
     }
+    /* Past the size, only calloc's block is known to be zero (malloc's
+     * slack may hold old bytes). */
+    if (!zeroed && clean < malloc_usable_size(p))
+        clean = malloc_usable_size(p);
     *b = (struct block){p, size, align, 0, clean > size ? clean : size};
     if (zeroed)
         for (size_t i = 0; i < size; i++)
@@ -213,6 +217,9 @@ static void resize(int slot)
     b->p = q;
     b->size = size;
     b->align = 16; /* realloc keeps only the default alignment */
+    /* Its slack may hold old bytes. */
+    if (b->clean_from < malloc_usable_size(q))
+        b->clean_from = malloc_usable_size(q);
     if (!holds(b, old < size ? old : size))
         fail("realloc lost contents");
     check_new(slot);

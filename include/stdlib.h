@@ -10,8 +10,11 @@
  *
  * recallocarray(ptr, nmemb, size) is not OpenBSD's (or libbsd's)
  * four-argument recallocarray(ptr, oldnmemb, nmemb, size): minic zeroes the
- * bytes past the capacity its block header records. libminic.so does not
- * export it, so a preloaded minic never replaces the four-argument one.
+ * bytes past the capacity its block header records, and keeps the bytes
+ * between the array's size and the capacity zero. They are zero in a block
+ * from calloc or recallocarray, not necessarily in one from malloc or
+ * realloc. libminic.so does not export it, so a preloaded minic never
+ * replaces the four-argument one.
  */
 #ifndef MINIC_STDLIB_H
 #define MINIC_STDLIB_H

@@ -68,8 +68,9 @@ struct Block {
     size: usize,
     align: usize,
     seed: u8,
-    /// Bytes at and beyond this offset were never written by the program:
-    /// zero as far as the block reaches (what `recallocarray` relies on).
+    /// Bytes at and beyond this offset are zero as far as the block reaches
+    /// (what `recallocarray` relies on): never written by the program, and
+    /// past the slack of a block from `allocate` or `reallocate`.
     clean_from: usize,
 }
 
@@ -173,12 +174,20 @@ impl Run {
                 self.fail("allocate_zeroed gave a non-zero byte");
             }
         }
+        // Past the size, only a zeroed block is known to be zero (a plain
+        // block's slack may hold old bytes).
+        let clean_from = if zeroed {
+            size
+        } else {
+            // SAFETY: a live block.
+            size.max(unsafe { usable_size(ptr) })
+        };
         let mut b = Block {
             ptr,
             size,
             align,
             seed: 0,
-            clean_from: size,
+            clean_from,
         };
         self.add_range(&b);
         b.paint(self.rng.next() as u8);
@@ -211,6 +220,9 @@ impl Run {
         if !b.holds(kept) {
             self.fail("reallocate lost contents");
         }
+        // Its slack may hold old bytes.
+        // SAFETY: a live block.
+        b.clean_from = b.clean_from.max(unsafe { usable_size(ptr) });
         self.add_range(&b);
         b.paint(self.rng.next() as u8);
         self.check(&b);

@@ -105,12 +105,18 @@ pub(crate) trait Policy {
     }
 
     /// A block of `size` bytes at 16-byte alignment by the mode's quickest
-    /// path, its slack past `size` cleared as `alloc_block` does; None
+    /// path (its slack past `size` as it is: see `allocate_zeroed`); None
     /// sends the request down the general path.
     #[inline(always)]
     fn alloc_fast(size: usize) -> Option<NonNull<u8>> {
         let _ = size;
         None
+    }
+
+    /// The capacity of a block [`Policy::alloc_fast`] returns for `size`.
+    #[inline(always)]
+    fn fast_capacity(size: usize) -> usize {
+        size
     }
 
     /// Resizes the block at `ptr` to `size` bytes in place by the mode's
@@ -262,8 +268,9 @@ pub(crate) fn allocate_general(size: usize, align: usize) -> Result<NonNull<u8>,
 pub fn allocate_zeroed(size: usize, align: usize) -> Result<NonNull<u8>, Errno> {
     if align.is_power_of_two() && align <= ALIGN {
         if let Some(p) = Active::alloc_fast(size) {
-            // SAFETY: the new block has at least `size` bytes.
-            unsafe { core::ptr::write_bytes(p.as_ptr(), 0, size) };
+            // The whole capacity, slack included: `recallocarray` relies on
+            // it. SAFETY: the new block has that many bytes.
+            unsafe { core::ptr::write_bytes(p.as_ptr(), 0, Active::fast_capacity(size)) };
             return Ok(p);
         }
     }

@@ -10,7 +10,9 @@ use core::ptr::NonNull;
 use core::sync::atomic::{compiler_fence, Ordering};
 
 /// A block of `size` bytes by the quick path: the slot at the cursor of
-/// the class's current slab, with no lock and no atomic instruction. None
+/// the class's current slab, with no lock and no atomic instruction, and no
+/// write to the slot (a store to a line not yet in the cache costs more
+/// than the rest of the path: its slack is left as it is). None
 /// sends the request down the general path (a thread's first block, a
 /// signal handler inside the allocator, a large block).
 #[inline(always)]
@@ -33,13 +35,12 @@ pub fn alloc_fast(size: usize) -> Option<NonNull<u8>> {
         let s = (*h).current[c];
         if !s.is_null() {
             if let Some(slot) = (*s).take_at_cursor() {
-                let slot_size = (*s).size as usize;
                 compiler_fence(Ordering::SeqCst);
                 (*h).busy = false;
-                return Some(hand_out(slot, size, slot_size));
+                return Some(NonNull::new_unchecked(slot as *mut u8));
             }
         }
-        alloc_slow(h, size, class)
+        alloc_slow(h, class)
     }
 }
 
@@ -49,13 +50,13 @@ pub fn alloc_fast(size: usize) -> Option<NonNull<u8>> {
 /// `h` is the calling thread's heap, entered; this leaves it.
 #[cold]
 #[inline(never)]
-unsafe fn alloc_slow(h: *mut Heap, size: usize, class: usize) -> Option<NonNull<u8>> {
+unsafe fn alloc_slow(h: *mut Heap, class: usize) -> Option<NonNull<u8>> {
     // SAFETY: the caller's contract.
     unsafe {
         let slot = take_slot(h, class);
         compiler_fence(Ordering::SeqCst);
         (*h).busy = false;
-        Some(hand_out(slot?, size, class::size_of(class)))
+        Some(NonNull::new_unchecked(slot? as *mut u8))
     }
 }
 
@@ -80,41 +81,6 @@ pub fn alloc_slot(capacity: usize, class: usize) -> Result<Block, Errno> {
             pad: 0,
             state: IN_USE,
         })
-    }
-}
-
-/// A slot's block of `size` bytes, its slack (`size` to the end of the
-/// slot) cleared before the caller writes: `recallocarray` relies on it.
-///
-/// # Safety
-/// `slot` is a slot of `slot_size` bytes just taken, `size <= slot_size`.
-#[inline(always)]
-unsafe fn hand_out(slot: usize, size: usize, slot_size: usize) -> NonNull<u8> {
-    // The 16-byte unit holding the last byte asked for (the first for 0).
-    let last = slot + (size.saturating_sub(1) & !15);
-    // SAFETY: the slot is ours and holds that unit.
-    unsafe {
-        (last as *mut u128).write(0);
-        if slot + slot_size > last + 16 {
-            return clear_tail(slot, last + 16, slot + slot_size);
-        }
-        NonNull::new_unchecked(slot as *mut u8)
-    }
-}
-
-/// Zeroes the tail `start..end` of a slot larger than its request (the
-/// classes above 256 bytes are an eighth of a power of two apart), and
-/// returns the slot.
-///
-/// # Safety
-/// The range is inside `slot`, just taken.
-#[cold]
-#[inline(never)]
-unsafe fn clear_tail(slot: usize, start: usize, end: usize) -> NonNull<u8> {
-    // SAFETY: the caller's contract.
-    unsafe {
-        core::ptr::write_bytes(start as *mut u8, 0, end - start);
-        NonNull::new_unchecked(slot as *mut u8)
     }
 }
 

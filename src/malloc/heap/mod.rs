@@ -5,10 +5,10 @@
 //! 1. `class.rs`: a request's size class (16-byte steps, then eight per
 //!    power of two), the same for every request of that size.
 //! 2. `alloc.rs`: malloc. The thread's heap has, per class, a bin of slabs
-//!    with free slots; the quick path takes the first free slot of the
-//!    first slab (a bit search in its record). The way to a new slot when
-//!    that slab is full: other threads' frees, the next slab, a slab from
-//!    the pool.
+//!    with free slots; the quick path takes the slot at the cursor of the
+//!    class's current slab (a bit search in its record). The way to a new
+//!    slot when that slab is full: other threads' frees, the next slab, a
+//!    slab from the pool.
 //! 3. `free.rs`: free. The chunk map says whether a pointer is in a slab at
 //!    all; the slab's record says whether it is exactly a live slot. The
 //!    owner's thread clears the slot's bit; another thread sets its
@@ -145,6 +145,11 @@ impl Policy for ThreadHeaps {
     #[inline(always)]
     fn alloc_fast(size: usize) -> Option<NonNull<u8>> {
         alloc::alloc_fast(size)
+    }
+
+    #[inline(always)]
+    fn fast_capacity(size: usize) -> usize {
+        class::size_of(class::class_of(size))
     }
 
     #[inline(always)]
