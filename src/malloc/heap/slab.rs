@@ -44,6 +44,12 @@ pub struct Slab {
     /// a free slot. Malloc takes it if free, else the lowest free slot of
     /// its word of `words`.
     pub cursor: u32,
+    /// Every word of `words` below this one is full.
+    pub low: u32,
+    /// No slot at or past this word was ever taken since the slab took its
+    /// class: the search for a free slot fills the holes frees left below
+    /// before it goes past (and touches pages not yet used).
+    pub frontier: u32,
     /// Slots taken and not freed by the owner (another thread's free counts
     /// once collected).
     pub used: u32,
@@ -104,6 +110,8 @@ impl Slab {
         let size = class::size_of(class);
         let count = SLAB / size;
         self.cursor = 0;
+        self.low = 0;
+        self.frontier = 0;
         self.used = 0;
         self.size = size as u32;
         self.count = count as u32;
@@ -189,6 +197,7 @@ impl Slab {
         w.taken.store(taken & !bit, Ordering::Relaxed);
         self.used -= 1;
         self.cursor = index as u32;
+        self.low = self.low.min(i as u32);
         Freed::Done
     }
 
@@ -237,21 +246,38 @@ impl Slab {
             ok &= freed & !taken == 0;
             w.taken.store(taken & !freed, Ordering::Relaxed);
             self.used -= (freed & taken).count_ones();
+            self.low = self.low.min(i as u32);
         }
         ok
     }
 
     /// Moves the cursor to the first slot of a word with a free slot: the
-    /// next such word after the cursor's, else the first; false when no
-    /// word has a free slot.
+    /// next such word after the cursor's below the frontier (its lines and
+    /// pages are likely warm), else the lowest, else the frontier's (a word
+    /// never used); false when no word has a free slot.
     ///
     /// # Safety
     /// Called by the owner.
     pub unsafe fn advance_cursor(&mut self) -> bool {
         let words = (self.count as usize).div_ceil(64).min(WORDS);
-        let from = (self.cursor as usize / 64).min(words);
+        let frontier = (self.frontier as usize).min(words);
+        let here = (self.cursor as usize / 64).min(frontier);
+        let low = (self.low as usize).min(here);
         let has_free = |i: usize| !self.words[i % WORDS].taken.load(Ordering::Relaxed) != 0;
-        match (from..words).chain(0..from).find(|&i| has_free(i)) {
+        let found = (here..frontier).find(|&i| has_free(i));
+        let found = found.or_else(|| {
+            let below = (low..here).find(|&i| has_free(i));
+            self.low = below.unwrap_or(here) as u32;
+            below
+        });
+        let found = found.or_else(|| {
+            let fresh = (frontier..words).find(|&i| has_free(i));
+            if let Some(i) = fresh {
+                self.frontier = i as u32 + 1;
+            }
+            fresh
+        });
+        match found {
             Some(i) => {
                 self.cursor = (i * 64) as u32;
                 true
@@ -386,6 +412,22 @@ mod tests {
         assert_eq!(take(&mut s).map(|a| index(&s, a)), Some(3));
         assert_eq!(take(&mut s), None);
         assert_eq!(s.used, s.count);
+    }
+
+    #[test]
+    fn holes_are_filled_before_words_never_used() {
+        let mut s = record(class::class_of(16));
+        let taken: std::vec::Vec<usize> = (0..192).map(|_| take(&mut s).unwrap()).collect();
+        // SAFETY: the owner frees slots it took.
+        unsafe {
+            assert_eq!(s.free_local(5), Freed::Done);
+            assert_eq!(s.free_local(130), Freed::Done);
+        }
+        assert_eq!(take(&mut s), Some(taken[130]));
+        // The cursor's word is full: the hole in the first word comes
+        // before the fourth word, never used.
+        assert_eq!(take(&mut s), Some(taken[5]));
+        assert_eq!(take(&mut s).map(|a| index(&s, a)), Some(192));
     }
 
     #[test]
