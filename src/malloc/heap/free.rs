@@ -2,7 +2,7 @@
 
 use super::chunk::{self, CHUNK, SLAB};
 use super::class::table_index;
-use super::slab::{self, Freed, Slab};
+use super::slab::{Freed, Slab};
 use super::{thread, upkeep, Busy};
 use crate::malloc::header::report;
 use crate::malloc::header::{Block, Misuse, IN_USE};
@@ -48,7 +48,7 @@ pub fn live_slot(addr: usize) -> Result<Option<Block>, Misuse> {
     };
     // SAFETY: as above.
     let slab = unsafe { &*s };
-    let word = &slab.words[index / 64 % slab::WORDS];
+    let word = slab.word(index / 64);
     let bit = 1u64 << (index % 64);
     if word.taken.load(Ordering::Relaxed) & bit == 0
         || word.freed_remotely.load(Ordering::Relaxed) & bit != 0
@@ -113,7 +113,7 @@ unsafe fn free_in(s: *mut Slab, addr: usize, function: &str) {
             if let Some(busy) = Busy::enter(h) {
                 match (*s).free_local(index) {
                     Freed::Done => {
-                        if (*s).used == 0 || (*s).full {
+                        if (*s).own.used == 0 || (*s).own.full {
                             upkeep::slot_freed(h, s);
                         } else {
                             (*h).current[table_index((*s).class as usize)] = s;
@@ -149,7 +149,9 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) {
             // A slab in the pool holds no live block.
             report(function, Misuse::DoubleFree, addr);
         }
-        if !slab.pending.load(Ordering::Relaxed) && !slab.pending.swap(true, Ordering::AcqRel) {
+        if !slab.announce.pending.load(Ordering::Relaxed)
+            && !slab.announce.pending.swap(true, Ordering::AcqRel)
+        {
             push_pending(&(*owner).pending.0, s);
         }
         if slab.free_remote(index) != Freed::Done {
@@ -166,7 +168,7 @@ unsafe fn push_pending(stack: &AtomicPtr<Slab>, s: *mut Slab) {
     let mut head = stack.load(Ordering::Relaxed);
     loop {
         // SAFETY: the link is ours to write until the slab is pushed.
-        unsafe { (*s).next_pending = head };
+        unsafe { (*s).announce.next_pending = head };
         match stack.compare_exchange_weak(head, s, Ordering::Release, Ordering::Relaxed) {
             Ok(_) => return,
             Err(now) => head = now,

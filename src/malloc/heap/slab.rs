@@ -24,27 +24,31 @@ use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 /// Words of each bitmap: enough for the smallest slots (16 bytes).
 pub const WORDS: usize = SLAB / 16 / 64;
 
-/// The bits of 64 slots.
-#[repr(C)]
-pub struct SlotWord {
+/// The bits of 64 slots: a word of each bitmap.
+pub struct SlotWord<'a> {
     /// Allocated slots. Written by the owner only (relaxed atomics: other
     /// threads read it to spot a double free early).
-    pub taken: AtomicU64,
+    pub taken: &'a AtomicU64,
     /// Slots freed by another thread, not yet collected by the owner.
-    pub freed_remotely: AtomicU64,
+    pub freed_remotely: &'a AtomicU64,
 }
 
-/// A slab's record.
+/// One bitmap of a slab, on cache lines of its own.
 #[repr(C, align(64))]
-pub struct Slab {
-    /// The slab's first slot.
-    pub base: usize,
+pub struct Bitmap(pub [AtomicU64; WORDS]);
+
+/// What the owner changes on every malloc and free, on a cache line of its
+/// own: another thread's free reads the slab's geometry and writes the
+/// remote bits and the pending flag, none of it on this line, so the two
+/// threads do not pass lines back and forth.
+#[repr(C, align(64))]
+pub struct OwnerState {
     /// The slot malloc looks at first: the one the owner freed last (its
     /// lines are likely still in the cache), else the first of a word with
     /// a free slot. Malloc takes it if free, else the lowest free slot of
-    /// its word of `words`.
+    /// its word.
     pub cursor: u32,
-    /// Every word of `words` below this one is full.
+    /// Every word below this one is full.
     pub low: u32,
     /// No slot at or past this word was ever taken since the slab took its
     /// class: the search for a free slot fills the holes frees left below
@@ -53,29 +57,46 @@ pub struct Slab {
     /// Slots taken and not freed by the owner (another thread's free counts
     /// once collected).
     pub used: u32,
+    /// Out of its heap's bin because no slot was free; a free puts it back.
+    pub full: bool,
+}
+
+/// What other threads write when they free into the slab, on a line of its
+/// own.
+#[repr(C, align(64))]
+pub struct Announce {
+    /// On its owner's pending stack (another thread freed a slot here).
+    pub pending: AtomicBool,
+    /// The next slab on the owner's pending stack.
+    pub next_pending: *mut Slab,
+}
+
+/// A slab's record. Its first line changes only when the slab changes
+/// hands, class or list.
+#[repr(C, align(64))]
+pub struct Slab {
+    /// The slab's first slot.
+    pub base: usize,
     /// Slot size, and the number of slots.
     pub size: u32,
     pub count: u32,
     /// `offset * reciprocal >> RECIPROCAL_SHIFT` is the slot of an offset.
     pub reciprocal: u64,
-    /// The size class.
-    pub class: u8,
-    /// Out of its heap's bin because no slot was free; a free puts it back.
-    pub full: bool,
-    /// Where the pool has it (written under the pool's lock).
-    pub place: Place,
-    /// On its owner's pending stack (another thread freed a slot here).
-    pub pending: AtomicBool,
     /// The owning heap; null while the slab is in the pool.
     pub heap: AtomicPtr<Heap>,
-    /// The next slab on the owner's pending stack.
-    pub next_pending: *mut Slab,
+    /// The size class.
+    pub class: u8,
+    /// Where the pool has it (written under the pool's lock).
+    pub place: Place,
     /// The heap's bin, or one of the pool's lists.
     pub next: *mut Slab,
     pub prev: *mut Slab,
     /// When the slab went back to the pool (`os::ticks`).
     pub freed_at: u64,
-    pub words: [SlotWord; WORDS],
+    pub own: OwnerState,
+    pub announce: Announce,
+    pub taken: Bitmap,
+    pub freed_remotely: Bitmap,
 }
 
 /// What freeing a slot found.
@@ -88,6 +109,15 @@ pub enum Freed {
 }
 
 impl Slab {
+    /// Word `i` (modulo `WORDS`) of both bitmaps.
+    #[inline(always)]
+    pub fn word(&self, i: usize) -> SlotWord<'_> {
+        SlotWord {
+            taken: &self.taken.0[i % WORDS],
+            freed_remotely: &self.freed_remotely.0[i % WORDS],
+        }
+    }
+
     /// Sets the record of a slab just taken from the pool up for `class`,
     /// owned by `heap`: no slot taken; the bits past the last slot are set,
     /// so they are never handed out.
@@ -98,8 +128,8 @@ impl Slab {
         // SAFETY: the caller's contract.
         unsafe {
             (*s).base = slab_start(s);
-            (*s).pending.store(false, Ordering::Relaxed);
-            (*s).next_pending = null_mut();
+            (*s).announce.pending.store(false, Ordering::Relaxed);
+            (*s).announce.next_pending = null_mut();
             (*s).set_class(class);
             (*s).heap.store(heap, Ordering::Release);
         }
@@ -109,16 +139,17 @@ impl Slab {
     pub fn set_class(&mut self, class: usize) {
         let size = class::size_of(class);
         let count = SLAB / size;
-        self.cursor = 0;
-        self.low = 0;
-        self.frontier = 0;
-        self.used = 0;
+        self.own.cursor = 0;
+        self.own.low = 0;
+        self.own.frontier = 0;
+        self.own.used = 0;
         self.size = size as u32;
         self.count = count as u32;
         self.reciprocal = RECIPROCALS[class::table_index(class)];
         self.class = class as u8;
-        self.full = false;
-        for (i, w) in self.words.iter().enumerate() {
+        self.own.full = false;
+        for i in 0..WORDS {
+            let w = self.word(i);
             let first = i * 64;
             let taken = if first >= count {
                 u64::MAX
@@ -154,9 +185,9 @@ impl Slab {
     /// Called by the owner.
     #[inline(always)]
     pub unsafe fn take_at_cursor(&mut self) -> Option<usize> {
-        let cursor = self.cursor as usize;
+        let cursor = self.own.cursor as usize;
         let i = cursor / 64 % WORDS;
-        let w = &self.words[i];
+        let w = self.word(i);
         let taken = w.taken.load(Ordering::Relaxed);
         // A slot whose remote bit is set is not free: it is taken and
         // waits to be collected, or (not taken) it was freed twice, which
@@ -175,7 +206,7 @@ impl Slab {
             free.trailing_zeros() as usize
         };
         w.taken.store(taken | 1 << bit, Ordering::Relaxed);
-        self.used += 1;
+        self.own.used += 1;
         Some(self.base + (i * 64 + bit) * self.size as usize)
     }
 
@@ -187,7 +218,7 @@ impl Slab {
     pub unsafe fn free_local(&mut self, index: usize) -> Freed {
         let i = index / 64 % WORDS;
         let bit = 1u64 << (index % 64);
-        let w = &self.words[i];
+        let w = self.word(i);
         let taken = w.taken.load(Ordering::Relaxed);
         if !cfg!(minic_no_checks)
             && (taken & bit == 0 || w.freed_remotely.load(Ordering::Relaxed) & bit != 0)
@@ -195,9 +226,9 @@ impl Slab {
             return Freed::AlreadyFree;
         }
         w.taken.store(taken & !bit, Ordering::Relaxed);
-        self.used -= 1;
-        self.cursor = index as u32;
-        self.low = self.low.min(i as u32);
+        self.own.used -= 1;
+        self.own.cursor = index as u32;
+        self.own.low = self.own.low.min(i as u32);
         Freed::Done
     }
 
@@ -205,7 +236,7 @@ impl Slab {
     /// may be changing the word): a quick look before the slab is announced.
     #[inline]
     pub fn free_remote_check(&self, index: usize) -> Freed {
-        let w = &self.words[index / 64 % WORDS];
+        let w = self.word(index / 64);
         if w.taken.load(Ordering::Relaxed) >> (index % 64) & 1 == 0 {
             Freed::AlreadyFree
         } else {
@@ -220,7 +251,7 @@ impl Slab {
     /// `index` is below `count`.
     #[inline]
     pub unsafe fn free_remote(&self, index: usize) -> Freed {
-        let w = &self.words[index / 64 % WORDS];
+        let w = self.word(index / 64);
         let bit = 1u64 << (index % 64);
         if w.freed_remotely.fetch_or(bit, Ordering::SeqCst) & bit != 0 {
             return Freed::AlreadyFree;
@@ -237,7 +268,7 @@ impl Slab {
         let words = (self.count as usize).div_ceil(64).min(WORDS);
         let mut ok = true;
         for i in 0..words {
-            let w = &self.words[i];
+            let w = self.word(i);
             if w.freed_remotely.load(Ordering::Relaxed) == 0 {
                 continue;
             }
@@ -245,8 +276,8 @@ impl Slab {
             let taken = w.taken.load(Ordering::Relaxed);
             ok &= freed & !taken == 0;
             w.taken.store(taken & !freed, Ordering::Relaxed);
-            self.used -= (freed & taken).count_ones();
-            self.low = self.low.min(i as u32);
+            self.own.used -= (freed & taken).count_ones();
+            self.own.low = self.own.low.min(i as u32);
         }
         ok
     }
@@ -260,26 +291,28 @@ impl Slab {
     /// Called by the owner.
     pub unsafe fn advance_cursor(&mut self) -> bool {
         let words = (self.count as usize).div_ceil(64).min(WORDS);
-        let frontier = (self.frontier as usize).min(words);
-        let here = (self.cursor as usize / 64).min(frontier);
-        let low = (self.low as usize).min(here);
-        let has_free = |i: usize| !self.words[i % WORDS].taken.load(Ordering::Relaxed) != 0;
+        let frontier = (self.own.frontier as usize).min(words);
+        let here = (self.own.cursor as usize / 64).min(frontier);
+        let low = (self.own.low as usize).min(here);
+        let taken = &self.taken.0;
+        let has_free = |i: usize| !taken[i % WORDS].load(Ordering::Relaxed) != 0;
         let found = (here..frontier).find(|&i| has_free(i));
+        let own = &mut self.own;
         let found = found.or_else(|| {
             let below = (low..here).find(|&i| has_free(i));
-            self.low = below.unwrap_or(here) as u32;
+            own.low = below.unwrap_or(here) as u32;
             below
         });
         let found = found.or_else(|| {
             let fresh = (frontier..words).find(|&i| has_free(i));
             if let Some(i) = fresh {
-                self.frontier = i as u32 + 1;
+                own.frontier = i as u32 + 1;
             }
             fresh
         });
         match found {
             Some(i) => {
-                self.cursor = (i * 64) as u32;
+                own.cursor = (i * 64) as u32;
                 true
             }
             None => false,
@@ -411,7 +444,7 @@ mod tests {
         assert_eq!(take(&mut s).map(|a| index(&s, a)), Some(count - 1));
         assert_eq!(take(&mut s).map(|a| index(&s, a)), Some(3));
         assert_eq!(take(&mut s), None);
-        assert_eq!(s.used, s.count);
+        assert_eq!(s.own.used, s.count);
     }
 
     #[test]

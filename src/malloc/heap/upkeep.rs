@@ -32,9 +32,9 @@ pub unsafe fn collect_pending(h: *mut Heap) -> bool {
         let mut s = (*h).pending.0.swap(null_mut(), Ordering::Acquire);
         let any = !s.is_null();
         while !s.is_null() {
-            let next = (*s).next_pending;
+            let next = (*s).announce.next_pending;
             // Cleared first: a free after this announces the slab again.
-            (*s).pending.store(false, Ordering::SeqCst);
+            (*s).announce.pending.store(false, Ordering::SeqCst);
             if !(*s).collect_remote() {
                 double_free_in(s);
             }
@@ -58,15 +58,15 @@ pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only state.
     unsafe {
         let bin = &mut (*h).bins[table_index((*s).class as usize)];
-        if (*s).full {
-            if (*s).used == (*s).count {
+        if (*s).own.full {
+            if (*s).own.used == (*s).count {
                 return;
             }
-            (*s).full = false;
+            (*s).own.full = false;
             (*h).full.unlink(s);
             bin.push_back(s);
         }
-        if (*s).used == 0 && (bin.head != s || bin.tail != s) {
+        if (*s).own.used == 0 && (bin.head != s || bin.tail != s) {
             retire(h, s);
         }
     }
@@ -81,7 +81,7 @@ pub unsafe fn set_full(h: *mut Heap, s: *mut Slab) {
     unsafe {
         let class = table_index((*s).class as usize);
         (*h).bins[class].unlink(s);
-        (*s).full = true;
+        (*s).own.full = true;
         (*h).full.push_front(s);
         if (*h).current[class] == s {
             (*h).current[class] = null_mut();
@@ -103,7 +103,7 @@ unsafe fn retire(h: *mut Heap, s: *mut Slab) -> bool {
         // given away now, it would be collected later as ours while another
         // heap uses it. (Its slots were collected already, or it would not
         // be empty: it is retired then.)
-        if (*s).pending.load(Ordering::Acquire) {
+        if (*s).announce.pending.load(Ordering::Acquire) {
             return false;
         }
         let class = table_index((*s).class as usize);
@@ -152,7 +152,7 @@ pub unsafe fn tidy(h: *mut Heap) -> bool {
                 if !(*s).collect_remote() {
                     double_free_in(s);
                 }
-                if (*s).used == 0 {
+                if (*s).own.used == 0 {
                     any |= retire(h, s);
                 }
                 s = next;
@@ -197,7 +197,7 @@ pub fn usage() -> Usage {
         // `used` meanwhile (a statistic, approximate).
         let (used, size) = unsafe {
             (
-                core::ptr::addr_of!((*s).used).read_volatile(),
+                core::ptr::addr_of!((*s).own.used).read_volatile(),
                 core::ptr::addr_of!((*s).size).read_volatile(),
             )
         };
