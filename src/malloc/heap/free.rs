@@ -145,10 +145,13 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) {
     unsafe {
         let slab = &*s;
         let owner = slab.heap.load(Ordering::Acquire);
-        if owner.is_null() || slab.free_remote_check(index) != Freed::Done {
+        if owner.is_null() {
             // A slab in the pool holds no live block.
             report(function, Misuse::DoubleFree, addr);
         }
+        // Whether the slot is taken is the owner's to check when it
+        // collects the bit (reading the owner's word here would pull its
+        // line away from it): until then no malloc hands the slot out.
         if !slab.announce.pending.load(Ordering::Relaxed)
             && !slab.announce.pending.swap(true, Ordering::AcqRel)
         {

@@ -232,18 +232,6 @@ impl Slab {
         Freed::Done
     }
 
-    /// Whether slot `index` is taken, seen from another thread (its owner
-    /// may be changing the word): a quick look before the slab is announced.
-    #[inline]
-    pub fn free_remote_check(&self, index: usize) -> Freed {
-        let w = self.word(index / 64);
-        if w.taken.load(Ordering::Relaxed) >> (index % 64) & 1 == 0 {
-            Freed::AlreadyFree
-        } else {
-            Freed::Done
-        }
-    }
-
     /// Frees slot `index` from another thread than the owner's: one atomic
     /// OR marks it, and tells which of two racing frees came second.
     ///
