@@ -66,6 +66,10 @@ pub struct Pending(AtomicPtr<Slab>);
 /// line.
 #[repr(C, align(64))]
 pub struct Heap {
+    /// Set while the owner works on the heap: a signal handler that
+    /// interrupted it finds the heap busy and leaves it alone. First, on
+    /// the line of the smallest classes' `current` slabs.
+    busy: bool,
     /// Per class, the slab malloc takes from: the one this thread freed a
     /// slot in last (that slot, warm in the cache, comes back first), else
     /// the first of the bin. Null when there is none yet.
@@ -74,9 +78,6 @@ pub struct Heap {
     bins: [SlabList; TABLE],
     /// Slabs with no free slot, of every class.
     full: SlabList,
-    /// Set while the owner works on the heap: a signal handler that
-    /// interrupted it finds the heap busy and leaves it alone.
-    busy: bool,
     /// Slabs of this heap in which other threads freed slots; alone in its
     /// cache line, which other threads write.
     pending: Pending,
@@ -94,10 +95,10 @@ impl Heap {
     #[cfg_attr(not(feature = "freestanding"), allow(dead_code))]
     pub const fn new() -> Heap {
         Heap {
+            busy: false,
             current: [null_mut(); TABLE],
             bins: [SlabList::EMPTY; TABLE],
             full: SlabList::EMPTY,
-            busy: false,
             pending: Pending(AtomicPtr::new(null_mut())),
             owner: AtomicU32::new(0),
             exit_hooked: AtomicBool::new(false),
