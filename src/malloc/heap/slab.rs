@@ -109,6 +109,12 @@ pub enum Freed {
 }
 
 impl Slab {
+    /// Words of each bitmap that hold slots.
+    #[inline]
+    fn word_count(&self) -> usize {
+        (self.count as usize).div_ceil(64).min(WORDS)
+    }
+
     /// Word `i` (modulo `WORDS`) of both bitmaps.
     #[inline(always)]
     pub fn word(&self, i: usize) -> SlotWord<'_> {
@@ -141,7 +147,8 @@ impl Slab {
         let count = SLAB / size;
         self.own.cursor = 0;
         self.own.low = 0;
-        self.own.frontier = 0;
+        // The cursor starts in the first word.
+        self.own.frontier = 1;
         self.own.used = 0;
         self.size = size as u32;
         self.count = count as u32;
@@ -253,7 +260,7 @@ impl Slab {
     /// # Safety
     /// Called by the owner, after clearing `pending`.
     pub unsafe fn collect_remote(&mut self) -> bool {
-        let words = (self.count as usize).div_ceil(64).min(WORDS);
+        let words = self.word_count();
         let mut ok = true;
         for i in 0..words {
             let w = self.word(i);
@@ -278,7 +285,7 @@ impl Slab {
     /// # Safety
     /// Called by the owner.
     pub unsafe fn advance_cursor(&mut self) -> bool {
-        let words = (self.count as usize).div_ceil(64).min(WORDS);
+        let words = self.word_count();
         let frontier = (self.own.frontier as usize).min(words);
         let here = (self.own.cursor as usize / 64).min(frontier);
         let low = (self.own.low as usize).min(here);
@@ -399,7 +406,8 @@ mod tests {
         s
     }
 
-    /// What malloc does: the scan word, else the next word with a free slot.
+    /// What malloc does: the cursor's word, else the next word with a free
+    /// slot.
     fn take(s: &mut Slab) -> Option<usize> {
         // SAFETY: the test's thread owns the record.
         unsafe {
@@ -415,7 +423,7 @@ mod tests {
     }
 
     #[test]
-    fn free_slots_below_the_scan_word_are_found() {
+    fn free_slots_below_the_cursor_word_are_found() {
         let mut s = record(class::class_of(1024));
         let count = s.count as usize;
         assert!(count > 64);
