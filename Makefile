@@ -20,6 +20,8 @@
 #                        tcmalloc (RUNS=7), each run also under load
 #                        (CONTENTION=0: not): bench/results.md, bench/results.svg
 #   make fuzz            the allocator's differential test, FUZZ_SECONDS (60) per mode
+#   make public-suites LTP=<dir> HARDENED_MALLOC=<dir>   the Open POSIX Test
+#                        Suite and hardened_malloc's tests, minic beside the host
 #   make install PREFIX=/usr/local    headers, libraries, crt0.o and the
 #                        pkg-config files minic, minic-static, minic-freestanding
 #   make uninstall PREFIX=/usr/local  removes exactly what install put there
@@ -100,7 +102,7 @@ MISUSE := $(patsubst ctests/misuse/%.c,%,$(wildcard ctests/misuse/*.c))
 MISUSE_CFLAGS := -Wno-free-nonheap-object -Wno-use-after-free -Wno-array-bounds \
 	-Wno-stringop-overflow -Wno-mismatched-dealloc
 
-.PHONY: all hosted freestanding port-extern arena setup demo check ctests cross-ctests fuzz bench bench-smoke install uninstall clean FORCE
+.PHONY: all hosted freestanding port-extern arena setup demo check ctests cross-ctests fuzz public-suites bench bench-smoke install uninstall clean FORCE
 all: $(if $(BARE_METAL),freestanding,hosted freestanding $(if $(filter extern,$(PORT)),port-extern) $(if $(filter arena,$(PORT)),arena))
 
 hosted: $(OUT)/libminic.a $(OUT)/libminic.so
@@ -267,6 +269,11 @@ fuzz:
 				--target-dir target/$$m-rust --test malloc_fuzz -- --nocapture || exit 1; \
 		done; \
 	done
+
+# Public test suites from their own checkouts (not fetched; see
+# mk/public-suites.sh): make public-suites LTP=<ltp> HARDENED_MALLOC=<dir>
+public-suites: hosted
+	mk/public-suites.sh $(if $(LTP),--ltp $(LTP)) $(if $(HARDENED_MALLOC),--hardened-malloc $(HARDENED_MALLOC))
 
 # --- demo --------------------------------------------------------------------
 # examples/*.c are C programs linked with -lminic; examples/*.rs are Rust

@@ -1,0 +1,124 @@
+#!/bin/sh
+# Runs public test suites against minic, each beside the host's C library,
+# and reports where the two differ:
+#
+# - the Open POSIX Test Suite (LTP's testcases/open_posix_testsuite): the
+#   conformance tests of mlock, mlockall, mmap, munlock, munlockall, munmap,
+#   shm_open, shm_unlink and every mq_* function, linked once with
+#   build/libminic.a (minic's functions) and once without (the host's);
+# - hardened_malloc's test programs (its test/*.c): built against the host's
+#   headers, run with LD_PRELOAD=build/libminic.so and without, each against
+#   the exit status its test script (test/test_smc.py) expects.
+#
+#   mk/public-suites.sh [--ltp <ltp checkout>] [--hardened-malloc <checkout>]
+#
+# Neither suite is part of this repository (make check does not fetch
+# them): clone https://github.com/linux-test-project/ltp and
+# https://github.com/GrapheneOS/hardened_malloc first. Exits non-zero when
+# an Open POSIX test passes on the host and not on minic.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+ltp=
+hm=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --ltp) ltp=$2; shift 2 ;;
+    --hardened-malloc) hm=$2; shift 2 ;;
+    *) echo "usage: $0 [--ltp DIR] [--hardened-malloc DIR]" >&2; exit 2 ;;
+    esac
+done
+[ -n "$ltp$hm" ] || { echo "usage: $0 [--ltp DIR] [--hardened-malloc DIR]" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+status=0
+
+# The Open POSIX Test Suite's result codes.
+result_name() {
+    case $1 in
+    0) echo PASS ;; 1) echo FAIL ;; 2) echo UNRESOLVED ;; 4) echo UNSUPPORTED ;;
+    5) echo UNTESTED ;; build) echo BUILD-ERROR ;; *) echo "EXIT-$1" ;;
+    esac
+}
+
+if [ -n "$ltp" ]; then
+    suite=$ltp/testcases/open_posix_testsuite
+    [ -d "$suite/conformance/interfaces" ] || { echo "no Open POSIX Test Suite in $ltp" >&2; exit 2; }
+    # Newer suites define main in one shared file (tests define test_main).
+    common=
+    [ -f "$suite/lib/common.c" ] && common=$suite/lib/common.c
+    mq_max=$(cat /proc/sys/fs/mqueue/msg_max 2>/dev/null || echo '?')
+    echo "Open POSIX Test Suite ($suite); /proc/sys/fs/mqueue/msg_max is $mq_max"
+    [ "$mq_max" = 10 ] && echo "  (the default: many mq tests cannot create their queues, with either library)"
+    total_minic=0
+    total_host=0
+    tests=0
+    for area in mlock mlockall mmap munlock munlockall munmap shm_open shm_unlink \
+        mq_close mq_getattr mq_notify mq_open mq_receive mq_send mq_setattr \
+        mq_timedreceive mq_timedsend mq_unlink; do
+        for src in "$suite/conformance/interfaces/$area"/*.c; do
+            [ -f "$src" ] || continue
+            name=$area/$(basename "$src" .c)
+            tests=$((tests + 1))
+            for lib in minic host; do
+                exe=$work/$lib
+                if [ $lib = minic ]; then
+                    extra="-I$root/include $root/build/libminic.a"
+                else
+                    extra=
+                fi
+                # shellcheck disable=SC2086
+                if gcc -w -O1 -I"$suite/include" -o "$exe" "$src" $common $extra -lpthread -lrt \
+                    2>/dev/null; then
+                    (cd "$work" && timeout 60 "$exe" >/dev/null 2>&1)
+                    eval "rc_$lib=\$?"
+                else
+                    eval "rc_$lib=build"
+                fi
+            done
+            # shellcheck disable=SC2154
+            [ "$rc_minic" = 0 ] && total_minic=$((total_minic + 1))
+            [ "$rc_host" = 0 ] && total_host=$((total_host + 1))
+            if [ "$rc_minic" != "$rc_host" ]; then
+                echo "  $name: minic $(result_name "$rc_minic"), host $(result_name "$rc_host")"
+                [ "$rc_host" = 0 ] && status=1
+            fi
+        done
+    done
+    echo "  passed: minic $total_minic of $tests, host $total_host of $tests"
+fi
+
+if [ -n "$hm" ]; then
+    tests=$hm/test
+    [ -f "$tests/test_smc.py" ] || { echo "no hardened_malloc tests in $hm" >&2; exit 2; }
+    command -v python3 >/dev/null || { echo "hardened_malloc's expectations need python3" >&2; exit 2; }
+    echo "hardened_malloc's test programs ($tests)"
+    # Each test's expected exit status, from its test script: "name status".
+    python3 - "$tests/test_smc.py" >"$work/expected" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+for body in re.split(r"\n    def ", text):
+    name = re.search(r'run_test\(\s*"(\w+)"', body)
+    status = re.search(r"assertEqual\(returncode, (-?\d+)\)", body)
+    if name and status:
+        print(name.group(1), status.group(1))
+EOF
+    as_expected_minic=0
+    as_expected_host=0
+    count=0
+    while read -r name want; do
+        src=$tests/$name.c
+        [ -f "$src" ] || continue
+        gcc -std=gnu2x -O3 -w -D_GNU_SOURCE -DSLAB_CANARY=true -DCONFIG_EXTENDED_SIZE_CLASSES=true \
+            -o "$work/$name" "$src" -lpthread 2>/dev/null || continue
+        count=$((count + 1))
+        # A shell reports death by signal N as 128 + N; the script's -N.
+        minic=$(LD_PRELOAD=$root/build/libminic.so "$work/$name" >/dev/null 2>&1; echo $?)
+        host=$("$work/$name" >/dev/null 2>&1; echo $?)
+        [ "$want" -lt 0 ] && want=$((128 - want))
+        [ "$minic" = "$want" ] && as_expected_minic=$((as_expected_minic + 1))
+        [ "$host" = "$want" ] && as_expected_host=$((as_expected_host + 1))
+        [ "$minic" = "$want" ] || echo "  $name: expected $want, minic $minic, host $host"
+    done <"$work/expected"
+    echo "  as expected: minic $as_expected_minic of $count, host $as_expected_host of $count"
+fi
+exit $status
