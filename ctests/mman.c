@@ -73,6 +73,12 @@ static void test_mmap_errors(void)
     /* Not anonymous and not a descriptor. */
     CHECK_ERRNO(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, -1, 0), MAP_FAILED, EBADF);
     CHECK_ERRNO(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 999, 0), MAP_FAILED, EBADF);
+    /* Linux looks at the descriptor before the length: a closed one is
+     * EBADF even with a zero or an impossible length. */
+    int closed = make_file(PAGE);
+    t_close(closed);
+    CHECK_ERRNO(mmap(NULL, 0, PROT_WRITE, MAP_SHARED, closed, 0), MAP_FAILED, EBADF);
+    CHECK_ERRNO(mmap(NULL, SIZE_MAX, PROT_READ, MAP_PRIVATE, closed, 0), MAP_FAILED, EBADF);
     /* Neither MAP_PRIVATE nor MAP_SHARED. */
     CHECK_ERRNO(mmap(NULL, PAGE, PROT_READ, MAP_ANONYMOUS, -1, 0), MAP_FAILED, EINVAL);
     /* MAP_FIXED at an address that is not page aligned. */

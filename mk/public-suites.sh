@@ -10,6 +10,13 @@
 #   headers, run with LD_PRELOAD=build/libminic.so and without, each against
 #   the exit status its test script (test/test_smc.py) expects.
 #
+# - LTP's system call tests of the same areas (testcases/kernel/syscalls:
+#   madvise, memfd_create, mincore, mlock, mlock2, mlockall, mmap, mprotect,
+#   mq_*, mremap, msync, munlock, munlockall, munmap), built once with
+#   build/libminic.a and once without, when the LTP checkout has its library
+#   built (make autotools && ./configure && make -C lib): the tests are
+#   built in that tree.
+#
 #   mk/public-suites.sh [--ltp <ltp checkout>] [--hardened-malloc <checkout>]
 #
 # Neither suite is part of this repository (make check does not fetch
@@ -85,6 +92,51 @@ if [ -n "$ltp" ]; then
         done
     done
     echo "  passed: minic $total_minic of $tests, host $total_host of $tests"
+
+    if [ -f "$ltp/lib/libltp.a" ]; then
+        echo "LTP system call tests ($ltp/testcases/kernel/syscalls)"
+        same=0
+        count=0
+        for lib in host minic; do
+            mkdir -p "$work/syscalls-$lib"
+            for area in madvise memfd_create mincore mlock mlock2 mlockall mmap mprotect \
+                mq_notify mq_open mq_timedreceive mq_timedsend mq_unlink mremap msync \
+                munlock munlockall munmap; do
+                dir=$ltp/testcases/kernel/syscalls/$area
+                make -s -C "$dir" clean >/dev/null 2>&1
+                if [ $lib = minic ]; then
+                    make -s -C "$dir" LDLIBS="-lltp $root/build/libminic.a -lpthread -lrt" >/dev/null 2>&1
+                else
+                    make -s -C "$dir" >/dev/null 2>&1
+                fi
+                for exe in "$dir"/*; do
+                    case $exe in *.c | *.h | *.o | *.sh | */Makefile*) continue ;; esac
+                    [ -f "$exe" ] && [ -x "$exe" ] && cp "$exe" "$work/syscalls-$lib/$area-$(basename "$exe")"
+                done
+                make -s -C "$dir" clean >/dev/null 2>&1
+            done
+        done
+        for exe in "$work/syscalls-host"/*; do
+            name=$(basename "$exe")
+            count=$((count + 1))
+            # LTP's result lines, addresses and process ids left out: the
+            # same on both?
+            for lib in host minic; do
+                (cd "$work" && TMPDIR=$work LTPROOT=$ltp timeout 120 "$work/syscalls-$lib/$name" 2>&1) |
+                    grep -E 'TPASS|TFAIL|TBROK|TCONF' | sed -E 's/0x[0-9a-f]+//g; s/[0-9]{4,}//g' >"$work/$lib.out"
+            done
+            if cmp -s "$work/host.out" "$work/minic.out"; then
+                same=$((same + 1))
+            else
+                echo "  $name differs:"
+                diff "$work/host.out" "$work/minic.out" | sed 's/^/    /' | head -8
+                grep -q TFAIL "$work/minic.out" && status=1
+            fi
+        done
+        echo "  the same results on minic and the host: $same of $count programs"
+    else
+        echo "LTP system call tests skipped: build LTP's library first (make autotools && ./configure && make -C lib)"
+    fi
 fi
 
 if [ -n "$hm" ]; then

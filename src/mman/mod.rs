@@ -99,7 +99,9 @@ flag_set! {
 ///
 /// Refuses, before the kernel sees them, an offset that is not a multiple of
 /// the page size (`EINVAL`), a zero length (`EINVAL`) and a length of
-/// `PTRDIFF_MAX` or more (`ENOMEM`). A kernel `EPERM` for a plain anonymous
+/// `PTRDIFF_MAX` or more (`ENOMEM`); as Linux does, a file mapping's closed
+/// or invalid descriptor is `EBADF` before either length error. A kernel
+/// `EPERM` for a plain anonymous
 /// mapping (a sealed or policy-limited address space) is reported as `ENOMEM`,
 /// the error POSIX gives for "no memory to map".
 ///
@@ -123,11 +125,24 @@ pub unsafe fn map(
     fd: c_int,
     offset: i64,
 ) -> Result<*mut c_void, Errno> {
-    if offset as u64 % port::PAGE_SIZE as u64 != 0 || len == 0 {
+    if offset as u64 % port::PAGE_SIZE as u64 != 0 {
         return Err(Errno::EINVAL);
     }
-    if len >= MAX_LEN {
-        return Err(Errno::ENOMEM);
+    if len == 0 || len >= MAX_LEN {
+        // Linux looks at a file mapping's descriptor before its length.
+        let bad_descriptor = !flags.contains(MapFlags::ANONYMOUS) && {
+            // SAFETY: F_GETFD only reads the descriptor's flags.
+            let status = unsafe { port::fcntl(fd, abi::F_GETFD, 0) };
+            status == Err(Errno::EBADF)
+        };
+        if bad_descriptor {
+            return Err(Errno::EBADF);
+        }
+        return Err(if len == 0 {
+            Errno::EINVAL
+        } else {
+            Errno::ENOMEM
+        });
     }
     // The kernel's offset is a `long` (32 bits on x86).
     let offset = core::ffi::c_long::try_from(offset).map_err(|_| Errno::EOVERFLOW)?;

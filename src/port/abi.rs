@@ -233,7 +233,7 @@ pub const MFD_CLOEXEC: c_uint = 1;
 constants! { c_int:
     O_ACCMODE = 0o3, O_RDONLY = 0, O_WRONLY = 0o1, O_RDWR = 0o2, O_CREAT = 0o100,
     O_EXCL = 0o200, O_TRUNC = 0o1000, O_NONBLOCK = 0o4000, O_CLOEXEC = 0o2000000,
-    AT_FDCWD = -100, F_DUPFD_CLOEXEC = 1030,
+    AT_FDCWD = -100, F_GETFD = 1, F_DUPFD_CLOEXEC = 1030,
 }
 #[cfg(not(target_arch = "aarch64"))]
 constants! { c_int: O_DIRECTORY = 0o200000, O_NOFOLLOW = 0o400000, }
@@ -360,6 +360,7 @@ mod tests {
             O_DIRECTORY,
             O_NOFOLLOW,
             AT_FDCWD,
+            F_GETFD,
             F_DUPFD_CLOEXEC,
             NAME_MAX,
         );
