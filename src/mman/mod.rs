@@ -101,9 +101,9 @@ flag_set! {
 /// the page size (`EINVAL`), a zero length (`EINVAL`) and a length of
 /// `PTRDIFF_MAX` or more (`ENOMEM`); as Linux does, a file mapping's closed
 /// or invalid descriptor is `EBADF` before either length error. A kernel
-/// `EPERM` for a plain anonymous
-/// mapping (a sealed or policy-limited address space) is reported as `ENOMEM`,
-/// the error POSIX gives for "no memory to map".
+/// `EPERM` for a plain anonymous mapping (a sealed or policy-limited address
+/// space) is reported as `ENOMEM`, the error POSIX gives for "no memory to
+/// map".
 ///
 /// # Safety
 /// With `MAP_FIXED` the call replaces whatever was mapped at `addr`; the
