@@ -4,7 +4,8 @@
 #
 # - the Open POSIX Test Suite (LTP's testcases/open_posix_testsuite): the
 #   conformance tests of mlock, mlockall, mmap, munlock, munlockall, munmap,
-#   shm_open, shm_unlink and every mq_* function, linked once with
+#   shm_open, shm_unlink and every mq_* function, and the message queues'
+#   functional and stress tests, linked once with
 #   build/libminic.a (minic's functions) and once without (the host's);
 # - hardened_malloc's test programs (its test/*.c): built against the host's
 #   headers, run with LD_PRELOAD=build/libminic.so and without, each against
@@ -61,10 +62,10 @@ if [ -n "$ltp" ]; then
     tests=0
     for area in mlock mlockall mmap munlock munlockall munmap shm_open shm_unlink \
         mq_close mq_getattr mq_notify mq_open mq_receive mq_send mq_setattr \
-        mq_timedreceive mq_timedsend mq_unlink; do
+        mq_timedreceive mq_timedsend mq_unlink ../../functional/mqueues ../../stress/mqueues; do
         for src in "$suite/conformance/interfaces/$area"/*.c; do
             [ -f "$src" ] || continue
-            name=$area/$(basename "$src" .c)
+            name=${area#../../}/$(basename "$src" .c)
             tests=$((tests + 1))
             for lib in minic host; do
                 exe=$work/$lib
@@ -76,7 +77,8 @@ if [ -n "$ltp" ]; then
                 # shellcheck disable=SC2086
                 if gcc -w -O1 -I"$suite/include" -o "$exe" "$src" $common $extra -lpthread -lrt \
                     2>/dev/null; then
-                    (cd "$work" && timeout 60 "$exe" >/dev/null 2>&1)
+                    # The stress tests take a thread count.
+                    (cd "$work" && timeout 60 "$exe" 10 >/dev/null 2>&1)
                     eval "rc_$lib=\$?"
                 else
                     eval "rc_$lib=build"
