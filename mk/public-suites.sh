@@ -18,7 +18,10 @@
 #   built (make autotools && ./configure && make -C lib): the tests are
 #   built in that tree.
 #
-#   mk/public-suites.sh [--ltp <ltp checkout>] [--hardened-malloc <checkout>]
+#   mk/public-suites.sh [--build <dir>] [--ltp <ltp checkout>] [--hardened-malloc <checkout>]
+#
+# --build names the directory of the libraries to test (build/ by default;
+# build/guard/ for the guard mode, and so on).
 #
 # Neither suite is part of this repository (make check does not fetch
 # them): clone https://github.com/linux-test-project/ltp and
@@ -28,14 +31,16 @@ set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 ltp=
 hm=
+build=$root/build
 while [ $# -gt 0 ]; do
     case $1 in
+    --build) build=$(cd "$2" && pwd); shift 2 ;;
     --ltp) ltp=$2; shift 2 ;;
     --hardened-malloc) hm=$2; shift 2 ;;
-    *) echo "usage: $0 [--ltp DIR] [--hardened-malloc DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--build DIR] [--ltp DIR] [--hardened-malloc DIR]" >&2; exit 2 ;;
     esac
 done
-[ -n "$ltp$hm" ] || { echo "usage: $0 [--ltp DIR] [--hardened-malloc DIR]" >&2; exit 2; }
+[ -n "$ltp$hm" ] || { echo "usage: $0 [--build DIR] [--ltp DIR] [--hardened-malloc DIR]" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
@@ -70,7 +75,7 @@ if [ -n "$ltp" ]; then
             for lib in minic host; do
                 exe=$work/$lib
                 if [ $lib = minic ]; then
-                    extra="-I$root/include $root/build/libminic.a"
+                    extra="-I$root/include $build/libminic.a"
                 else
                     extra=
                 fi
@@ -107,7 +112,7 @@ if [ -n "$ltp" ]; then
                 dir=$ltp/testcases/kernel/syscalls/$area
                 make -s -C "$dir" clean >/dev/null 2>&1
                 if [ $lib = minic ]; then
-                    make -s -C "$dir" LDLIBS="-lltp $root/build/libminic.a -lpthread -lrt" >/dev/null 2>&1
+                    make -s -C "$dir" LDLIBS="-lltp $build/libminic.a -lpthread -lrt" >/dev/null 2>&1
                 else
                     make -s -C "$dir" >/dev/null 2>&1
                 fi
@@ -166,7 +171,7 @@ EOF
             -o "$work/$name" "$src" -lpthread 2>/dev/null || continue
         count=$((count + 1))
         # A shell reports death by signal N as 128 + N; the script's -N.
-        minic=$(LD_PRELOAD=$root/build/libminic.so "$work/$name" >/dev/null 2>&1; echo $?)
+        minic=$(LD_PRELOAD=$build/libminic.so "$work/$name" >/dev/null 2>&1; echo $?)
         host=$("$work/$name" >/dev/null 2>&1; echo $?)
         [ "$want" -lt 0 ] && want=$((128 - want))
         [ "$minic" = "$want" ] && as_expected_minic=$((as_expected_minic + 1))
