@@ -134,7 +134,9 @@ pub unsafe extern "C" fn recallocarray(ptr: *mut c_void, nmemb: usize, size: usi
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/posix_memalign.html>
 ///
-/// Returns the error number; never sets errno, never writes `*memptr` on error.
+/// Returns the error number and never writes `*memptr` on error. Out of
+/// memory, errno is ENOMEM too, as glibc's and musl's leave it (programs
+/// read it after any failed allocation); a bad alignment leaves errno alone.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn posix_memalign(
     memptr: *mut *mut c_void,
@@ -150,7 +152,10 @@ pub unsafe extern "C" fn posix_memalign(
             unsafe { memptr.write(p.as_ptr().cast()) };
             0
         }
-        Err(e) => e.0,
+        Err(e) => {
+            set(e);
+            e.0
+        }
     }
 }
 
