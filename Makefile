@@ -20,9 +20,10 @@
 #                        tcmalloc (RUNS=7), each run also under load
 #                        (CONTENTION=0: not): bench/results.md, bench/results.svg
 #   make fuzz            the allocator's differential test, FUZZ_SECONDS (60) per mode
-#   make public-suites LTP=<dir> HARDENED_MALLOC=<dir>   the Open POSIX Test
-#                        Suite, LTP's system call tests and hardened_malloc's
-#                        tests, minic (any MALLOC=) beside the host
+#   make public-suites LTP=<dir> HARDENED_MALLOC=<dir> GLIBC=<dir>   the Open
+#                        POSIX Test Suite, LTP's system call tests,
+#                        hardened_malloc's tests and glibc's malloc tests,
+#                        minic (any MALLOC=) beside the host
 #   make install PREFIX=/usr/local    headers, libraries, crt0.o and the
 #                        pkg-config files minic, minic-static, minic-freestanding
 #   make uninstall PREFIX=/usr/local  removes exactly what install put there
@@ -272,9 +273,10 @@ fuzz:
 	done
 
 # Public test suites from their own checkouts (not fetched; see
-# mk/public-suites.sh): make public-suites LTP=<ltp> HARDENED_MALLOC=<dir>
+# mk/public-suites.sh): make public-suites LTP=<ltp> HARDENED_MALLOC=<dir> GLIBC=<dir>
 public-suites: hosted
-	mk/public-suites.sh --build $(OUT) $(if $(LTP),--ltp $(LTP)) $(if $(HARDENED_MALLOC),--hardened-malloc $(HARDENED_MALLOC))
+	mk/public-suites.sh --build $(OUT) $(if $(LTP),--ltp $(LTP)) \
+		$(if $(HARDENED_MALLOC),--hardened-malloc $(HARDENED_MALLOC)) $(if $(GLIBC),--glibc $(GLIBC))
 
 # --- demo --------------------------------------------------------------------
 # examples/*.c are C programs linked with -lminic; examples/*.rs are Rust

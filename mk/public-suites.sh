@@ -18,7 +18,12 @@
 #   built (make autotools && ./configure && make -C lib): the tests are
 #   built in that tree.
 #
-#   mk/public-suites.sh [--build <dir>] [--ltp <ltp checkout>] [--hardened-malloc <checkout>]
+# - glibc's malloc tests (malloc/tst-*.c of a glibc checkout), built with
+#   mk/glibc-test-shim/ in place of glibc's internal test support and run
+#   with LD_PRELOAD=<build>/libminic.so and without.
+#
+#   mk/public-suites.sh [--build <dir>] [--ltp <ltp checkout>]
+#       [--hardened-malloc <checkout>] [--glibc <checkout>]
 #
 # --build names the directory of the libraries to test (build/ by default;
 # build/guard/ for the guard mode, and so on).
@@ -31,16 +36,18 @@ set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 ltp=
 hm=
+glibc=
 build=$root/build
 while [ $# -gt 0 ]; do
     case $1 in
     --build) build=$(cd "$2" && pwd); shift 2 ;;
     --ltp) ltp=$2; shift 2 ;;
     --hardened-malloc) hm=$2; shift 2 ;;
-    *) echo "usage: $0 [--build DIR] [--ltp DIR] [--hardened-malloc DIR]" >&2; exit 2 ;;
+    --glibc) glibc=$2; shift 2 ;;
+    *) echo "usage: $0 [--build DIR] [--ltp DIR] [--hardened-malloc DIR] [--glibc DIR]" >&2; exit 2 ;;
     esac
 done
-[ -n "$ltp$hm" ] || { echo "usage: $0 [--build DIR] [--ltp DIR] [--hardened-malloc DIR]" >&2; exit 2; }
+[ -n "$ltp$hm$glibc" ] || { echo "usage: $0 [--build DIR] [--ltp DIR] [--hardened-malloc DIR] [--glibc DIR]" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
@@ -179,5 +186,65 @@ EOF
         [ "$minic" = "$want" ] || echo "  $name: expected $want, minic $minic, host $host"
     done <"$work/expected"
     echo "  as expected: minic $as_expected_minic of $count, host $as_expected_host of $count"
+fi
+if [ -n "$glibc" ]; then
+    [ -f "$glibc/malloc/tst-malloc.c" ] || { echo "no malloc tests in $glibc" >&2; exit 2; }
+    echo "glibc's malloc tests ($glibc/malloc)"
+    shim=$root/mk/glibc-test-shim
+    mkdir -p "$work/glibc/malloc"
+    cp "$glibc"/malloc/tst-*.c "$glibc"/malloc/tst-*.h "$work/glibc/malloc/"
+    # The older tests include "../test-skeleton.c".
+    cp "$shim/test-skeleton.c" "$work/glibc/"
+    gcc -c -O1 -w -o "$work/glibc/shim.o" "$shim/shim.c"
+    same=0
+    count=0
+    # glibc's own implementation details (tcache, MALLOC_CHECK_, mtrace,
+    # hooks, static linking) are left out: these test the interface.
+    for name in tst-malloc tst-calloc tst-realloc tst-reallocarray tst-posix_memalign \
+        tst-memalign tst-valloc tst-pvalloc tst-aligned-alloc tst-aligned-alloc-random \
+        tst-aligned-alloc-random-thread tst-aligned-alloc-random-thread-cross \
+        tst-malloc-too-large tst-mallinfo2 tst-free-errno tst-malloc-thread-exit \
+        tst-malloc-thread-fail tst-malloc-fork-deadlock tst-mallocfork tst-mallocfork2 \
+        tst-mallocfork3 tst-trim1 tst-malloc-random tst-malloc-stats-cancellation \
+        tst-free-sized tst-free-aligned-sized; do
+        src=$work/glibc/malloc/$name.c
+        [ -f "$src" ] || continue
+        exe=$work/glibc/$name
+        case $name in
+        # C23's sized frees: the host may not have them; minic's archive does.
+        tst-free*sized) extra="-I$root/include $build/libminic.a" ;;
+        *) extra= ;;
+        esac
+        # shellcheck disable=SC2086
+        gcc -std=gnu11 -O1 -w -D_GNU_SOURCE -I"$shim" -I"$work/glibc/malloc" -include "$shim/shim.h" \
+            -o "$exe" "$src" "$work/glibc/shim.o" $extra -lpthread 2>/dev/null || {
+            echo "  $name: does not build"
+            continue
+        }
+        count=$((count + 1))
+        minic=$(cd "$work" && LD_PRELOAD=$build/libminic.so timeout 300 "$exe" >"$work/out" 2>&1; echo $?)
+        if [ -n "$extra" ]; then
+            host=-
+        else
+            host=$(cd "$work" && timeout 300 "$exe" >/dev/null 2>&1; echo $?)
+        fi
+        # Where minic chose otherwise than glibc, within the standards.
+        case $name in
+        tst-malloc | tst-malloc-random | tst-realloc)
+            chosen="realloc(p, 0) frees p and returns a new minimal block; glibc returns NULL" ;;
+        tst-malloc-stats-cancellation)
+            chosen="malloc_stats prints minic's figures, not glibc's lines" ;;
+        *) chosen= ;;
+        esac
+        if [ "$minic" = "$host" ] || { [ "$host" = - ] && [ "$minic" = 0 ]; }; then
+            same=$((same + 1))
+        elif [ -n "$chosen" ]; then
+            echo "  $name: minic $minic, host $host: as chosen ($chosen)"
+        else
+            echo "  $name: minic $minic, host $host: $(grep -v '^$' "$work/out" | head -n 1)"
+            [ "$host" = 0 ] && status=1
+        fi
+    done
+    echo "  the same result on minic and the host (or a pass where the host has no such function): $same of $count"
 fi
 exit $status
