@@ -173,11 +173,14 @@ impl Policy for GuardPages {
     }
 
     unsafe fn free(block: Block) {
-        // SAFETY: a live block of this mode.
-        unsafe { check_canary(&block, size_of(&block), "free") };
+        // Claimed before anything more of the block is read: of two threads
+        // freeing it at once, the second is told here, and never reads the
+        // block after the first sealed it.
         if !registry::claim(block.header()) {
             report("free", Misuse::DoubleFree, block.payload);
         }
+        // SAFETY: a live block of this mode, now ours alone.
+        unsafe { check_canary(&block, size_of(&block), "free") };
         let start = block.start();
         let len = block.end() + PAGE_SIZE - start;
         // The block's pages are replaced by inaccessible ones: the memory
