@@ -305,7 +305,14 @@ static void *flush_all(void *arg)
 static void fork_beside_stdio(void *arg)
 {
     (void)arg;
-    alarm(60); /* a deadlock ends as SIGALRM */
+    /* A deadlock ends as SIGALRM; under qemu-user the mmap and guard
+     * modes' forks, which copy a mapping or two per block, take up to a
+     * minute on their own. */
+#ifdef T_QEMU_USER
+    alarm(300);
+#else
+    alarm(60);
+#endif
     shared_stream = fopen("/dev/null", "w");
     if (!shared_stream)
         _exit(90);
