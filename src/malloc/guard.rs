@@ -173,9 +173,10 @@ impl Policy for GuardPages {
     }
 
     unsafe fn free(block: Block) {
-        // Claimed before anything more of the block is read: of two threads
-        // freeing it at once, the second is told here, and never reads the
-        // block after the first sealed it.
+        // Claimed before the canary is read: of two threads freeing the
+        // block at once, the second is told at its claim instead of reading
+        // a block the first may be sealing. (Its header, read before, may
+        // still fault: see DESIGN.md, Hardening.)
         if !registry::claim(block.header()) {
             report("free", Misuse::DoubleFree, block.payload);
         }
