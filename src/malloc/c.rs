@@ -7,7 +7,7 @@
 use super::header::ALIGN;
 use super::{
     allocate, allocate_fast, allocate_general, allocate_zeroed, array_size, deallocate,
-    deallocate_sized, reallocate, reallocate_zeroed_array, usable_size,
+    deallocate_nullable, deallocate_sized, reallocate, reallocate_zeroed_array, usable_size,
 };
 use crate::errno::c::set;
 use crate::errno::Errno;
@@ -47,11 +47,10 @@ unsafe fn realloc_rules(ptr: *mut c_void, size: usize) -> Result<NonNull<u8>, Er
 ///
 /// # Safety
 /// `ptr` is NULL or a live block of minic's.
+#[inline(always)]
 unsafe fn release(ptr: *mut c_void) {
-    if let Some(p) = NonNull::new(ptr.cast::<u8>()) {
-        // SAFETY: the caller's contract.
-        unsafe { deallocate(p) }
-    }
+    // SAFETY: the caller's contract.
+    unsafe { deallocate_nullable(ptr.cast()) }
 }
 
 /// <https://pubs.opengroup.org/onlinepubs/9799919799/functions/malloc.html>

@@ -132,15 +132,16 @@ pub(crate) trait Policy {
         None
     }
 
-    /// Frees `ptr` by the mode's quickest path if it can tell at once that
-    /// `ptr` is a live block it may free so; false sends it down the
-    /// general path (which also reports misuse).
+    /// Frees the block at `address` by the mode's quickest path if it can
+    /// tell at once that it is a live block it may free so; false sends it
+    /// down the general path (which also reports misuse). Any address may
+    /// come, 0 (the C `free(NULL)`) included: it is never the mode's.
     ///
     /// # Safety
     /// As for [`deallocate`].
     #[inline(always)]
-    unsafe fn free_fast(ptr: NonNull<u8>) -> bool {
-        let _ = ptr;
+    unsafe fn free_fast(address: usize) -> bool {
+        let _ = address;
         false
     }
 }
@@ -322,8 +323,27 @@ fn payload_ptr(block: Block) -> NonNull<u8> {
 pub unsafe fn deallocate(ptr: NonNull<u8>) {
     // SAFETY: the caller's contract.
     unsafe {
-        if !Active::free_fast(ptr) {
+        if !Active::free_fast(ptr.as_ptr() as usize) {
             deallocate_general(ptr);
+        }
+    }
+}
+
+/// [`deallocate`] for a pointer that may be null (the C `free`): a null
+/// pointer takes the quick path's test for "not a quick block", so a
+/// non-null one pays no test of its own.
+///
+/// # Safety
+/// `ptr` is null, or as for [`deallocate`].
+#[cfg(feature = "capi")]
+#[inline(always)]
+pub(crate) unsafe fn deallocate_nullable(ptr: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if !Active::free_fast(ptr as usize) {
+            if let Some(p) = NonNull::new(ptr) {
+                deallocate_general(p);
+            }
         }
     }
 }

@@ -62,11 +62,23 @@ const BY_UNITS: [u8; UNITS] = {
 };
 const UNITS: usize = (MAX_SLOT / 16 + 1).next_power_of_two();
 
+const _: () = {
+    let mut i = 0;
+    while i < UNITS {
+        assert!((BY_UNITS[i] as usize) < CLASSES);
+        i += 1;
+    }
+};
+
 /// The class of the smallest slot that holds `slot` bytes (`slot <=
 /// MAX_SLOT`; 0 is the smallest class).
 #[inline(always)]
 pub fn class_of(slot: usize) -> usize {
-    BY_UNITS[slot.div_ceil(16) & (UNITS - 1)] as usize
+    let class = BY_UNITS[slot.div_ceil(16) & (UNITS - 1)] as usize;
+    // SAFETY: every entry of the table is a class (checked where it is
+    // built); telling the compiler spares the hot paths a mask.
+    unsafe { core::hint::assert_unchecked(class < CLASSES) };
+    class
 }
 
 /// The slot size of a class.
@@ -77,21 +89,32 @@ pub fn size_of(class: usize) -> usize {
     SIZES[table_index(class)].max(16)
 }
 
-/// Per class, the multiplier that turns an offset in a slab into a slot
-/// index without a division: `offset * RECIPROCALS[c] >> RECIPROCAL_SHIFT`
-/// is `offset / size_of(c)` for every offset below a slab's size (the
-/// error of the rounded-up reciprocal, below `SLAB / 2^RECIPROCAL_SHIFT`,
-/// never reaches the next multiple of a slot size).
-pub const RECIPROCALS: [u64; TABLE] = {
+/// Per class, the multiplier `m = ceil(2^64 / size)` that divides an offset
+/// in a slab by the slot size and tests it for a slot's start in one
+/// widening multiplication: for an offset below 2^32, the high half of
+/// `offset * m` is `offset / size`, and the low half is below `m` exactly
+/// when `size` divides `offset` (the rounding error `m * size - 2^64`,
+/// less than `size`, times a quotient below 2^32 never carries into the
+/// high half, and leaves the low half below `m` only at a multiple).
+pub const DIVISORS: [u64; TABLE] = {
     let mut r = [0; TABLE];
     let mut c = 0;
     while c < TABLE {
-        r[c] = (1u64 << RECIPROCAL_SHIFT).div_ceil(SIZES[c] as u64);
+        r[c] = u64::MAX / SIZES[c] as u64 + 1;
         c += 1;
     }
     r
 };
-pub const RECIPROCAL_SHIFT: u32 = 40;
+
+const _: () = assert!(SLAB <= 1 << 32);
+
+/// `offset / size_of(c)`, and whether `offset` is a multiple of the slot
+/// size, by the class's entry of [`DIVISORS`]; `offset` is below 2^32.
+#[inline(always)]
+pub fn exact_quotient(offset: usize, divisor: u64) -> (usize, bool) {
+    let product = offset as u128 * divisor as u128;
+    ((product >> 64) as usize, (product as u64) < divisor)
+}
 
 /// The class for a block of `capacity` bytes at alignment `align` (a power
 /// of two): the smallest slot size that holds it and is a multiple of
@@ -124,12 +147,16 @@ mod tests {
     }
 
     #[test]
-    fn reciprocals_divide_exactly_within_a_slab() {
-        for (c, &reciprocal) in RECIPROCALS.iter().enumerate().take(CLASSES) {
+    fn divisors_find_exactly_the_slot_starts_within_a_slab() {
+        for (c, &divisor) in DIVISORS.iter().enumerate().take(CLASSES) {
             let size = size_of(c);
-            for offset in (0..SLAB).step_by(8) {
-                let q = (offset as u64 * reciprocal) >> RECIPROCAL_SHIFT;
-                assert_eq!(q as usize, offset / size, "class {c} offset {offset}");
+            for offset in 0..SLAB {
+                let want = (offset / size, offset % size == 0);
+                assert_eq!(
+                    exact_quotient(offset, divisor),
+                    want,
+                    "class {c} offset {offset}"
+                );
             }
         }
     }

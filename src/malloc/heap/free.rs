@@ -74,8 +74,7 @@ pub unsafe fn free_fast(addr: usize) -> bool {
         return false;
     };
     // SAFETY: the caller's contract; the chunk map vouches for the record.
-    unsafe { free_in(s, addr, "free") };
-    true
+    unsafe { free_in(s, addr, "free") }
 }
 
 /// [`free_fast`]'s work out of line, for the general path (a pointer the
@@ -87,23 +86,26 @@ pub unsafe fn free_fast(addr: usize) -> bool {
 pub unsafe fn free_slot_general(addr: usize) {
     match slab_record(addr) {
         // SAFETY: the caller's contract; the chunk map vouches for the record.
-        Some(s) => unsafe { free_in(s, addr, "free") },
+        Some(s) => {
+            // SAFETY: the caller's contract; the chunk map vouches for the record.
+            unsafe { free_in(s, addr, "free") };
+        }
         None => report("free", Misuse::Invalid, addr),
     }
 }
 
 /// Frees the small block at `addr` in slab `s`; misuse is reported for
-/// `function` and aborts.
+/// `function` and aborts. True (for `free_fast`: done).
 ///
 /// # Safety
 /// The caller's `free` contract; `s` is the record of the slab holding
 /// `addr` (`slab_record`).
 #[inline(always)]
-unsafe fn free_in(s: *mut Slab, addr: usize, function: &str) {
+unsafe fn free_in(s: *mut Slab, addr: usize, function: &str) -> bool {
     // SAFETY: the caller's contract.
     let index = match unsafe { slot_in(s, addr) } {
         Ok((_, index)) => index,
-        Err(misuse) => report(function, misuse, addr),
+        Err(misuse) => return misused(function, misuse, addr),
     };
     // SAFETY: a slab a heap holds; its owner-only state is changed only on
     // the owner's thread with the heap entered.
@@ -111,22 +113,36 @@ unsafe fn free_in(s: *mut Slab, addr: usize, function: &str) {
         let owner = (*s).heap.load(Ordering::Relaxed);
         if let Some((h, _guard)) = thread::heap_if(owner) {
             if let Some(busy) = Busy::enter(h) {
-                match (*s).free_local(index) {
-                    Freed::Done => {
-                        if (*s).own.used == 0 || (*s).own.full {
-                            upkeep::slot_freed(h, s);
-                        } else {
-                            (*h).current[table_index((*s).class as usize)] = s;
-                        }
-                        drop(busy);
-                        return;
-                    }
-                    _ => report(function, Misuse::DoubleFree, addr),
+                if (*s).free_local(index) != Freed::Done {
+                    // Nothing was changed.
+                    drop(busy);
+                    return misused(function, Misuse::DoubleFree, addr);
                 }
+                if (*s).own.used == 0 || (*s).own.full {
+                    // Last, so that the quick path keeps no stack frame.
+                    return upkeep::slot_freed_then_leave(h, s, busy);
+                }
+                (*h).current[table_index((*s).class())] = s;
+                drop(busy);
+                return true;
             }
         }
-        free_remote(s, index, addr, function);
+        free_remote(s, index, addr, function)
     }
+}
+
+/// Reports misuse and aborts. As far as the compiler can tell it may
+/// return (for an empty function name, which no caller passes; the name
+/// goes through `black_box` so that the compiler cannot see that), and
+/// then with the quick path's "done", so its callers reach it by a jump
+/// and the quick path keeps no stack frame.
+#[cold]
+#[inline(never)]
+fn misused(function: &str, misuse: Misuse, addr: usize) -> bool {
+    if !core::hint::black_box(function).is_empty() {
+        report(function, misuse, addr)
+    }
+    true
 }
 
 /// Frees a slot of another thread's slab (or of our own, from a signal
@@ -134,12 +150,12 @@ unsafe fn free_in(s: *mut Slab, addr: usize, function: &str) {
 /// pending stack first if it is not there, then the slot's remote bit is
 /// set. In this order, the owner cannot see the slab empty (and retire it)
 /// before this thread is done with it: the slot counts as used until its
-/// bit is collected.
+/// bit is collected. True (for `free_fast`: done).
 ///
 /// # Safety
 /// `s` is a slab a heap holds, `index` one of its slots.
 #[cold]
-unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) {
+unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) -> bool {
     // SAFETY: the record is minic's; `pending`, `heap`, the owner's
     // pending stack and the remote bits are shared atomically.
     unsafe {
@@ -160,6 +176,7 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) {
         if slab.free_remote(index) != Freed::Done {
             report(function, Misuse::DoubleFree, addr);
         }
+        true
     }
 }
 

@@ -154,9 +154,9 @@ impl Policy for ThreadHeaps {
     }
 
     #[inline(always)]
-    unsafe fn free_fast(ptr: NonNull<u8>) -> bool {
+    unsafe fn free_fast(address: usize) -> bool {
         // SAFETY: the caller's contract.
-        unsafe { free::free_fast(ptr.as_ptr() as usize) }
+        unsafe { free::free_fast(address) }
     }
 
     #[inline(always)]

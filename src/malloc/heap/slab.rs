@@ -9,14 +9,14 @@
 //!   owner later clears both bits ([`Slab::collect_remote`]).
 //!
 //! A slot's index comes from its offset in the slab by a multiplication
-//! (`class::RECIPROCALS`), and a pointer is a block only if it is exactly a
+//! (`class::DIVISORS`), and a pointer is a block only if it is exactly a
 //! slot's start, its `taken` bit set and its `freed_remotely` bit clear.
 //! Nothing is ever written into a free slot, so a use-after-free write
 //! changes no allocator state and a recycled block holds no allocator
 //! address.
 
 use super::chunk::{slab_start, Place, SLAB};
-use super::class::{self, RECIPROCALS, RECIPROCAL_SHIFT};
+use super::class::{self, exact_quotient, DIVISORS};
 use super::Heap;
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
@@ -80,12 +80,13 @@ pub struct Slab {
     /// Slot size, and the number of slots.
     pub size: u32,
     pub count: u32,
-    /// `offset * reciprocal >> RECIPROCAL_SHIFT` is the slot of an offset.
-    pub reciprocal: u64,
+    /// The slot size's entry of `class::DIVISORS`: an offset's slot, and
+    /// whether the offset is that slot's start.
+    pub divisor: u64,
     /// The owning heap; null while the slab is in the pool.
     pub heap: AtomicPtr<Heap>,
-    /// The size class.
-    pub class: u8,
+    /// The size class (read through [`Slab::class`]).
+    class: u8,
     /// Where the pool has it (written under the pool's lock).
     pub place: Place,
     /// The heap's bin, or one of the pool's lists.
@@ -109,6 +110,16 @@ pub enum Freed {
 }
 
 impl Slab {
+    /// The size class.
+    #[inline(always)]
+    pub fn class(&self) -> usize {
+        let class = self.class as usize;
+        // SAFETY: `set_class`, the only writer, stores classes only;
+        // telling the compiler spares the hot paths a mask.
+        unsafe { core::hint::assert_unchecked(class < class::CLASSES) };
+        class
+    }
+
     /// Words of each bitmap that hold slots.
     #[inline]
     fn word_count(&self) -> usize {
@@ -118,6 +129,7 @@ impl Slab {
     /// Word `i` (modulo `WORDS`) of both bitmaps.
     #[inline(always)]
     pub fn word(&self, i: usize) -> SlotWord<'_> {
+        // (Callers on hot paths know `i < WORDS`, which spares the modulo.)
         SlotWord {
             taken: &self.taken.0[i % WORDS],
             freed_remotely: &self.freed_remotely.0[i % WORDS],
@@ -143,6 +155,9 @@ impl Slab {
 
     /// Sets the geometry of `class` and marks every slot free.
     pub fn set_class(&mut self, class: usize) {
+        // Callers pass classes; the bound makes sure of what `class()`
+        // promises the compiler.
+        let class = class.min(class::CLASSES - 1);
         let size = class::size_of(class);
         let count = SLAB / size;
         self.own.cursor = 0;
@@ -152,7 +167,7 @@ impl Slab {
         self.own.used = 0;
         self.size = size as u32;
         self.count = count as u32;
-        self.reciprocal = RECIPROCALS[class::table_index(class)];
+        self.divisor = DIVISORS[class::table_index(class)];
         self.class = class as u8;
         self.own.full = false;
         for i in 0..WORDS {
@@ -176,12 +191,15 @@ impl Slab {
     pub fn slot_index(&self, addr: usize) -> Option<usize> {
         // Below SLAB: `addr` is in this slab, whose start is `base`.
         let offset = addr.wrapping_sub(self.base);
-        let index = ((offset as u64).wrapping_mul(self.reciprocal) >> RECIPROCAL_SHIFT) as usize;
+        let (index, exact) = exact_quotient(offset, self.divisor);
         if cfg!(minic_no_checks) {
             // Only to measure what the checks cost: `addr` is trusted.
             return Some(index);
         }
-        (index < self.count as usize && index * self.size as usize == offset).then_some(index)
+        if !exact {
+            return None;
+        }
+        (index < self.count as usize).then_some(index)
     }
 
     /// Takes the slot at the cursor if it is free, else the lowest free
@@ -193,7 +211,10 @@ impl Slab {
     #[inline(always)]
     pub unsafe fn take_at_cursor(&mut self) -> Option<usize> {
         let cursor = self.own.cursor as usize;
-        let i = cursor / 64 % WORDS;
+        let i = cursor / 64;
+        // SAFETY: the cursor is always a slot's index, below `count`,
+        // which the bitmaps' words cover.
+        unsafe { core::hint::assert_unchecked(i < WORDS) };
         let w = self.word(i);
         let taken = w.taken.load(Ordering::Relaxed);
         // A slot whose remote bit is set is not free: it is taken and
@@ -223,19 +244,26 @@ impl Slab {
     /// Called by the owner; `index` is below `count`.
     #[inline(always)]
     pub unsafe fn free_local(&mut self, index: usize) -> Freed {
-        let i = index / 64 % WORDS;
+        let i = index / 64;
+        // SAFETY: the caller's contract (`index` below `count`, which the
+        // bitmaps' words cover).
+        unsafe { core::hint::assert_unchecked(i < WORDS) };
         let bit = 1u64 << (index % 64);
         let w = self.word(i);
         let taken = w.taken.load(Ordering::Relaxed);
-        if !cfg!(minic_no_checks)
-            && (taken & bit == 0 || w.freed_remotely.load(Ordering::Relaxed) & bit != 0)
-        {
+        // Live: taken, and not waiting for its remote free to be collected.
+        let live = taken & !w.freed_remotely.load(Ordering::Relaxed);
+        if !cfg!(minic_no_checks) && live & bit == 0 {
             return Freed::AlreadyFree;
         }
         w.taken.store(taken & !bit, Ordering::Relaxed);
-        self.own.used -= 1;
+        // Rarely lower (a branch, not a store on every free).
+        if (i as u32) < self.own.low {
+            self.own.low = i as u32;
+        }
         self.own.cursor = index as u32;
-        self.own.low = self.own.low.min(i as u32);
+        // Last: the caller tests the count next.
+        self.own.used -= 1;
         Freed::Done
     }
 

@@ -48,7 +48,7 @@ fn freed_slots_are_reused_and_freeing_twice_is_seen() {
     let first: Vec<_> = (0..1000).map(|_| take()).collect();
     for &p in &first {
         // SAFETY: live blocks, freed once.
-        unsafe { assert!(ThreadHeaps::free_fast(p)) };
+        unsafe { assert!(ThreadHeaps::free_fast(p.as_ptr() as usize)) };
         // SAFETY: a slot of a slab this thread holds (each bin keeps one).
         let found = unsafe { ThreadHeaps::find(p.as_ptr() as usize) };
         assert_eq!(found, Err(Misuse::DoubleFree));
@@ -77,7 +77,7 @@ fn freed_slots_are_reused_and_freeing_twice_is_seen() {
         let b = unsafe { ThreadHeaps::find(p.as_ptr() as usize) }.unwrap();
         assert_eq!(b.capacity, 48);
         // SAFETY: as above.
-        unsafe { assert!(ThreadHeaps::free_fast(p)) };
+        unsafe { assert!(ThreadHeaps::free_fast(p.as_ptr() as usize)) };
     }
 }
 

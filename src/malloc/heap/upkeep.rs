@@ -57,7 +57,7 @@ pub unsafe fn collect_pending(h: *mut Heap) -> bool {
 pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only state.
     unsafe {
-        let bin = &mut (*h).bins[table_index((*s).class as usize)];
+        let bin = &mut (*h).bins[table_index((*s).class())];
         if (*s).own.full {
             if (*s).own.used == (*s).count {
                 return;
@@ -72,6 +72,19 @@ pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
     }
 }
 
+/// [`slot_freed`], then leaves the heap; true (for `free_fast`: done).
+///
+/// # Safety
+/// As for [`slot_freed`]; `busy` is the claim on `h`.
+#[cold]
+#[inline(never)]
+pub(super) unsafe fn slot_freed_then_leave(h: *mut Heap, s: *mut Slab, busy: Busy) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe { slot_freed(h, s) };
+    drop(busy);
+    true
+}
+
 /// Sets a slab with no free slot aside from its bin.
 ///
 /// # Safety
@@ -79,7 +92,7 @@ pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
 pub unsafe fn set_full(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only state.
     unsafe {
-        let class = table_index((*s).class as usize);
+        let class = table_index((*s).class());
         (*h).bins[class].unlink(s);
         (*s).own.full = true;
         (*h).full.push_front(s);
@@ -106,7 +119,7 @@ unsafe fn retire(h: *mut Heap, s: *mut Slab) -> bool {
         if (*s).announce.pending.load(Ordering::Acquire) {
             return false;
         }
-        let class = table_index((*s).class as usize);
+        let class = table_index((*s).class());
         let bin = &mut (*h).bins[class];
         bin.unlink(s);
         if !chunk::give(s) {
