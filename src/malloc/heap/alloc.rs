@@ -98,7 +98,7 @@ pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
     unsafe {
         // The current slab first, while it has free slots.
         let current = (*h).current[table_index(class)];
-        if !current.is_null() && !(*current).own.full {
+        if !current.is_null() && !(*current).own.is_full() {
             if let Some(slot) = take_in(current) {
                 return Some(slot);
             }
@@ -161,7 +161,9 @@ unsafe fn fullest_first(h: *mut Heap, class: usize) {
             if s.is_null() {
                 break;
             }
-            if (*s).own.used < (*s).count && (best.is_null() || (*s).own.used > (*best).own.used) {
+            if (*s).own.used() < (*s).count
+                && (best.is_null() || (*s).own.used() > (*best).own.used())
+            {
                 best = s;
             }
             s = (*s).next;

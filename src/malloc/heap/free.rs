@@ -118,7 +118,7 @@ unsafe fn free_in(s: *mut Slab, addr: usize, function: &str) -> bool {
                     drop(busy);
                     return misused(function, Misuse::DoubleFree, addr);
                 }
-                if (*s).own.used == 0 || (*s).own.full {
+                if (*s).own.needs_upkeep() {
                     // Last, so that the quick path keeps no stack frame.
                     return upkeep::slot_freed_then_leave(h, s, busy);
                 }

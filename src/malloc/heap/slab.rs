@@ -45,8 +45,8 @@ pub struct Bitmap(pub [AtomicU64; WORDS]);
 pub struct OwnerState {
     /// The slot malloc looks at first: the one the owner freed last (its
     /// lines are likely still in the cache), else the first of a word with
-    /// a free slot. Malloc takes it if free, else the lowest free slot of
-    /// its word.
+    /// a free slot. Malloc takes it if free, else the next free slot after
+    /// it in its word (cyclically).
     pub cursor: u32,
     /// Every word below this one is full.
     pub low: u32,
@@ -55,11 +55,49 @@ pub struct OwnerState {
     /// before it goes past (and touches pages not yet used).
     pub frontier: u32,
     /// Slots taken and not freed by the owner (another thread's free counts
-    /// once collected).
-    pub used: u32,
-    /// Out of its heap's bin because no slot was free; a free puts it back.
-    pub full: bool,
+    /// once collected), less one, and less [`OwnerState::FULL`] while the
+    /// slab is set aside as full: negative exactly when a free must see to
+    /// the slab (it became empty, or was full), so free tells that by the
+    /// sign of the count it has just decremented.
+    state: i32,
 }
+
+impl OwnerState {
+    /// Subtracted from the state of a slab set aside from its heap's bin
+    /// because no slot was free (a free puts it back); larger than any
+    /// slab's slot count.
+    const FULL: i32 = 1 << 30;
+
+    /// The state of a slab with no slot taken.
+    pub const EMPTY: i32 = -1;
+
+    /// Slots taken.
+    #[inline(always)]
+    pub fn used(&self) -> u32 {
+        let full = if self.is_full() { Self::FULL } else { 0 };
+        (self.state + 1 + full) as u32
+    }
+
+    #[inline(always)]
+    pub fn is_full(&self) -> bool {
+        self.state < Self::EMPTY
+    }
+
+    pub fn set_full(&mut self, full: bool) {
+        if full != self.is_full() {
+            self.state += if full { -Self::FULL } else { Self::FULL };
+        }
+    }
+
+    /// No slot is taken, or the slab is set aside as full: a free calls
+    /// for upkeep.
+    #[inline(always)]
+    pub fn needs_upkeep(&self) -> bool {
+        self.state < 0
+    }
+}
+
+const _: () = assert!((SLAB / 16) < OwnerState::FULL as usize);
 
 /// What other threads write when they free into the slab, on a line of its
 /// own.
@@ -164,12 +202,11 @@ impl Slab {
         self.own.low = 0;
         // The cursor starts in the first word.
         self.own.frontier = 1;
-        self.own.used = 0;
+        self.own.state = OwnerState::EMPTY;
         self.size = size as u32;
         self.count = count as u32;
         self.divisor = DIVISORS[class::table_index(class)];
         self.class = class as u8;
-        self.own.full = false;
         for i in 0..WORDS {
             let w = self.word(i);
             let first = i * 64;
@@ -202,9 +239,9 @@ impl Slab {
         (index < self.count as usize).then_some(index)
     }
 
-    /// Takes the slot at the cursor if it is free, else the lowest free
-    /// slot of the cursor's word: its address, or None when that word is
-    /// full (the caller moves the cursor on).
+    /// Takes the slot at the cursor if it is free, else the next free slot
+    /// after it in the cursor's word (cyclically): its address, or None
+    /// when that word is full (the caller moves the cursor on).
     ///
     /// # Safety
     /// Called by the owner.
@@ -228,13 +265,12 @@ impl Slab {
         if free == 0 {
             return None;
         }
-        let bit = if free >> (cursor % 64) & 1 != 0 {
-            cursor % 64
-        } else {
-            free.trailing_zeros() as usize
-        };
+        // The cursor's slot if free, else the next free one after it in
+        // the word (cyclically).
+        let from = cursor % 64;
+        let bit = (free.rotate_right(from as u32).trailing_zeros() as usize + from) % 64;
         w.taken.store(taken | 1 << bit, Ordering::Relaxed);
-        self.own.used += 1;
+        self.own.state += 1;
         Some(self.base + (i * 64 + bit) * self.size as usize)
     }
 
@@ -263,7 +299,7 @@ impl Slab {
         }
         self.own.cursor = index as u32;
         // Last: the caller tests the count next.
-        self.own.used -= 1;
+        self.own.state -= 1;
         Freed::Done
     }
 
@@ -299,7 +335,7 @@ impl Slab {
             let taken = w.taken.load(Ordering::Relaxed);
             ok &= freed & !taken == 0;
             w.taken.store(taken & !freed, Ordering::Relaxed);
-            self.own.used -= (freed & taken).count_ones();
+            self.own.state -= (freed & taken).count_ones() as i32;
             self.own.low = self.own.low.min(i as u32);
         }
         ok
@@ -468,7 +504,7 @@ mod tests {
         assert_eq!(take(&mut s).map(|a| index(&s, a)), Some(count - 1));
         assert_eq!(take(&mut s).map(|a| index(&s, a)), Some(3));
         assert_eq!(take(&mut s), None);
-        assert_eq!(s.own.used, s.count);
+        assert_eq!(s.own.used(), s.count);
     }
 
     #[test]

@@ -58,15 +58,15 @@ pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
     // SAFETY: owner-only state.
     unsafe {
         let bin = &mut (*h).bins[table_index((*s).class())];
-        if (*s).own.full {
-            if (*s).own.used == (*s).count {
+        if (*s).own.is_full() {
+            if (*s).own.used() == (*s).count {
                 return;
             }
-            (*s).own.full = false;
+            (*s).own.set_full(false);
             (*h).full.unlink(s);
             bin.push_back(s);
         }
-        if (*s).own.used == 0 && (bin.head != s || bin.tail != s) {
+        if (*s).own.used() == 0 && (bin.head != s || bin.tail != s) {
             retire(h, s);
         }
     }
@@ -94,7 +94,7 @@ pub unsafe fn set_full(h: *mut Heap, s: *mut Slab) {
     unsafe {
         let class = table_index((*s).class());
         (*h).bins[class].unlink(s);
-        (*s).own.full = true;
+        (*s).own.set_full(true);
         (*h).full.push_front(s);
         if (*h).current[class] == s {
             (*h).current[class] = null_mut();
@@ -165,7 +165,7 @@ pub unsafe fn tidy(h: *mut Heap) -> bool {
                 if !(*s).collect_remote() {
                     double_free_in(s);
                 }
-                if (*s).own.used == 0 {
+                if (*s).own.used() == 0 {
                     any |= retire(h, s);
                 }
                 s = next;
@@ -210,7 +210,7 @@ pub fn usage() -> Usage {
         // `used` meanwhile (a statistic, approximate).
         let (used, size) = unsafe {
             (
-                core::ptr::addr_of!((*s).own.used).read_volatile(),
+                core::ptr::addr_of!((*s).own).read_volatile().used(),
                 core::ptr::addr_of!((*s).size).read_volatile(),
             )
         };
