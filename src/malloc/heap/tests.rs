@@ -158,3 +158,26 @@ fn large_blocks_resize_and_keep_contents() {
     // SAFETY: a live block.
     unsafe { ThreadHeaps::free(g) };
 }
+
+#[test]
+fn a_slab_outside_the_near_window_is_freed_by_the_general_path() {
+    let p = crate::malloc::allocate(24, 16).unwrap();
+    let q = crate::malloc::allocate(24, 16).unwrap();
+    let (a, b) = (p.as_ptr() as usize, q.as_ptr() as usize);
+    assert!(chunk::in_near_chunk(a) && chunk::in_chunk(a));
+    // As if the chunk lay far from the others (other tests' frees in it
+    // meanwhile take the general path too).
+    let index = a / chunk::CHUNK;
+    chunk::window::mark(index, false);
+    assert!(!chunk::in_near_chunk(a) && chunk::in_chunk(a));
+    // SAFETY: a live block, freed once.
+    unsafe { crate::malloc::deallocate(p) };
+    // SAFETY: reads only allocator state.
+    assert_eq!(unsafe { ThreadHeaps::find(a) }, Err(Misuse::DoubleFree));
+    chunk::window::mark(index, true);
+    if b / chunk::CHUNK == index {
+        assert!(chunk::in_near_chunk(b));
+    }
+    // SAFETY: as above.
+    unsafe { crate::malloc::deallocate(q) };
+}
