@@ -30,6 +30,7 @@ fn out(r: Result<NonNull<u8>, Errno>) -> *mut c_void {
 ///
 /// # Safety
 /// `ptr` is NULL or a live block of minic's.
+#[inline(always)]
 unsafe fn realloc_rules(ptr: *mut c_void, size: usize) -> Result<NonNull<u8>, Errno> {
     match NonNull::new(ptr.cast::<u8>()) {
         None => allocate(size, ALIGN),

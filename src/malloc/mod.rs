@@ -413,6 +413,7 @@ pub unsafe fn usable_size(ptr: NonNull<u8>) -> usize {
 /// assert_eq!(unsafe { q.as_ptr().read() }, 42);
 /// unsafe { deallocate(q) };
 /// ```
+#[inline(always)]
 pub unsafe fn reallocate(
     ptr: NonNull<u8>,
     size: usize,
@@ -424,6 +425,20 @@ pub unsafe fn reallocate(
             return Ok(p);
         }
     }
+    // SAFETY: the caller's contract.
+    unsafe { reallocate_general(ptr, size, align) }
+}
+
+/// [`reallocate`] past the mode's quick path.
+///
+/// # Safety
+/// As for [`reallocate`].
+#[inline(never)]
+unsafe fn reallocate_general(
+    ptr: NonNull<u8>,
+    size: usize,
+    align: usize,
+) -> Result<NonNull<u8>, Errno> {
     let align = block_align(align)?;
     let capacity = capacity_for(size)?;
     // SAFETY: the caller's contract.
