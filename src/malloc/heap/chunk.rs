@@ -17,8 +17,7 @@
 //! chunks, so that `free` reads a record only for addresses in one. It is a
 //! two-level bit table mapped on first use (a root of leaf pointers, each
 //! leaf one page): nothing is reserved up front. Free's quick path asks a
-//! one-level window of it first, the chunks near the first one mapped
-//! (where the kernel places the others), with one load.
+//! direct-mapped table of chunks first, with one load and one compare.
 //!
 //! The pool holds the slabs no heap uses. A slab given back stays resident
 //! ("warm") for about a second, up to a small reserve, for the next heap
@@ -195,74 +194,65 @@ pub fn in_chunk(addr: usize) -> bool {
     word >> (bit % 64) & 1 != 0
 }
 
-/// True if `addr` lies in a chunk near the first one mapped (see
-/// [`window`]); false for every other address, a chunk's included (which
-/// [`in_chunk`] then tells).
+/// True if `addr` lies in a chunk the quick table holds (see [`quick`]);
+/// false for every other address, a chunk's included (which [`in_chunk`]
+/// then tells).
 #[inline(always)]
-pub fn in_near_chunk(addr: usize) -> bool {
-    window::contains(addr >> CHUNK_SHIFT)
+pub fn in_quick_chunk(addr: usize) -> bool {
+    quick::contains(addr >> CHUNK_SHIFT)
 }
 
-/// The chunks near the first one mapped, in a one-level bit table that
-/// free's quick path reads with one load and no test of a leaf pointer:
-/// a window of `LEN` chunks (256 GiB of address space hosted, 1 GiB
-/// freestanding), placed when the first chunk is mapped so that it covers
-/// that chunk and the addresses below it the kernel hands out next. A
-/// chunk outside it is in the full map only, and reached by free's general
-/// path. It sits in zero-filled data (8 KiB hosted, 512 bytes
-/// freestanding) and reserves nothing.
-pub(super) mod window {
-    use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+/// A direct-mapped table of chunks that free's quick path reads with one
+/// load and one compare, where the full map takes two dependent loads and
+/// three tests: entry `i % LEN` holds chunk index `i` plus one (0: empty).
+/// Chunks the kernel maps one after another have consecutive indices, so
+/// `LEN` of them (16 GiB of address space hosted, 256 MiB freestanding)
+/// never collide; a chunk whose entry another holds is in the full map
+/// only, and reached by free's general path. It sits in zero-filled data
+/// (16 KiB hosted, 4 KiB freestanding) and reserves nothing.
+pub(super) mod quick {
+    use core::sync::atomic::{AtomicU32, Ordering};
 
     const LEN: usize = if cfg!(feature = "freestanding") {
-        1 << 12
+        1 << 10
     } else {
-        1 << 16
+        1 << 12
     };
 
-    /// The first chunk index the window covers. Until the first chunk is
-    /// mapped it is far from every index, so that nothing is in the window.
-    static BASE: AtomicUsize = AtomicUsize::new(usize::MAX / 2);
-    static BITS: [AtomicU64; LEN / 64] = [const { AtomicU64::new(0) }; LEN / 64];
+    // Every chunk index plus one fits an entry.
+    const _: () = assert!(super::ADDRESS_BITS - super::CHUNK_SHIFT < 32);
+
+    static TABLE: [AtomicU32; LEN] = [const { AtomicU32::new(0) }; LEN];
 
     #[inline(always)]
     pub fn contains(chunk: usize) -> bool {
-        // A reader that sees the base before it is placed, or a bit before
-        // it is set, answers no: the general path asks the full map.
-        let i = chunk.wrapping_sub(BASE.load(Ordering::Relaxed));
-        i < LEN && BITS[i / 64 % (LEN / 64)].load(Ordering::Acquire) >> (i % 64) & 1 != 0
+        // A reader that sees an entry before it is set answers no: the
+        // general path asks the full map.
+        TABLE[chunk % LEN].load(Ordering::Acquire) as usize == chunk.wrapping_add(1)
     }
 
-    /// Sets or clears the bit of chunk index `chunk` if the window covers
-    /// it; the first call places the window. Called under the pool's lock,
-    /// after the full map's bit is set and before it is cleared.
+    /// Enters chunk index `chunk` (if its entry is free) or takes it out.
+    /// Called under the pool's lock, after the full map's bit is set and
+    /// before it is cleared.
     pub fn mark(chunk: usize, present: bool) {
-        let mut base = BASE.load(Ordering::Relaxed);
-        if base == usize::MAX / 2 {
-            // Most of the window below the first chunk: mappings come
-            // downwards from it.
-            base = chunk.saturating_sub(LEN / 4 * 3);
-            BASE.store(base, Ordering::Release);
-        }
-        let i = chunk.wrapping_sub(base);
-        if i < LEN {
-            let word = &BITS[i / 64 % (LEN / 64)];
-            if present {
-                word.fetch_or(1 << (i % 64), Ordering::Release);
-            } else {
-                word.fetch_and(!(1 << (i % 64)), Ordering::Release);
-            }
-        }
+        let entry = &TABLE[chunk % LEN];
+        let tag = (chunk + 1) as u32;
+        // A collision leaves the entry to the chunk that holds it.
+        let _ = if present {
+            entry.compare_exchange(0, tag, Ordering::Release, Ordering::Relaxed)
+        } else {
+            entry.compare_exchange(tag, 0, Ordering::Release, Ordering::Relaxed)
+        };
     }
 }
 
 /// Sets or clears the map bit of `chunk`; false when the map cannot cover
-/// it (an address beyond its bits, or no memory for a leaf). The window of
-/// near chunks follows.
+/// it (an address beyond its bits, or no memory for a leaf). The quick
+/// table follows.
 fn mark(chunk: usize, present: bool) -> bool {
     let index = chunk >> CHUNK_SHIFT;
     if !present {
-        window::mark(index, false);
+        quick::mark(index, false);
     }
     if index >> LEAF_SHIFT >= ROOT_LEN {
         return false;
@@ -280,7 +270,7 @@ fn mark(chunk: usize, present: bool) -> bool {
     let word = unsafe { &*leaf.add(bit / 64) };
     if present {
         word.fetch_or(1 << (bit % 64), Ordering::Release);
-        window::mark(index, true);
+        quick::mark(index, true);
     } else {
         word.fetch_and(!(1 << (bit % 64)), Ordering::Release);
     }

@@ -12,17 +12,17 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 /// a chunk's records, not outside every chunk).
 #[inline(always)]
 fn slab_record(addr: usize) -> Option<*mut Slab> {
-    let in_chunk = chunk::in_near_chunk(addr) || chunk::in_chunk(addr);
+    let in_chunk = chunk::in_quick_chunk(addr) || chunk::in_chunk(addr);
     (in_chunk && addr & (CHUNK - 1) >= SLAB).then(|| chunk::record_of(addr))
 }
 
 /// [`slab_record`] for free's quick path: None also for a slab in a chunk
-/// far from the others (`chunk::in_near_chunk`), which the general path
+/// the quick table does not hold (`chunk::in_quick_chunk`), which the general path
 /// frees; for an address in a chunk's records, the chunk's own record,
 /// which no slot check passes.
 #[inline(always)]
-fn near_slab_record(addr: usize) -> Option<*mut Slab> {
-    chunk::in_near_chunk(addr).then(|| chunk::record_of(addr))
+fn quick_slab_record(addr: usize) -> Option<*mut Slab> {
+    chunk::in_quick_chunk(addr).then(|| chunk::record_of(addr))
 }
 
 /// The slab and index of the live slot starting at `addr`; None if `addr`
@@ -80,7 +80,7 @@ pub fn live_slot(addr: usize) -> Result<Option<Block>, Misuse> {
 /// The caller's `free` contract.
 #[inline(always)]
 pub unsafe fn free_fast(addr: usize) -> bool {
-    let Some(s) = near_slab_record(addr) else {
+    let Some(s) = quick_slab_record(addr) else {
         return false;
     };
     // SAFETY: the caller's contract; the chunk map vouches for the record.

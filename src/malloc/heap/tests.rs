@@ -160,23 +160,23 @@ fn large_blocks_resize_and_keep_contents() {
 }
 
 #[test]
-fn a_slab_outside_the_near_window_is_freed_by_the_general_path() {
+fn a_slab_the_quick_table_does_not_hold_is_freed_by_the_general_path() {
     let p = crate::malloc::allocate(24, 16).unwrap();
     let q = crate::malloc::allocate(24, 16).unwrap();
     let (a, b) = (p.as_ptr() as usize, q.as_ptr() as usize);
-    assert!(chunk::in_near_chunk(a) && chunk::in_chunk(a));
-    // As if the chunk lay far from the others (other tests' frees in it
+    assert!(chunk::in_quick_chunk(a) && chunk::in_chunk(a));
+    // As if another chunk held its entry (other tests' frees in it
     // meanwhile take the general path too).
     let index = a / chunk::CHUNK;
-    chunk::window::mark(index, false);
-    assert!(!chunk::in_near_chunk(a) && chunk::in_chunk(a));
+    chunk::quick::mark(index, false);
+    assert!(!chunk::in_quick_chunk(a) && chunk::in_chunk(a));
     // SAFETY: a live block, freed once.
     unsafe { crate::malloc::deallocate(p) };
     // SAFETY: reads only allocator state.
     assert_eq!(unsafe { ThreadHeaps::find(a) }, Err(Misuse::DoubleFree));
-    chunk::window::mark(index, true);
+    chunk::quick::mark(index, true);
     if b / chunk::CHUNK == index {
-        assert!(chunk::in_near_chunk(b));
+        assert!(chunk::in_quick_chunk(b));
     }
     // SAFETY: as above.
     unsafe { crate::malloc::deallocate(q) };
