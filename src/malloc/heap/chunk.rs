@@ -140,7 +140,7 @@ struct ChunkRecord {
     /// Never written: zero. Free's quick path reads record 0 as a slab's
     /// for an address in the records' piece, and finds the divisor zero,
     /// which makes no offset a slot's start (the address is reported).
-    _no_slots: [usize; 4],
+    _no_slots: [u64; 4],
     /// The pool's list of chunks.
     next: *mut ChunkRecord,
     prev: *mut ChunkRecord,

@@ -106,7 +106,7 @@ pub const DIVISORS: [u64; TABLE] = {
     r
 };
 
-const _: () = assert!(SLAB <= 1 << 32);
+const _: () = assert!(SLAB as u64 <= 1 << 32);
 
 /// `offset / size_of(c)`, and whether `offset` is a multiple of the slot
 /// size, by the class's entry of [`DIVISORS`]; `offset` is below 2^32.
