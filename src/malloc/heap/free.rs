@@ -17,9 +17,9 @@ fn slab_record(addr: usize) -> Option<*mut Slab> {
 }
 
 /// [`slab_record`] for free's quick path: None also for a slab in a chunk
-/// the quick table does not hold (`chunk::in_quick_chunk`), which the general path
-/// frees; for an address in a chunk's records, the chunk's own record,
-/// which no slot check passes.
+/// the quick table does not hold (`chunk::in_quick_chunk`), which the
+/// general path frees; for an address in a chunk's records, the chunk's
+/// own record, which no slot check passes.
 #[inline(always)]
 fn quick_slab_record(addr: usize) -> Option<*mut Slab> {
     chunk::in_quick_chunk(addr).then(|| chunk::record_of(addr))
@@ -83,7 +83,7 @@ pub unsafe fn free_fast(addr: usize) -> bool {
     let Some(s) = quick_slab_record(addr) else {
         return false;
     };
-    // SAFETY: the caller's contract; the chunk map vouches for the record.
+    // SAFETY: the caller's contract; the quick table vouches for the record.
     unsafe { free_in(s, addr, "free") }
 }
 
@@ -95,7 +95,6 @@ pub unsafe fn free_fast(addr: usize) -> bool {
 #[inline(never)]
 pub unsafe fn free_slot_general(addr: usize) {
     match slab_record(addr) {
-        // SAFETY: the caller's contract; the chunk map vouches for the record.
         Some(s) => {
             // SAFETY: the caller's contract; the chunk map vouches for the record.
             unsafe { free_in(s, addr, "free") };
