@@ -322,11 +322,7 @@ fn payload_ptr(block: Block) -> NonNull<u8> {
 #[inline(always)]
 pub unsafe fn deallocate(ptr: NonNull<u8>) {
     // SAFETY: the caller's contract.
-    unsafe {
-        if !Active::free_fast(ptr.as_ptr() as usize) {
-            deallocate_general(ptr);
-        }
-    }
+    unsafe { deallocate_nullable(ptr.as_ptr()) }
 }
 
 /// [`deallocate`] for a pointer that may be null (the C `free`): a null
@@ -335,7 +331,6 @@ pub unsafe fn deallocate(ptr: NonNull<u8>) {
 ///
 /// # Safety
 /// `ptr` is null, or as for [`deallocate`].
-#[cfg(feature = "capi")]
 #[inline(always)]
 pub(crate) unsafe fn deallocate_nullable(ptr: *mut u8) {
     // SAFETY: the caller's contract.
