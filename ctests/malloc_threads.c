@@ -504,6 +504,35 @@ static void test_racing_double_frees_are_caught(void)
     t_puts(" of 100 with the owner\n");
 }
 
+static void double_free_from_a_thread_with_no_heap(void *arg)
+{
+    (void)arg;
+    t_close(2);
+    /* Blocks of a size nothing else in this program uses, more than one
+     * slab holds in the default mode: freed in order, the first slab goes
+     * back to the pool as it empties. */
+    enum { N = 20 };
+    void *p[N];
+    for (int i = 0; i < N; i++)
+        p[i] = malloc(9000);
+    for (int i = 0; i < N; i++)
+        free(p[i]);
+    /* The second free comes from a thread that has not allocated. */
+    raced_block = p[0];
+    __atomic_store_n(&race_go, 1, __ATOMIC_RELEASE);
+    pthread_t t;
+    pthread_create(&t, NULL, free_raced_block, NULL);
+    pthread_join(t, NULL);
+    _exit(0);
+}
+
+/* A double free from a thread that never allocated is reported like any
+ * other, also when the block's slab has gone back to the pool. */
+static void test_double_free_from_a_thread_with_no_heap(void)
+{
+    CHECK(race_caught(t_run_child(double_free_from_a_thread_with_no_heap, NULL)));
+}
+
 #ifdef MINIC_MALLOC_MODE_default
 /* Takes a slab for a size nothing else in this program uses (with a
  * non-null argument). */
@@ -550,5 +579,6 @@ int main(void)
     RUN(test_fork_beside_stdio_locks);
     RUN(test_fork_from_signal_handler);
     RUN(test_racing_double_frees_are_caught);
+    RUN(test_double_free_from_a_thread_with_no_heap);
     return t_report("malloc_threads");
 }

@@ -25,7 +25,7 @@
 //! `trim` gives every warm slab's pages back and unmaps the chunks none of
 //! whose slabs is in use, so mapped memory follows live memory.
 
-use super::slab::{Slab, SlabList};
+use super::slab::{Slab, SlabList, IN_POOL};
 use crate::malloc::os;
 use crate::malloc::registry::level;
 use crate::port::PAGE_SIZE;
@@ -376,7 +376,7 @@ pub unsafe fn give(s: *mut Slab) -> bool {
     };
     // SAFETY: the slab is the pool's now.
     unsafe {
-        (*s).heap.store(null_mut(), Ordering::Relaxed);
+        (*s).heap.store(IN_POOL, Ordering::Relaxed);
         (*s).freed_at = now;
         (*s).place = Place::Warm;
         (*chunk_record(s as usize & !(CHUNK - 1))).out -= 1;

@@ -2,7 +2,7 @@
 
 use super::chunk::{self, CHUNK, SLAB};
 use super::class::table_index;
-use super::slab::{Freed, Slab};
+use super::slab::{Freed, Slab, IN_POOL};
 use super::{thread, upkeep, Busy};
 use crate::malloc::header::report;
 use crate::malloc::header::{Block, Misuse, IN_USE};
@@ -170,7 +170,7 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) -
     unsafe {
         let slab = &*s;
         let owner = slab.heap.load(Ordering::Acquire);
-        if owner.is_null() {
+        if owner == IN_POOL || owner.is_null() {
             // A slab in the pool holds no live block.
             report(function, Misuse::DoubleFree, addr);
         }

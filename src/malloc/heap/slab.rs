@@ -121,7 +121,7 @@ pub struct Slab {
     /// The slot size's entry of `class::DIVISORS`: an offset's slot, and
     /// whether the offset is that slot's start.
     pub divisor: u64,
-    /// The owning heap; null while the slab is in the pool.
+    /// The owning heap; [`IN_POOL`] while the slab is in the pool.
     pub heap: AtomicPtr<Heap>,
     /// The size class (read through [`Slab::class`]).
     class: u8,
@@ -137,6 +137,11 @@ pub struct Slab {
     pub taken: Bitmap,
     pub freed_remotely: Bitmap,
 }
+
+/// [`Slab::heap`] of a slab in the pool: an address no heap has. (Not null:
+/// a thread with no heap yet has a null heap pointer, and would take the
+/// slab for its own.)
+pub const IN_POOL: *mut Heap = core::ptr::NonNull::<Heap>::dangling().as_ptr();
 
 /// What freeing a slot found.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
