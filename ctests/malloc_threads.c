@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include "harness.h"
 
-enum { THREADS = 4, OPS = 20000, SLOTS = 32, SHARED = 64 };
+enum { THREADS = 4, OPS = 20000, SLOTS = 32, SHARED = 64, PAGE = 4096 };
 
 /* Every block starts with its size and seed; the rest is a pattern of them. */
 struct tag {
@@ -445,12 +445,28 @@ static void *free_raced_block(void *arg)
     return NULL;
 }
 
+static void *allocate_raced_block(void *arg)
+{
+    (void)arg;
+    raced_block = malloc(48);
+    return NULL;
+}
+
+/* Who races to free the block. */
+enum race { TWO_OTHERS, OWNER_AND_OTHER, TWO_AFTER_OWNER_EXITED };
+
 static void race_double_free(void *arg)
 {
-    int owner_frees = arg != NULL;
+    enum race race = *(enum race *)arg;
+    int owner_frees = race == OWNER_AND_OTHER;
     t_close(2);
     pthread_t t[2];
-    raced_block = malloc(48);
+    if (race == TWO_AFTER_OWNER_EXITED) {
+        pthread_create(&t[0], NULL, allocate_raced_block, NULL);
+        pthread_join(t[0], NULL);
+    } else {
+        raced_block = malloc(48);
+    }
     for (int i = owner_frees; i < 2; i++)
         pthread_create(&t[i], NULL, free_raced_block, NULL);
     usleep(1000);
@@ -486,22 +502,27 @@ static int race_caught(int signal)
 static void test_racing_double_frees_are_caught(void)
 {
     enum { TRIES = 100 };
-    int caught = 0, owner_caught = 0;
-    for (int i = 0; i < TRIES; i++) {
-        caught += race_caught(t_run_child(race_double_free, NULL));
-        owner_caught += race_caught(t_run_child(race_double_free, &caught));
-    }
+    static enum race races[] = {TWO_OTHERS, OWNER_AND_OTHER, TWO_AFTER_OWNER_EXITED};
+    int caught[3] = {0, 0, 0};
+    for (int i = 0; i < TRIES; i++)
+        for (int r = 0; r < 3; r++)
+            caught[r] += race_caught(t_run_child(race_double_free, &races[r]));
     /* Two threads that are not the block's owner: always. */
-    CHECK_EQ(caught, TRIES);
+    CHECK_EQ(caught[TWO_OTHERS], TRIES);
     /* The owner against another thread: the owner's free takes no atomic
      * step in the default mode; a double free that got past both is found
      * by the next call, before the slot is handed out again. */
-    CHECK_EQ(owner_caught, TRIES);
+    CHECK_EQ(caught[OWNER_AND_OTHER], TRIES);
+    /* Two threads freeing a block of a thread that exited: one of them may
+     * free it as the owner would. */
+    CHECK_EQ(caught[TWO_AFTER_OWNER_EXITED], TRIES);
     t_puts("  racing double frees caught: ");
-    t_putnum(caught);
+    t_putnum(caught[TWO_OTHERS]);
     t_puts(" of 100 between two threads, ");
-    t_putnum(owner_caught);
-    t_puts(" of 100 with the owner\n");
+    t_putnum(caught[OWNER_AND_OTHER]);
+    t_puts(" of 100 with the owner, ");
+    t_putnum(caught[TWO_AFTER_OWNER_EXITED]);
+    t_puts(" of 100 after the owner exited\n");
 }
 
 static void double_free_from_a_thread_with_no_heap(void *arg)
@@ -566,6 +587,58 @@ static void test_default_thread_exit_gives_back(void)
     CHECK(p != NULL);
     CHECK(mallinfo2().ordblks >= free_slabs);
 }
+
+/* Blocks of a thread that has exited, freed by another thread, give their
+ * memory back as if their own thread had freed them: within a second, by
+ * the next malloc-family call, and all of it at malloc_trim. */
+enum { ORPHANED = 200000 };
+
+static void *allocate_and_exit(void *arg)
+{
+    void **p = arg;
+    unsigned seed = 54321;
+    for (int i = 0; i < ORPHANED; i++) {
+        seed = seed * 1103515245 + 12345;
+        p[i] = malloc(16 + (seed >> 16) % 1000);
+        if (p[i])
+            *(char *)p[i] = 1;
+    }
+    return NULL;
+}
+
+static void test_default_exited_threads_blocks_give_memory_back(void)
+{
+    NEEDS(T_NEEDS_FILES | T_NEEDS_CLOCK);
+    void **p = calloc(ORPHANED, sizeof *p);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    long before = t_rss_pages();
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, allocate_and_exit, p), 0);
+    CHECK_EQ(pthread_join(t, NULL), 0);
+    CHECK(t_rss_pages() - before > (long)((64 << 20) / PAGE));
+    unsigned seed = 777;
+    for (int i = ORPHANED - 1; i > 0; i--) {
+        seed = seed * 1103515245 + 12345;
+        int j = (int)((seed >> 8) % (unsigned)(i + 1));
+        void *x = p[i];
+        p[i] = p[j];
+        p[j] = x;
+    }
+    int allocated = 0;
+    for (int i = 0; i < ORPHANED; i++) {
+        allocated += p[i] != NULL;
+        free(p[i]);
+    }
+    CHECK_EQ(allocated, ORPHANED);
+    t_sleep_ms(1200);
+    free(malloc(100));
+    CHECK(t_rss_pages() - before < (long)((16 << 20) / PAGE));
+    malloc_trim(0);
+    CHECK(t_rss_pages() - before < (long)((4 << 20) / PAGE));
+    free(p);
+}
 #endif
 
 int main(void)
@@ -580,5 +653,8 @@ int main(void)
     RUN(test_fork_from_signal_handler);
     RUN(test_racing_double_frees_are_caught);
     RUN(test_double_free_from_a_thread_with_no_heap);
+#ifdef MINIC_MALLOC_MODE_default
+    RUN(test_default_exited_threads_blocks_give_memory_back);
+#endif
     return t_report("malloc_threads");
 }

@@ -174,6 +174,11 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) -
             // A slab in the pool holds no live block.
             report(function, Misuse::DoubleFree, addr);
         }
+        if let Some(_hold) = thread::hold_orphan(owner) {
+            if upkeep::free_in_orphan(owner, s, index, addr, function) {
+                return true;
+            }
+        }
         // Whether the slot is taken is the owner's to check when it
         // collects the bit (reading the owner's word here would pull its
         // line away from it): until then no malloc hands the slot out.

@@ -81,7 +81,8 @@ pub struct Heap {
     /// Slabs of this heap in which other threads freed slots; alone in its
     /// cache line, which other threads write.
     pending: Pending,
-    /// The owner's thread id, 0 once it exited (for adoption by another).
+    /// The owner's thread id, 0 once it exited (for adoption by another),
+    /// or `thread::HELD` while another thread frees into it or tidies it.
     owner: AtomicU32,
     /// The owner's exit is hooked: `owner` becomes 0 then, and no one
     /// needs to ask the kernel whether the owner still lives.

@@ -7,7 +7,9 @@
 //! adoption: a thread's first allocation adopts such a heap, or one whose
 //! owner's thread id no longer exists (a thread that ended without the
 //! hook), before creating a new one, so programs that start many short
-//! threads reuse heaps and the blocks in them. `fork` is made safe by
+//! threads reuse heaps and the blocks in them. Until a thread adopts it, a
+//! thread that frees into such a heap, or trims, holds it for the moment
+//! and works on it as its owner would. `fork` is made safe by
 //! pthread_atfork handlers that hold every allocator lock across it.
 //!
 //! The same in a Rust program (`minic::Minic` as its global allocator).
@@ -52,6 +54,60 @@ mod imp {
 
     /// Nothing to hold: the heap is the thread's own.
     pub type HeapClaim = ();
+
+    /// `Heap::owner` of a heap whose thread exited while another thread
+    /// works on it for a moment (frees into it, or tidies it): no new
+    /// thread adopts it meanwhile.
+    const HELD: u32 = u32::MAX;
+
+    /// A hold on a heap whose thread exited ([`hold_orphan`]), let go when
+    /// dropped.
+    pub struct OrphanHold(*mut Heap);
+
+    /// Holds heap `h` if its thread exited and no other thread holds or
+    /// adopted it: the caller may then work on it as its owner would.
+    pub fn hold_orphan(h: *mut Heap) -> Option<OrphanHold> {
+        // SAFETY: heaps live forever.
+        let owner = unsafe { &(*h).owner };
+        // A load first: every remote free asks, and a failed
+        // compare-and-swap would still take the line from its readers.
+        if owner.load(Ordering::Relaxed) != 0 {
+            return None;
+        }
+        // Acquire: what the last holder, or the exiting owner, wrote.
+        owner
+            .compare_exchange(0, HELD, Ordering::Acquire, Ordering::Relaxed)
+            .ok()?;
+        Some(OrphanHold(h))
+    }
+
+    impl Drop for OrphanHold {
+        fn drop(&mut self) {
+            // SAFETY: heaps live forever; the hold is ours to let go.
+            unsafe { (*self.0).owner.store(0, Ordering::Release) };
+        }
+    }
+
+    /// Calls `f` on each heap whose thread exited, held; true if any call
+    /// returned true. Skipped in a signal handler that interrupted this
+    /// thread while it held the list of heaps.
+    pub fn for_each_orphan(mut f: impl FnMut(*mut Heap) -> bool) -> bool {
+        // New heaps go in front and links never change: the list from its
+        // first heap needs no lock.
+        let Ok(first) = HEAPS.lock_unless_reentered().map(|hs| hs.first) else {
+            return false;
+        };
+        let mut any = false;
+        let mut h = first;
+        while !h.is_null() {
+            if let Some(_hold) = hold_orphan(h) {
+                any |= f(h);
+            }
+            // SAFETY: heaps on the list live forever.
+            h = unsafe { (*h).next };
+        }
+        any
+    }
 
     struct HeapList {
         first: *mut Heap,
@@ -128,9 +184,12 @@ mod imp {
                     let (o, hooked) = unsafe { (&(*h).owner, &(*h).exit_hooked) };
                     let owner = o.load(Ordering::Acquire);
                     let free = if unhooked {
-                        !hooked.load(Ordering::Relaxed) && gone(owner, me)
+                        // (A held heap's thread exited through the hook.)
+                        !hooked.load(Ordering::Relaxed) && owner != HELD && gone(owner, me)
                     } else {
-                        owner == 0
+                        // Not while another thread holds it.
+                        o.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
+                            .is_ok()
                     };
                     if free {
                         o.store(me, Ordering::Relaxed);
@@ -251,9 +310,20 @@ mod imp {
     pub fn heap_if_any() -> Option<(*mut Heap, HeapClaim)> {
         heap()
     }
+
+    /// The shared heap has no thread to exit.
+    pub struct OrphanHold;
+
+    pub fn hold_orphan(_h: *mut Heap) -> Option<OrphanHold> {
+        None
+    }
+
+    pub fn for_each_orphan(_f: impl FnMut(*mut Heap) -> bool) -> bool {
+        false
+    }
 }
 
-pub use imp::{heap, heap_if, heap_if_any};
+pub use imp::{for_each_orphan, heap, heap_if, heap_if_any, hold_orphan};
 
 // A heap is handed between threads (adoption, the shared heap's lock).
 // SAFETY: its owner-only fields are reached by one thread at a time.

@@ -25,6 +25,15 @@ pub fn double_free_in(s: *const Slab) -> ! {
 /// # Safety
 /// `h` is the calling thread's heap, entered.
 pub unsafe fn collect_pending(h: *mut Heap) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe { collect_pending_then(h, slot_freed) }
+}
+
+/// [`collect_pending`], with `settle` called on each slab collected.
+///
+/// # Safety
+/// As for [`collect_pending`].
+unsafe fn collect_pending_then(h: *mut Heap, settle: unsafe fn(*mut Heap, *mut Slab)) -> bool {
     // SAFETY: owner-only state of our heap; the stack and the flags are
     // shared atomically; a slab on our stack is ours (it cannot be retired
     // while a slot freed into it is uncollected).
@@ -38,7 +47,7 @@ pub unsafe fn collect_pending(h: *mut Heap) -> bool {
             if !(*s).collect_remote() {
                 double_free_in(s);
             }
-            slot_freed(h, s);
+            settle(h, s);
             s = next;
         }
         any
@@ -55,6 +64,26 @@ pub unsafe fn collect_pending(h: *mut Heap) -> bool {
 #[cold]
 #[inline(never)]
 pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
+    // SAFETY: the caller's contract.
+    unsafe { rejoin_or_retire(h, s, true) }
+}
+
+/// [`slot_freed`] in a heap whose thread exited: it allocates no more, so
+/// it keeps no empty slab, not even its bin's only one.
+///
+/// # Safety
+/// As for [`slot_freed`], `h` held (`thread::hold_orphan`) and entered.
+unsafe fn orphan_slot_freed(h: *mut Heap, s: *mut Slab) {
+    // SAFETY: the caller's contract.
+    unsafe { rejoin_or_retire(h, s, false) }
+}
+
+/// A full slab that has a free slot again rejoins its bin; an empty one is
+/// retired, unless `keep_last` and it is its bin's only slab.
+///
+/// # Safety
+/// As for [`slot_freed`].
+unsafe fn rejoin_or_retire(h: *mut Heap, s: *mut Slab, keep_last: bool) {
     // SAFETY: owner-only state.
     unsafe {
         let bin = &mut (*h).bins[table_index((*s).class())];
@@ -66,10 +95,45 @@ pub unsafe fn slot_freed(h: *mut Heap, s: *mut Slab) {
             (*h).full.unlink(s);
             bin.push_back(s);
         }
-        if (*s).own.used() == 0 && (bin.head != s || bin.tail != s) {
+        if (*s).own.used() == 0 && (!keep_last || bin.head != s || bin.tail != s) {
             retire(h, s);
         }
     }
+}
+
+/// Frees slot `index` (at `addr`) of slab `s` of heap `h`, whose thread
+/// exited, as its owner would, so that its slabs go back to the pool as
+/// they empty instead of waiting for a new thread to adopt the heap; also
+/// collects what other threads freed into it meanwhile. False, doing
+/// nothing, if the heap is entered already (a signal handler interrupted
+/// this thread inside it).
+///
+/// # Safety
+/// `h` is held (`thread::hold_orphan`) and owns `s`; `index` is below
+/// `s`'s slot count.
+#[cold]
+pub(super) unsafe fn free_in_orphan(
+    h: *mut Heap,
+    s: *mut Slab,
+    index: usize,
+    addr: usize,
+    function: &str,
+) -> bool {
+    // SAFETY: the caller's contract: held, the heap's owner-only state is
+    // ours while entered.
+    unsafe {
+        let Some(busy) = Busy::enter(h) else {
+            return false;
+        };
+        if (*s).free_local(index) != super::slab::Freed::Done {
+            drop(busy);
+            report(function, Misuse::DoubleFree, addr);
+        }
+        orphan_slot_freed(h, s);
+        collect_pending_then(h, orphan_slot_freed);
+        drop(busy);
+    }
+    true
 }
 
 /// [`slot_freed`], then leaves the heap; true (for `free_fast`: done).
@@ -139,7 +203,8 @@ unsafe fn retire(h: *mut Heap, s: *mut Slab) -> bool {
 /// heap (a signal handler).
 ///
 /// # Safety
-/// `h` is the calling thread's heap (or the locked shared one).
+/// `h` is the calling thread's heap (or the locked shared one), or a heap
+/// whose thread exited, held (`thread::hold_orphan`).
 pub unsafe fn tidy(h: *mut Heap) -> bool {
     let mut any = false;
     // SAFETY: the caller's contract; entered, the heap's state is ours.
@@ -181,8 +246,10 @@ pub unsafe fn tidy(h: *mut Heap) -> bool {
 pub fn trim() -> bool {
     // SAFETY: our own heap.
     let own = thread::heap_if_any().is_some_and(|(h, _guard)| unsafe { tidy(h) });
+    // SAFETY: each held for the call.
+    let orphans = thread::for_each_orphan(|h| unsafe { tidy(h) });
     let slabs = chunk::trim();
-    large::trim() || slabs || own
+    large::trim() || slabs || own || orphans
 }
 
 /// The allocator's figures, in bytes.
