@@ -16,12 +16,13 @@
 //!    slab on its owner's pending stack.
 //! 4. `upkeep.rs`: what keeps memory following use: collecting other
 //!    threads' frees, giving empty slabs back, tidying a heap at a trim or
-//!    a thread's exit.
+//!    a thread's exit, freeing into a heap whose thread exited as its owner
+//!    would.
 //! 5. `slab.rs` (a slab's record and bitmaps) and `chunk.rs` (chunks, the
 //!    chunk map, the pool of empty slabs and the return of their memory).
 //! 6. `large.rs`: blocks above the largest slot, each in its own mapping
 //!    with the family's 16-byte header; `thread.rs`: which heap a thread
-//!    uses.
+//!    uses, and holding for a moment one whose thread exited.
 //!
 //! Words for memory going back, from the block up: a block is *freed*; a
 //! slab with no block left is *retired* to the pool; the pool *releases* a
