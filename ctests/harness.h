@@ -180,6 +180,21 @@ static void t_count_test(int passed_before, int failed_before)
     } while (0)
 
 /*
+ * CHECK_MEMORY_BACK(before): after a full free of many blocks, resident
+ * memory (t_rss_pages) is within 16 MiB of `before` a second later, by the
+ * next malloc-family call, and within 4 MiB after malloc_trim (declared by
+ * <malloc.h> where it is used).
+ */
+#define CHECK_MEMORY_BACK(before)                                        \
+    do {                                                                 \
+        t_sleep_ms(1200);                                                \
+        free(malloc(100));                                               \
+        CHECK(t_rss_pages() - (before) < (long)((16 << 20) / 4096));     \
+        malloc_trim(0);                                                  \
+        CHECK(t_rss_pages() - (before) < (long)((4 << 20) / 4096));      \
+    } while (0)
+
+/*
  * SKIP_RUN(fn, reason): fn does not run here (its environment lacks what it
  * tests, e.g. a system call qemu-user does not emulate); counted as skipped.
  */

@@ -1054,20 +1054,10 @@ static void test_default_small_blocks_give_memory_back(void)
     long peak = t_rss_pages();
     CHECK(peak - before > (long)((64 << 20) / PAGE));
     /* Freed in random order. */
-    for (int i = N - 1; i > 0; i--) {
-        seed = seed * 1103515245 + 12345;
-        int j = (int)((seed >> 8) % (unsigned)(i + 1));
-        void *t = p[i];
-        p[i] = p[j];
-        p[j] = t;
-    }
+    t_shuffle(p, N, seed);
     for (int i = 0; i < N; i++)
         free(p[i]);
-    t_sleep_ms(1200);
-    free(malloc(100));
-    CHECK(t_rss_pages() - before < (long)((16 << 20) / PAGE));
-    malloc_trim(0);
-    CHECK(t_rss_pages() - before < (long)((4 << 20) / PAGE));
+    CHECK_MEMORY_BACK(before);
     free(p);
 }
 

@@ -618,25 +618,14 @@ static void test_default_exited_threads_blocks_give_memory_back(void)
     CHECK_EQ(pthread_create(&t, NULL, allocate_and_exit, p), 0);
     CHECK_EQ(pthread_join(t, NULL), 0);
     CHECK(t_rss_pages() - before > (long)((64 << 20) / PAGE));
-    unsigned seed = 777;
-    for (int i = ORPHANED - 1; i > 0; i--) {
-        seed = seed * 1103515245 + 12345;
-        int j = (int)((seed >> 8) % (unsigned)(i + 1));
-        void *x = p[i];
-        p[i] = p[j];
-        p[j] = x;
-    }
+    t_shuffle(p, ORPHANED, 777);
     int allocated = 0;
     for (int i = 0; i < ORPHANED; i++) {
         allocated += p[i] != NULL;
         free(p[i]);
     }
     CHECK_EQ(allocated, ORPHANED);
-    t_sleep_ms(1200);
-    free(malloc(100));
-    CHECK(t_rss_pages() - before < (long)((16 << 20) / PAGE));
-    malloc_trim(0);
-    CHECK(t_rss_pages() - before < (long)((4 << 20) / PAGE));
+    CHECK_MEMORY_BACK(before);
     free(p);
 }
 #endif

@@ -209,6 +209,18 @@ static inline long t_mq_limit(const char *which)
 #endif
 }
 
+/* Puts the n pointers of p in a random order, the same for the same seed. */
+static inline void t_shuffle(void **p, int n, unsigned seed)
+{
+    for (int i = n - 1; i > 0; i--) {
+        seed = seed * 1103515245 + 12345;
+        int j = (int)((seed >> 8) % (unsigned)(i + 1));
+        void *x = p[i];
+        p[i] = p[j];
+        p[j] = x;
+    }
+}
+
 /* Resident pages of this process: the second number of /proc/self/statm. */
 static inline long t_rss_pages(void)
 {
