@@ -182,17 +182,21 @@ mod imp {
                 while !h.is_null() && found.is_null() {
                     // SAFETY: heaps on the list live forever.
                     let (o, hooked) = unsafe { (&(*h).owner, &(*h).exit_hooked) };
-                    let owner = o.load(Ordering::Acquire);
-                    let free = if unhooked {
-                        // (A held heap's thread exited through the hook.)
-                        !hooked.load(Ordering::Relaxed) && owner != HELD && gone(owner, me)
+                    // From the owner it had to us: a heap another thread
+                    // holds (owner HELD, its thread exited through the
+                    // hook) is not taken meanwhile.
+                    let from = if unhooked {
+                        let owner = o.load(Ordering::Acquire);
+                        (!hooked.load(Ordering::Relaxed) && owner != HELD && gone(owner, me))
+                            .then_some(owner)
                     } else {
-                        // Not while another thread holds it.
-                        o.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
-                            .is_ok()
+                        Some(0)
                     };
-                    if free {
-                        o.store(me, Ordering::Relaxed);
+                    let adopted = from.is_some_and(|from| {
+                        o.compare_exchange(from, me, Ordering::Acquire, Ordering::Relaxed)
+                            .is_ok()
+                    });
+                    if adopted {
                         found = h;
                     }
                     // SAFETY: as above.
