@@ -256,6 +256,20 @@ static void test_recallocarray(void)
     CHECK(r != NULL && filled(r, 5, 3));
     char *s = recallocarray(r, 50, 1);
     CHECK(s != NULL && filled(s, 5, 3) && zero(s + 5, 45));
+    /* Every size a shrink may end at within a 16-byte unit: what it gives
+     * up reads as zero when the array grows back. */
+    int cleared = 0;
+    for (size_t n = 1; n <= 48; n++) {
+        char *a = calloc(48, 1);
+        if (!a)
+            break;
+        fill(a, 48, 4);
+        char *b = recallocarray(a, n, 1);
+        char *c = b ? recallocarray(b, 48, 1) : NULL;
+        cleared += c != NULL && filled(c, n, 4) && zero(c + n, 48 - n);
+        free(c ? c : b ? b : a);
+    }
+    CHECK_EQ(cleared, 48);
     /* Growth that moves the block. */
     char *keep = malloc(1);
     char *t = recallocarray(s, 100, 1000);

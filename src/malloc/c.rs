@@ -7,7 +7,8 @@
 use super::header::ALIGN;
 use super::{
     allocate, allocate_fast, allocate_general, allocate_zeroed, array_size, deallocate,
-    deallocate_nullable, deallocate_sized, reallocate, reallocate_zeroed_array, usable_size,
+    deallocate_nullable, deallocate_sized, reallocate, reallocate_fast, reallocate_general,
+    reallocate_zeroed_array, usable_size,
 };
 use crate::errno::c::set;
 use crate::errno::Errno;
@@ -91,7 +92,38 @@ pub extern "C" fn calloc(nmemb: usize, size: usize) -> *mut c_void {
 /// ENOMEM only if even that cannot be had; `p` is freed either way).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn realloc(ptr: *mut c_void, size: usize) -> *mut c_void {
-    // SAFETY: the C caller passes a live block or NULL.
+    match NonNull::new(ptr.cast::<u8>()) {
+        Some(p) if size != 0 => {
+            // SAFETY: the C caller passes a live block.
+            if let Some(q) = unsafe { reallocate_fast(p, size) } {
+                return q.as_ptr().cast();
+            }
+            // Out of line and last: the quick path keeps no stack frame.
+            // SAFETY: as above.
+            unsafe { realloc_general(p, size) }
+        }
+        // SAFETY: the C caller passes a live block or NULL.
+        _ => unsafe { realloc_general_or_null(ptr, size) },
+    }
+}
+
+/// `realloc` of a block past the quick path, errno included.
+///
+/// # Safety
+/// `p` is a live block of minic's.
+#[inline(never)]
+unsafe fn realloc_general(p: NonNull<u8>, size: usize) -> *mut c_void {
+    // SAFETY: the caller's contract.
+    out(unsafe { reallocate_general(p, size, ALIGN) })
+}
+
+/// `realloc(NULL, size)` and `realloc(p, 0)`, errno included.
+///
+/// # Safety
+/// `ptr` is NULL or a live block of minic's.
+#[inline(never)]
+unsafe fn realloc_general_or_null(ptr: *mut c_void, size: usize) -> *mut c_void {
+    // SAFETY: the caller's contract.
     out(unsafe { realloc_rules(ptr, size) })
 }
 

@@ -257,6 +257,18 @@ pub(crate) fn report(function: &str, misuse: Misuse, address: usize) -> ! {
     crate::diag::abort()
 }
 
+/// `SLACK_MASKS[keep]` keeps the first `keep` bytes of a 16-byte unit read
+/// as a little-endian `u128`, and clears the others.
+static SLACK_MASKS: [u128; ALIGN + 1] = {
+    let mut masks = [u128::MAX; ALIGN + 1];
+    let mut keep = 0;
+    while keep < ALIGN {
+        masks[keep] = (1u128 << (keep * 8)) - 1;
+        keep += 1;
+    }
+    masks
+};
+
 /// Zeroes `[size, round16(size))` of a block whose caller-visible contents
 /// end at or before the last 16-byte unit of `capacity`. The unit is read,
 /// masked and written back: a `memset` of 0 to 15 bytes on every
@@ -268,11 +280,8 @@ pub(crate) fn report(function: &str, misuse: Misuse, address: usize) -> ! {
 pub(crate) unsafe fn clear_slack(block: Block, size: usize, capacity: usize) {
     let last = (block.payload + capacity - ALIGN) as *mut u128;
     let keep = size + ALIGN - capacity; // bytes of the unit below `size`: 0..=16
-    let mask = if keep >= ALIGN {
-        u128::MAX
-    } else {
-        (1u128 << (keep * 8)) - 1
-    };
+                                        // A table load where computing the mask takes a dozen instructions.
+    let mask = SLACK_MASKS[keep.min(ALIGN)];
     // SAFETY: the unit lies inside the block's payload and is 16-aligned
     // (payloads and capacities are); x86-64 is little-endian, so the low
     // `keep` bytes of the value are the unit's first `keep` bytes.

@@ -416,7 +416,7 @@ pub unsafe fn reallocate(
 ) -> Result<NonNull<u8>, Errno> {
     if align.is_power_of_two() && align <= ALIGN {
         // SAFETY: the caller's contract.
-        if let Some(p) = unsafe { Active::resize_fast(ptr, size) } {
+        if let Some(p) = unsafe { reallocate_fast(ptr, size) } {
             return Ok(p);
         }
     }
@@ -424,12 +424,24 @@ pub unsafe fn reallocate(
     unsafe { reallocate_general(ptr, size, align) }
 }
 
+/// [`reallocate`] at 16-byte alignment by the mode's quick path only: the
+/// block itself when `size` fits where it is (None: use
+/// [`reallocate_general`]).
+///
+/// # Safety
+/// As for [`reallocate`].
+#[inline(always)]
+pub(crate) unsafe fn reallocate_fast(ptr: NonNull<u8>, size: usize) -> Option<NonNull<u8>> {
+    // SAFETY: the caller's contract.
+    unsafe { Active::resize_fast(ptr, size) }
+}
+
 /// [`reallocate`] past the mode's quick path.
 ///
 /// # Safety
 /// As for [`reallocate`].
 #[inline(never)]
-unsafe fn reallocate_general(
+pub(crate) unsafe fn reallocate_general(
     ptr: NonNull<u8>,
     size: usize,
     align: usize,
