@@ -279,8 +279,9 @@ static SLACK_MASKS: [u128; ALIGN + 1] = {
 /// the last unit below `capacity` holds no data of the caller's.
 pub(crate) unsafe fn clear_slack(block: Block, size: usize, capacity: usize) {
     let last = (block.payload + capacity - ALIGN) as *mut u128;
-    let keep = size + ALIGN - capacity; // bytes of the unit below `size`: 0..=16
-                                        // A table load where computing the mask takes a dozen instructions.
+    // The bytes of the unit below `size`: 0 to 16.
+    let keep = size + ALIGN - capacity;
+    // A table load: computing the mask costs a dozen instructions.
     let mask = SLACK_MASKS[keep.min(ALIGN)];
     // SAFETY: the unit lies inside the block's payload and is 16-aligned
     // (payloads and capacities are); x86-64 is little-endian, so the low
