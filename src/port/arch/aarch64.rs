@@ -42,19 +42,6 @@ pub fn thread_pointer() -> usize {
     tp
 }
 
-// The thread's heap slot: an 8-byte initial-exec thread-local variable (see
-// x86_64.rs for why initial-exec).
-#[cfg(not(feature = "freestanding"))]
-core::arch::global_asm!(
-    ".pushsection .tbss,\"awT\",%nobits",
-    ".p2align 3",
-    ".globl __minic_heap_tls",
-    ".hidden __minic_heap_tls",
-    "__minic_heap_tls:",
-    ".zero 8",
-    ".popsection",
-);
-
 /// The slot's address: the thread pointer plus the offset the GOT holds.
 #[cfg(not(feature = "freestanding"))]
 #[inline(always)]

@@ -62,6 +62,30 @@ pub use portable::*;
 ))]
 pub use c_tls::{set_tls_heap, tls_heap};
 
+// The thread's heap slot on the architectures whose `tls_heap` reads it in
+// asm!: an 8-byte initial-exec thread-local variable, defined here because
+// stable Rust has no #[thread_local]. Initial-exec means one load from the
+// thread pointer plus an offset the dynamic linker fixes at load time (in a
+// preloaded libminic.so too), and no call to __tls_get_addr, which may
+// allocate. (`%nobits`: `@` starts a comment in aarch64 assembly.)
+#[cfg(all(
+    not(feature = "freestanding"),
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    )
+))]
+core::arch::global_asm!(
+    ".pushsection .tbss,\"awT\",%nobits",
+    ".p2align 3",
+    ".globl __minic_heap_tls",
+    ".hidden __minic_heap_tls",
+    "__minic_heap_tls:",
+    ".zero 8",
+    ".popsection",
+);
+
 /// This thread's heap slot (null until set), where the architecture's
 /// `heap_slot` gives the slot's address (aarch64, riscv64).
 #[cfg(all(

@@ -31,22 +31,6 @@ pub fn thread_pointer() -> usize {
     tp
 }
 
-// The thread's heap slot: an 8-byte initial-exec thread-local variable,
-// defined here because stable Rust has no #[thread_local]. Initial-exec means
-// one load from the thread pointer plus an offset the dynamic linker fixes at
-// load time (in a preloaded libminic.so too), and no call to __tls_get_addr,
-// which may allocate.
-#[cfg(not(feature = "freestanding"))]
-core::arch::global_asm!(
-    ".pushsection .tbss,\"awT\",@nobits",
-    ".p2align 3",
-    ".globl __minic_heap_tls",
-    ".hidden __minic_heap_tls",
-    "__minic_heap_tls:",
-    ".zero 8",
-    ".popsection",
-);
-
 /// This thread's heap slot (null until set).
 #[cfg(not(feature = "freestanding"))]
 #[inline(always)]
