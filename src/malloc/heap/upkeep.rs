@@ -38,6 +38,11 @@ unsafe fn collect_pending_then(h: *mut Heap, settle: unsafe fn(*mut Heap, *mut S
     // shared atomically; a slab on our stack is ours (it cannot be retired
     // while a slot freed into it is uncollected).
     unsafe {
+        // A load first: most calls find the stack empty, and a swap would
+        // take its line from the threads that push.
+        if (*h).pending.0.load(Ordering::Relaxed).is_null() {
+            return false;
+        }
         let mut s = (*h).pending.0.swap(null_mut(), Ordering::Acquire);
         let any = !s.is_null();
         while !s.is_null() {
