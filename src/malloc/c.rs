@@ -103,7 +103,7 @@ pub unsafe extern "C" fn realloc(ptr: *mut c_void, size: usize) -> *mut c_void {
             unsafe { realloc_general(p, size) }
         }
         // SAFETY: the C caller passes a live block or NULL.
-        _ => unsafe { realloc_general_or_null(ptr, size) },
+        _ => unsafe { realloc_null_or_zero(ptr, size) },
     }
 }
 
@@ -122,7 +122,7 @@ unsafe fn realloc_general(p: NonNull<u8>, size: usize) -> *mut c_void {
 /// # Safety
 /// `ptr` is NULL or a live block of minic's.
 #[inline(never)]
-unsafe fn realloc_general_or_null(ptr: *mut c_void, size: usize) -> *mut c_void {
+unsafe fn realloc_null_or_zero(ptr: *mut c_void, size: usize) -> *mut c_void {
     // SAFETY: the caller's contract.
     out(unsafe { realloc_rules(ptr, size) })
 }

@@ -171,7 +171,9 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) -
         let slab = &*s;
         let owner = slab.heap.load(Ordering::Acquire);
         if owner == IN_POOL || owner.is_null() {
-            // A slab in the pool holds no live block.
+            // A slab in the pool holds no live block (nor does a record
+            // never set up, whose zero divisor no slot check passes: the
+            // test keeps `owner` safe to read below all the same).
             report(function, Misuse::DoubleFree, addr);
         }
         if let Some(_hold) = thread::hold_orphan(owner) {

@@ -4,7 +4,7 @@
 //! when its thread exits.
 
 use super::class::{table_index, CLASSES};
-use super::slab::Slab;
+use super::slab::{Freed, Slab};
 use super::{chunk, large, thread, Busy, Heap};
 use crate::malloc::header::report;
 use crate::malloc::header::Misuse;
@@ -130,7 +130,7 @@ pub(super) unsafe fn free_in_orphan(
         let Some(busy) = Busy::enter(h) else {
             return false;
         };
-        if (*s).free_local(index) != super::slab::Freed::Done {
+        if (*s).free_local(index) != Freed::Done {
             drop(busy);
             report(function, Misuse::DoubleFree, addr);
         }
