@@ -71,6 +71,16 @@ static inline long arg_long(int argc, char **argv, int i, long dflt)
     return argc > i ? strtol(argv[i], NULL, 10) : dflt;
 }
 
+/* Whether `word` (a mode such as "wide" or "untouched") is among the
+ * arguments after the scale and the thread count. */
+static inline int arg_word(int argc, char **argv, const char *word)
+{
+    for (int i = 3; i < argc; i++)
+        if (strcmp(argv[i], word) == 0)
+            return 1;
+    return 0;
+}
+
 /* n scaled, never below a floor that keeps the workload meaningful. */
 static inline size_t scaled(double scale, double n, size_t floor)
 {

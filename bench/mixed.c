@@ -12,7 +12,12 @@
  * `mixed <scale> <threads> wide` draws sizes from 16 bytes to 4 KiB
  * instead (uniform in the power of two, then within it: a buffer-heavy
  * program's sizes), with 8,000 blocks per live set, about as many bytes,
- * and half as many replacements. */
+ * and half as many replacements.
+ *
+ * With `untouched` (after the thread count, or after `wide`) the blocks are
+ * neither written nor read: what is left is the allocator's own work, and
+ * the difference from the ordinary run is what the program's accesses to
+ * its blocks cost. */
 #include "common.h"
 
 #define JOBS 2
@@ -31,6 +36,7 @@ static size_t rnd_wide_size(uint64_t *s)
 }
 
 static size_t (*pick_size)(uint64_t *) = rnd_small_size;
+static int untouched;
 
 static void *run(void *arg)
 {
@@ -44,21 +50,24 @@ static void *run(void *arg)
     for (size_t i = 0; i < j->ops; i++) {
         size_t k = (size_t)(rnd(&s) % j->slots);
         if (p[k]) {
-            check_block(p[k], sz[k], k);
+            if (!untouched)
+                check_block(p[k], sz[k], k);
             free(p[k]);
             live -= sz[k];
         }
         size_t n = pick_size(&s);
         p[k] = xmalloc(n);
         sz[k] = n;
-        tag_block(p[k], n, k);
+        if (!untouched)
+            tag_block(p[k], n, k);
         live += n;
         if (live > peak)
             peak = live;
     }
     for (size_t k = 0; k < j->slots; k++) {
         if (p[k]) {
-            check_block(p[k], sz[k], k);
+            if (!untouched)
+                check_block(p[k], sz[k], k);
             free(p[k]);
         }
     }
@@ -74,7 +83,8 @@ int main(int argc, char **argv)
     long threads = arg_long(argc, argv, 2, 1);
     if (threads != 1 && threads != JOBS)
         die("threads must be 1 or 2");
-    int wide = argc > 3 && strcmp(argv[3], "wide") == 0;
+    int wide = arg_word(argc, argv, "wide");
+    untouched = arg_word(argc, argv, "untouched");
     if (wide)
         pick_size = rnd_wide_size;
     size_t slots = scaled(scale, wide ? 8000 : 20000, 128);

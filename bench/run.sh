@@ -44,9 +44,14 @@ sizes-2t|mixed $S 2 wide
 leak|leak $S
 bignum|bignum $S'
 
+# Not compared by make bench, run by the smoke test: the workloads' modes
+# that leave the blocks untouched (the allocator's own work alone).
+DIAGNOSTICS='mixed-untouched|mixed $S 1 untouched
+server-untouched|server $S 2 untouched'
+
 # The result line a workload prints, or nothing.
 run_one() { # <preload or empty> <workload name>
-    cmd=$(printf '%s\n' "$WORKLOADS" | awk -F'|' -v w="$2" '$1 == w { print $2 }')
+    cmd=$(printf '%s\n%s\n' "$WORKLOADS" "$DIAGNOSTICS" | awk -F'|' -v w="$2" '$1 == w { print $2 }')
     # shellcheck disable=SC2086 # the command line is split on purpose
     set -- "$1" $(eval "echo $cmd")
     pre=$1
@@ -91,7 +96,7 @@ if [ "${1:-}" = "--smoke" ]; then
     PAUSE=0
     passed=0
     failed=0
-    for w in $(printf '%s\n' "$WORKLOADS" | cut -d'|' -f1); do
+    for w in $(printf '%s\n%s\n' "$WORKLOADS" "$DIAGNOSTICS" | cut -d'|' -f1); do
         if line=$(run_one "$MINIC_SO" "$w" 2>&1) && [ -n "$line" ] &&
             printf '%s\n' "$line" | grep -q '^time='; then
             passed=$((passed + 1))
