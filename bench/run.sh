@@ -5,7 +5,8 @@
 # slow drift of a noisy machine does not favour one), and reports medians.
 #
 #   bench/run.sh [runs] [scale]          (defaults: 7 runs, scale 1)
-#   bench/run.sh --smoke                 every workload once, tiny, under minic
+#   bench/run.sh --smoke                 every workload once, tiny, under minic,
+#                                        and the untouched modes (DIAGNOSTICS)
 #
 # Each run of a workload is made twice: on the machine as it is, then under
 # load, with a competing busy process (build/bench/busy) on every core, as
