@@ -588,6 +588,58 @@ static void test_default_thread_exit_gives_back(void)
     CHECK(mallinfo2().ordblks >= free_slabs);
 }
 
+/* Blocks another thread frees are allocated again before slots never
+ * used: a thread that allocates 256 blocks of 48 bytes at a time, each round
+ * freed by another thread, keeps to a few hundred slots instead of running
+ * through its slab's 2,730 first (which would make every page of it
+ * resident). */
+enum { REUSE_ROUND = 256, REUSE_ROUNDS = 40 };
+static void *reused[REUSE_ROUNDS * REUSE_ROUND];
+static pthread_barrier_t reuse_turn;
+
+static void *allocate_rounds(void *arg)
+{
+    (void)arg;
+    for (int r = 0; r < REUSE_ROUNDS; r++) {
+        for (int i = 0; i < REUSE_ROUND; i++)
+            reused[r * REUSE_ROUND + i] = malloc(48);
+        pthread_barrier_wait(&reuse_turn); /* handed over */
+        pthread_barrier_wait(&reuse_turn); /* freed */
+    }
+    return NULL;
+}
+
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_default_blocks_freed_by_another_thread_are_reused_first(void)
+{
+    CHECK_EQ(pthread_barrier_init(&reuse_turn, NULL, 2), 0);
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, allocate_rounds, NULL), 0);
+    for (int r = 0; r < REUSE_ROUNDS; r++) {
+        pthread_barrier_wait(&reuse_turn);
+        for (int i = 0; i < REUSE_ROUND; i++)
+            free(reused[r * REUSE_ROUND + i]);
+        pthread_barrier_wait(&reuse_turn);
+    }
+    CHECK_EQ(pthread_join(t, NULL), 0);
+    CHECK_EQ(pthread_barrier_destroy(&reuse_turn), 0);
+    size_t n = REUSE_ROUNDS * REUSE_ROUND, distinct = 0, nulls = 0;
+    qsort(reused, n, sizeof *reused, by_address);
+    for (size_t i = 0; i < n; i++) {
+        nulls += reused[i] == NULL;
+        distinct += i == 0 || reused[i] != reused[i - 1];
+    }
+    CHECK_EQ(nulls, 0);
+    /* A round's slots, and the rest of the last 64-slot word each round
+     * ends in. */
+    CHECK(distinct <= 2 * REUSE_ROUND);
+}
+
 /* Blocks of a thread that has exited, freed by another thread, give their
  * memory back as if their own thread had freed them: within a second, by
  * the next malloc-family call, and all of it at malloc_trim. */
@@ -634,6 +686,7 @@ int main(void)
 {
 #ifdef MINIC_MALLOC_MODE_default
     RUN(test_default_thread_exit_gives_back);
+    RUN(test_default_blocks_freed_by_another_thread_are_reused_first);
 #endif
     RUN(test_threads);
     RUN(test_fork_while_allocating);

@@ -2,7 +2,7 @@
 //! a class has none.
 
 use super::class::{self, table_index};
-use super::slab::Slab;
+use super::slab::{Slab, Words};
 use super::{chunk, large, thread, upkeep, Busy, Heap, MAX_SMALL};
 use crate::errno::Errno;
 use crate::malloc::header::{Block, IN_USE};
@@ -96,10 +96,24 @@ pub fn alloc_slot(capacity: usize, class: usize) -> Result<Block, Errno> {
 pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
     // SAFETY: owner-only state of our heap.
     unsafe {
-        // The current slab first, while it has free slots.
+        // The current slab first: its words used before, then the slots
+        // other threads freed in it, then its words never used. Taking
+        // those last keeps a slab whose blocks another thread frees from
+        // growing to its end (every page resident) before they are reused.
         let current = (*h).current[table_index(class)];
         if !current.is_null() && !(*current).own.is_full() {
-            if let Some(slot) = take_in(current) {
+            if let Some(slot) = take_in(current, Words::Used) {
+                return Some(slot);
+            }
+            if (*current).announce.pending.load(Ordering::Relaxed) {
+                if !(*current).collect_remote() {
+                    upkeep::double_free_in(current);
+                }
+                if let Some(slot) = take_in(current, Words::Used) {
+                    return Some(slot);
+                }
+            }
+            if let Some(slot) = take_in(current, Words::Any) {
                 return Some(slot);
             }
         }
@@ -108,7 +122,7 @@ pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
             let s = (*h).bins[table_index(class)].head;
             (*h).current[table_index(class)] = s;
             if !s.is_null() {
-                if let Some(slot) = take_in(s) {
+                if let Some(slot) = take_in(s, Words::Any) {
                     return Some(slot);
                 }
             }
@@ -126,7 +140,7 @@ pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
             if !(*s).collect_remote() {
                 upkeep::double_free_in(s);
             }
-            if (*s).advance_cursor() {
+            if (*s).advance_cursor(Words::Any) {
                 continue;
             }
             upkeep::set_full(h, s);
@@ -138,7 +152,7 @@ pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
         Slab::init(s, class, h);
         (*h).bins[table_index(class)].push_front(s);
         (*h).current[table_index(class)] = s;
-        take_in(s)
+        take_in(s, Words::Any)
     }
 }
 
@@ -175,14 +189,14 @@ unsafe fn fullest_first(h: *mut Heap, class: usize) {
     }
 }
 
-/// A free slot of slab `s`, searched from its cursor on.
+/// A free slot of slab `s` in `words`, searched from its cursor on.
 ///
 /// # Safety
 /// `s` is a slab of the calling thread's heap, entered.
-unsafe fn take_in(s: *mut Slab) -> Option<usize> {
+unsafe fn take_in(s: *mut Slab, words: Words) -> Option<usize> {
     // SAFETY: the caller's contract.
     unsafe {
-        if !(*s).advance_cursor() {
+        if !(*s).advance_cursor(words) {
             return None;
         }
         match (*s).take_at_cursor() {

@@ -327,7 +327,9 @@ impl Slab {
     /// of them was not allocated (a double free).
     ///
     /// # Safety
-    /// Called by the owner, after clearing `pending`.
+    /// Called by the owner. (A slab still on the pending stack stays there:
+    /// frees announced with it and set after this are collected when the
+    /// owner takes it off.)
     pub unsafe fn collect_remote(&mut self) -> bool {
         let words = self.word_count();
         let mut ok = true;
@@ -348,12 +350,13 @@ impl Slab {
 
     /// Moves the cursor to the first slot of a word with a free slot: the
     /// next such word after the cursor's below the frontier (its lines and
-    /// pages are likely warm), else the lowest, else the frontier's (a word
-    /// never used); false when no word has a free slot.
+    /// pages are likely warm), else the lowest, else, if `Words::Any`, the
+    /// frontier's (a word never used); false when no such word has a free
+    /// slot.
     ///
     /// # Safety
     /// Called by the owner.
-    pub unsafe fn advance_cursor(&mut self) -> bool {
+    pub unsafe fn advance_cursor(&mut self, words_allowed: Words) -> bool {
         let words = self.word_count();
         let frontier = (self.own.frontier as usize).min(words);
         let here = (self.own.cursor as usize / 64).min(frontier);
@@ -368,6 +371,9 @@ impl Slab {
             below
         });
         let found = found.or_else(|| {
+            if words_allowed == Words::Used {
+                return None;
+            }
             let fresh = (frontier..words).find(|&i| has_free(i));
             if let Some(i) = fresh {
                 own.frontier = i as u32 + 1;
@@ -382,6 +388,15 @@ impl Slab {
             None => false,
         }
     }
+}
+
+/// Which words of a slab [`Slab::advance_cursor`] may move to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Words {
+    /// Only words used before (their pages are resident already).
+    Used,
+    /// Any word, the frontier's (never used) last.
+    Any,
 }
 
 /// A doubly linked list of slabs through their `next` and `prev` fields: a
@@ -482,7 +497,7 @@ mod tests {
         unsafe {
             match s.take_at_cursor() {
                 Some(a) => Some(a),
-                None => s.advance_cursor().then(|| s.take_at_cursor())?,
+                None => s.advance_cursor(Words::Any).then(|| s.take_at_cursor())?,
             }
         }
     }
@@ -510,6 +525,27 @@ mod tests {
         assert_eq!(take(&mut s).map(|a| index(&s, a)), Some(3));
         assert_eq!(take(&mut s), None);
         assert_eq!(s.own.used(), s.count);
+    }
+
+    #[test]
+    fn words_never_used_are_left_when_asked() {
+        let mut s = record(class::class_of(16));
+        for _ in 0..64 {
+            take(&mut s).unwrap();
+        }
+        // SAFETY: the test's thread owns the record.
+        unsafe {
+            assert!(!s.advance_cursor(Words::Used));
+            // Another thread frees a slot: collected, it is in a word used
+            // before.
+            assert_eq!(s.free_remote(7), Freed::Done);
+            assert!(s.collect_remote());
+            assert!(s.advance_cursor(Words::Used));
+            assert_eq!(s.take_at_cursor().map(|a| index(&s, a)), Some(7));
+            assert!(!s.advance_cursor(Words::Used));
+            assert!(s.advance_cursor(Words::Any));
+            assert_eq!(s.take_at_cursor().map(|a| index(&s, a)), Some(64));
+        }
     }
 
     #[test]
