@@ -105,13 +105,8 @@ pub unsafe fn take_slot(h: *mut Heap, class: usize) -> Option<usize> {
             if let Some(slot) = take_in(current, Words::Used) {
                 return Some(slot);
             }
-            if (*current).announce.pending.load(Ordering::Relaxed) {
-                if !(*current).collect_remote() {
-                    upkeep::double_free_in(current);
-                }
-                if let Some(slot) = take_in(current, Words::Used) {
-                    return Some(slot);
-                }
+            if (*current).announce.pending.load(Ordering::Relaxed) && !(*current).collect_remote() {
+                upkeep::double_free_in(current);
             }
             if let Some(slot) = take_in(current, Words::Any) {
                 return Some(slot);
