@@ -947,6 +947,32 @@ static void test_default_large_realloc_into_cache(void)
     free(q);
 }
 
+/* A freed large block whose mapping is larger than the cache's bound (four
+ * times the live large bytes, at least 16 MiB; 1 MiB at most freestanding)
+ * is unmapped at once, even when the cache is empty: a program that frees
+ * its one big buffer and then allocates smaller ones does not keep the big
+ * one's pages resident under them. */
+static void test_default_big_freed_mapping_goes_back(void)
+{
+    NEEDS(T_NEEDS_FILES);
+    const size_t big = __STDC_HOSTED__ ? 48 << 20 : 4 << 20;
+    (void)malloc_trim(0);
+    long before = t_rss_pages();
+    char *p = malloc(big);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    fill(p, big, 7);
+    CHECK(t_rss_pages() - before >= (long)(big / 2 / PAGE));
+    free(p);
+    CHECK(t_rss_pages() - before < (long)(big / 8 / PAGE));
+    /* A smaller buffer gets fresh pages, not the big one's. */
+    char *q = malloc(big / 4);
+    CHECK(q != NULL);
+    CHECK(t_rss_pages() - before < (long)(big / 8 / PAGE));
+    free(q);
+}
+
 /* An attacker's writes change no allocation: a write after free of the
  * freed block's first word (where a free-list link would be), a 16-byte
  * overflow into the next block, a 144-byte underflow before a block. None
@@ -1302,6 +1328,7 @@ int main(void)
     RUN(test_default_gives_memory_back);
     RUN(test_default_large_blocks);
     RUN(test_default_large_realloc_into_cache);
+    T_QEMU_LACKS(test_default_big_freed_mapping_goes_back, "counts its own memory in the resident pages");
     RUN(test_default_one_size_rule);
     RUN(test_default_attacker_writes_redirect_nothing);
     T_QEMU_LACKS(test_default_tight_address_space, "applies no RLIMIT_AS or RLIMIT_DATA to the program");

@@ -270,12 +270,15 @@ pub unsafe fn free(b: &Block) {
     unsafe { retire(start, len) };
 }
 
-/// Caches a freed block's mapping, or unmaps it.
+/// Caches a freed block's mapping, or unmaps it: a mapping larger than the
+/// cache's bound goes even when the cache is empty (a program that freed
+/// its one big buffer and allocates smaller ones would otherwise keep its
+/// pages resident under them).
 ///
 /// # Safety
 /// `[start, start + len)` is a mapping of ours that nothing uses.
 unsafe fn retire(start: usize, len: usize) {
-    if len > CACHE_BYTES / 2 || !age_cache(Some((start, len))) {
+    if len > cache_limit().min(CACHE_BYTES / 2) || !age_cache(Some((start, len))) {
         // SAFETY: the caller's contract.
         let _ = unsafe { port::munmap(start as *mut c_void, len) };
     }
