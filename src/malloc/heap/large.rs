@@ -7,8 +7,8 @@
 //! such as a string builder's, then finds its pages already there). The cache is
 //! bounded (64 mappings, four times the live large bytes within 16 to
 //! 128 MiB: see `cache_limit`) and ages: a mapping not reused within about
-//! a second is unmapped at the next large allocation or free, so resident
-//! memory comes back to live memory. `realloc` moves a block into a cached
+//! a quarter of a second is unmapped at the next large allocation or free,
+//! so resident memory comes back to live memory. `realloc` moves a block into a cached
 //! mapping with room when there is one (its pages are resident), else
 //! resizes it with `mremap`: the kernel moves page table entries instead of
 //! copying bytes.
@@ -49,6 +49,14 @@ const REUSE_FRACTION: usize = if cfg!(feature = "freestanding") {
 } else {
     16
 };
+
+/// How long a cached mapping waits for reuse, in `os::ticks`: about a
+/// quarter of a second. A program that replaces its buffers all the time
+/// reuses them sooner (bench/large, bench/realloc: no slower than with a
+/// second); one whose buffer grows, allocating a larger one and freeing the
+/// last each time (mawk appending to a string), leaves a trail of mappings
+/// too small for its next request, resident until they age out.
+const LARGE_AGE: u64 = AGE / 4;
 
 /// The cache's bound now.
 fn cache_limit() -> usize {
@@ -222,7 +230,7 @@ fn age_cache(add: Option<(usize, usize)>) -> bool {
         };
         let len = add.map_or(0, |a| a.1);
         let limit = cache_limit();
-        while c.oldest_is_older_than(now, AGE)
+        while c.oldest_is_older_than(now, LARGE_AGE)
             || add.is_some() && c.count > 0 && (c.count == CACHE_ENTRIES || c.bytes + len > limit)
         {
             evicted[ne & (CACHE_ENTRIES - 1)] = c.remove(0);
