@@ -1001,6 +1001,58 @@ static void test_default_cached_mappings_age_out(void)
     free(p);
 }
 
+/* A block that takes a cached mapping at least twice as long as it needs
+ * keeps the pages past what it needs for about a sixteenth of a second,
+ * then they go back to the kernel (at the next large allocation or free),
+ * its own contents kept; grown in place before that, it keeps them all. */
+static void test_default_roomy_block_gives_room_back(void)
+{
+    NEEDS(T_NEEDS_FILES | T_NEEDS_CLOCK);
+    /* Two mappings of 5 MiB, both cached (the bound is 16 MiB). */
+    const size_t big = 4 << 20, small = 512 << 10, grown = 3 << 20;
+    (void)malloc_trim(0);
+    long before = t_rss_pages();
+    /* Two cached mappings, every page resident. */
+    char *a = malloc(big), *b = malloc(big);
+    CHECK(a != NULL && b != NULL);
+    if (!a || !b)
+        return;
+    fill(a, big, 1);
+    fill(b, big, 2);
+    free(a);
+    free(b);
+    /* Each serves a 512 KiB block; the second grows in place to 3 MiB. */
+    char *p = malloc(small), *q = malloc(small);
+    CHECK(p != NULL && q != NULL);
+    if (!p || !q)
+        return;
+    fill(p, small, 3);
+    fill(q, small, 4);
+    char *r = realloc(q, grown);
+    CHECK(r == q);
+    if (!r)
+        return;
+    fill(r, grown, 5);
+    CHECK(t_rss_pages() - before >= (long)(2 * big / PAGE * 9 / 10));
+    t_sleep_ms(200);
+    free(malloc(big));
+    /* p's room went back (it keeps 640 KiB of its mapping); r keeps all
+     * of its mapping, 5 MiB. */
+    CHECK(t_rss_pages() - before < (long)(big * 7 / 4 / PAGE));
+    CHECK(filled(p, small, 3));
+    CHECK(filled(r, grown, 5));
+    /* p grows into its room again: its pages come back as zero. */
+    char *g = realloc(p, grown);
+    CHECK(g == p);
+    if (g) {
+        CHECK(filled(g, small, 3));
+        fill(g, grown, 6);
+        CHECK(filled(g, grown, 6));
+    }
+    free(g ? g : p);
+    free(r);
+}
+
 /* An attacker's writes change no allocation: a write after free of the
  * freed block's first word (where a free-list link would be), a 16-byte
  * overflow into the next block, a 144-byte underflow before a block. None
@@ -1359,8 +1411,10 @@ int main(void)
     T_QEMU_LACKS(test_default_big_freed_mapping_goes_back, "counts its own memory in the resident pages");
 #if __STDC_HOSTED__
     T_QEMU_LACKS(test_default_cached_mappings_age_out, "counts its own memory in the resident pages");
+    T_QEMU_LACKS(test_default_roomy_block_gives_room_back, "counts its own memory in the resident pages");
 #else
     SKIP_RUN(test_default_cached_mappings_age_out, "keeps at most 1 MiB of freed mappings, less than the test leaves");
+    SKIP_RUN(test_default_roomy_block_gives_room_back, "keeps at most 1 MiB of freed mappings, less than the test uses");
 #endif
     RUN(test_default_one_size_rule);
     RUN(test_default_attacker_writes_redirect_nothing);

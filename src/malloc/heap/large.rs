@@ -4,7 +4,10 @@
 //! buffers does not pay a fresh mapping and its page faults every time; a
 //! cached mapping of another size is used as it is, resident pages and all,
 //! for a request of at least a sixteenth of it (a buffer that grows again,
-//! such as a string builder's, then finds its pages already there). The cache is
+//! such as a string builder's, then finds its pages already there); when
+//! the mapping is twice what the block needs or more, the pages past that
+//! go back to the kernel if the block still holds it a sixteenth of a
+//! second later (see [`RoomyBlock`]). The cache is
 //! bounded (64 mappings, four times the live large bytes within 16 to
 //! 128 MiB: see `cache_limit`) and ages: a mapping not reused within about
 //! a quarter of a second is unmapped at the next large allocation or free,
@@ -72,12 +75,49 @@ struct CachedMapping {
     freed_at: u64,
 }
 
+/// A live block in a cached mapping it took that is at least twice the
+/// length it needs: if it is still there after [`ROOM_AGE`], the pages
+/// past what it needs go back to the kernel (a small block would otherwise
+/// keep a large one's resident pages for as long as it lives).
+#[derive(Clone, Copy, Default)]
+struct RoomyBlock {
+    /// The mapping's start, and the length of it the block needs.
+    start: usize,
+    needed: usize,
+    len: usize,
+    /// When it took the mapping (`os::ticks`).
+    since: u64,
+}
+
+/// Whether roomy blocks are watched: a freestanding library's cache serves
+/// only requests of half a mapping or more, and stays small.
+const WATCH_ROOMY: bool = !cfg!(feature = "freestanding");
+
+/// Roomy blocks watched at most (the others keep their room resident).
+const ROOMY_ENTRIES: usize = if WATCH_ROOMY { 256 } else { 0 };
+
+/// How long a roomy block keeps its room, in `os::ticks`: about a
+/// sixteenth of a second. A block that is replaced or grows within that
+/// time finds the pages resident (bench/large, bench/realloc: as fast as
+/// with no release); `git log -p` keeps many small blocks in large
+/// mappings for longer (on glibc's history its peak RSS is 210 MiB with the
+/// release, 235 MiB without).
+const ROOM_AGE: u64 = LARGE_AGE / 4;
+
+/// Set in a mapping's length word while its block may be on the roomy
+/// list (lengths are multiples of the page size): growing the block into
+/// its room, moving or freeing it first takes it off.
+const ROOMY: usize = 1;
+
 struct Cache {
     /// The first `count` are free mappings, the oldest first.
     entries: [CachedMapping; CACHE_ENTRIES],
     count: usize,
     /// Their total length.
     bytes: usize,
+    /// The first `roomy_count` are roomy blocks, the oldest first.
+    roomy: [RoomyBlock; ROOMY_ENTRIES],
+    roomy_count: usize,
 }
 
 static CACHE: Mutex<Cache> = Mutex::new(Cache {
@@ -88,6 +128,13 @@ static CACHE: Mutex<Cache> = Mutex::new(Cache {
     }; CACHE_ENTRIES],
     count: 0,
     bytes: 0,
+    roomy: [RoomyBlock {
+        start: 0,
+        needed: 0,
+        len: 0,
+        since: 0,
+    }; ROOMY_ENTRIES],
+    roomy_count: 0,
 });
 
 /// Live large blocks and their mapped bytes (for mallinfo2).
@@ -118,11 +165,16 @@ pub fn alloc(n: usize, align: usize) -> Option<(Block, bool)> {
         return None;
     }
     let _ = age_cache(None);
-    let (start, len, fresh) = match reuse(len) {
-        Some((s, l)) => (s, l, false),
-        None => (crate::malloc::os::map_private(len, false).ok()?, len, true),
+    let (start, len, roomy, fresh) = match reuse(len) {
+        Some((s, l, roomy)) => (s, l, roomy, false),
+        None => (
+            crate::malloc::os::map_private(len, false).ok()?,
+            len,
+            false,
+            true,
+        ),
     };
-    let b = place(start, len, align, n);
+    let b = place(start, len, roomy, align, n);
     // free reads only headers whose page the registry knows as live.
     if registry::set_live(b.header(), b.payload).is_err() {
         // SAFETY: our new block's mapping, never handed out.
@@ -134,12 +186,13 @@ pub fn alloc(n: usize, align: usize) -> Option<(Block, bool)> {
     Some((b, fresh))
 }
 
-/// Writes the mapping's length at its start and the header of a block of
+/// Writes the mapping's length at its start (with [`ROOMY`] if `roomy`)
+/// and the header of a block of
 /// `capacity` bytes aligned to `align` in mapping [start, start + len). The
 /// header records the capacity asked for, not the mapping's: a reused
 /// mapping's bytes past it are stale, and the shared layer's zeroing rules
 /// (recallocarray) hold only up to the recorded capacity.
-fn place(start: usize, len: usize, align: usize, capacity: usize) -> Block {
+fn place(start: usize, len: usize, roomy: bool, align: usize, capacity: usize) -> Block {
     let a = align.max(HEADER);
     let payload = (start + LEAD + HEADER + a - 1) & !(a - 1);
     let b = Block {
@@ -150,7 +203,7 @@ fn place(start: usize, len: usize, align: usize, capacity: usize) -> Block {
     };
     // SAFETY: the length word and the header lie inside the mapping, ours.
     unsafe {
-        (start as *mut usize).write(len);
+        (start as *mut usize).write(if roomy { len | ROOMY } else { len });
         b.write();
     }
     b
@@ -162,13 +215,40 @@ fn place(start: usize, len: usize, align: usize, capacity: usize) -> Block {
 /// `b` is a live large block.
 unsafe fn mapping_len(b: &Block) -> usize {
     // SAFETY: the caller's contract: the mapping starts with its length.
-    unsafe { (b.start() as *const usize).read() }
+    unsafe { (b.start() as *const usize).read() & !ROOMY }
+}
+
+/// Takes the block of the mapping at `start` off the roomy list if it may
+/// be on it, before it grows into its room, moves or goes (its room is
+/// then never released under it, nor after it, in a range that may be
+/// someone else's). False, doing nothing, in a signal handler that
+/// interrupted this thread inside the cache.
+///
+/// # Safety
+/// `start` is the mapping of a live large block, the caller's.
+unsafe fn unwatch(start: usize) -> bool {
+    let word = start as *mut usize;
+    // SAFETY: the caller's contract: the mapping's first word, which only
+    // the block's owner reads or writes.
+    let len = unsafe { word.read() };
+    if !WATCH_ROOMY || len & ROOMY == 0 {
+        return true;
+    }
+    let Ok(mut c) = CACHE.lock_unless_reentered() else {
+        return false;
+    };
+    c.unwatch_roomy(start);
+    // SAFETY: as above.
+    unsafe { word.write(len & !ROOMY) };
+    true
 }
 
 /// The smallest cached mapping of `len` to `REUSE_FRACTION * len` bytes and its length, if the
 /// cache has one: used as it is, with the pages that are still resident
-/// (what makes reuse worth it; resizing would fault them in again).
-fn reuse(len: usize) -> Option<(usize, usize)> {
+/// (what makes reuse worth it; resizing would fault them in again). The
+/// flag says whether the block placed in it is watched as roomy (the
+/// mapping is at least twice `len`).
+fn reuse(len: usize) -> Option<(usize, usize, bool)> {
     // A signal handler that interrupted this thread in the cache maps anew.
     let mut c = CACHE.lock_unless_reentered().ok()?;
     let mut best: Option<(usize, usize)> = None;
@@ -178,7 +258,8 @@ fn reuse(len: usize) -> Option<(usize, usize)> {
         }
     }
     let m = c.remove(best?.0);
-    Some((m.start, m.len))
+    let roomy = WATCH_ROOMY && m.len / 2 >= len && c.watch_roomy(m.start, len, m.len);
+    Some((m.start, m.len, roomy))
 }
 
 impl Cache {
@@ -205,6 +286,55 @@ impl Cache {
             .is_some_and(|m| now.wrapping_sub(m.freed_at) > age)
     }
 
+    /// Watches a block placed in mapping `[start, start + len)` that needs
+    /// its first `needed` bytes; false if the list is full.
+    fn watch_roomy(&mut self, start: usize, needed: usize, len: usize) -> bool {
+        let Some(slot) = self.roomy.get_mut(self.roomy_count) else {
+            return false;
+        };
+        *slot = RoomyBlock {
+            start,
+            needed,
+            len,
+            since: ticks(),
+        };
+        self.roomy_count += 1;
+        true
+    }
+
+    /// The roomy blocks watched, the oldest first.
+    fn watched(&mut self) -> &mut [RoomyBlock] {
+        self.roomy.get_mut(..self.roomy_count).unwrap_or(&mut [])
+    }
+
+    /// Takes the roomy block of the mapping at `start` off the list.
+    fn unwatch_roomy(&mut self, start: usize) {
+        let watched = self.watched();
+        let Some(i) = watched.iter().position(|r| r.start == start) else {
+            return;
+        };
+        if let Some(tail) = watched.get_mut(i..).filter(|t| !t.is_empty()) {
+            tail.rotate_left(1);
+        }
+        self.roomy_count -= 1;
+    }
+
+    /// Gives back the room of the roomy blocks, the oldest first, while
+    /// `due` says so, and stops watching them.
+    fn release_room(&mut self, due: impl Fn(&RoomyBlock) -> bool) {
+        let watched = self.watched();
+        let old = watched.iter().take_while(|r| due(r)).count();
+        for r in watched.iter().take(old) {
+            // SAFETY: the pages past what a live block needs in its own
+            // mapping, which nothing uses: growing into them, moving or
+            // freeing the block first takes it off this list, under the
+            // lock held here.
+            unsafe { os::release_pages(r.start + r.needed, r.len.wrapping_sub(r.needed)) };
+        }
+        watched.rotate_left(old.min(watched.len()));
+        self.roomy_count -= old;
+    }
+
     /// Empties the cache; its mappings are the caller's to unmap.
     fn take_all(&mut self) -> ([CachedMapping; CACHE_ENTRIES], usize) {
         let all = (self.entries, self.count);
@@ -228,6 +358,9 @@ fn age_cache(add: Option<(usize, usize)>) -> bool {
         let Ok(mut c) = CACHE.lock_unless_reentered() else {
             return false;
         };
+        if WATCH_ROOMY {
+            c.release_room(|r| now.wrapping_sub(r.since) > ROOM_AGE);
+        }
         let len = add.map_or(0, |a| a.1);
         let limit = cache_limit();
         while c.oldest_is_older_than(now, LARGE_AGE)
@@ -274,8 +407,14 @@ pub unsafe fn free(b: &Block) {
     if !registry::claim(b.header()) {
         crate::malloc::header::report("free", Misuse::DoubleFree, b.payload);
     }
-    // SAFETY: the block's mapping, claimed: no longer used.
-    unsafe { retire(start, len) };
+    // SAFETY: the block's mapping, claimed: no longer used. (Still watched
+    // as roomy, in a signal handler that interrupted this thread inside
+    // the cache, it stays mapped: its room may be released later.)
+    unsafe {
+        if unwatch(start) {
+            retire(start, len);
+        }
+    }
 }
 
 /// Caches a freed block's mapping, or unmaps it: a mapping larger than the
@@ -302,6 +441,10 @@ pub unsafe fn resize(b: &Block, n: usize) -> Option<Block> {
     let start = b.start();
     // SAFETY: a live large block (the caller's contract).
     let old = unsafe { mapping_len(b) };
+    // SAFETY: as above.
+    if !unsafe { unwatch(start) } {
+        return None;
+    }
     if n <= start + old - b.payload {
         // The mapping has room: the header records the new capacity.
         let grown = Block { capacity: n, ..*b };
@@ -364,7 +507,7 @@ pub unsafe fn resize(b: &Block, n: usize) -> Option<Block> {
         }
     };
     LIVE_BYTES.fetch_add(len.wrapping_sub(old), Ordering::Relaxed);
-    Some(place(a, len, HEADER, n))
+    Some(place(a, len, false, HEADER, n))
 }
 
 /// Moves a live large block of 16-byte alignment (mapping `[start, start +
@@ -381,11 +524,15 @@ unsafe fn move_to_cached(
     len: usize,
     n: usize,
 ) -> Option<Block> {
-    let (to, to_len) = reuse(len)?;
-    let moved = place(to, to_len, HEADER, n);
+    let (to, to_len, roomy) = reuse(len)?;
+    let moved = place(to, to_len, roomy, HEADER, n);
     if registry::set_live(moved.header(), moved.payload).is_err() {
         // SAFETY: the mapping just taken from the cache, unused.
-        unsafe { retire(to, to_len) };
+        unsafe {
+            if unwatch(to) {
+                retire(to, to_len);
+            }
+        }
         return None;
     }
     // SAFETY: two distinct mappings of ours; the new one holds `n` bytes,
@@ -413,6 +560,7 @@ pub fn trim() -> bool {
         let Ok(mut c) = CACHE.lock_unless_reentered() else {
             return false;
         };
+        c.release_room(|_| true);
         c.take_all()
     };
     unmap(all.get(..count).unwrap_or(&[]));
@@ -432,5 +580,6 @@ pub fn cached() -> usize {
 pub fn recover_in_fork_child() {
     CACHE.recover_in_fork_child(|c| {
         c.take_all();
+        c.roomy_count = 0;
     });
 }
