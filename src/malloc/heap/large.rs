@@ -262,6 +262,18 @@ fn reuse(len: usize) -> Option<(usize, usize, bool)> {
     Some((m.start, m.len, roomy))
 }
 
+/// Takes item `i` (below `count`) out of the first `count` of `items`,
+/// moving the later ones down to keep their order.
+fn take_out<T: Copy + Default>(items: &mut [T], count: usize, i: usize) -> T {
+    let item = items.get(i).copied().unwrap_or_default();
+    let end = count.min(items.len());
+    if let Some(tail) = items.get_mut(i..end) {
+        let by = tail.len().min(1);
+        tail.rotate_left(by);
+    }
+    item
+}
+
 impl Cache {
     /// The cached mappings, oldest first.
     fn live(&self) -> &[CachedMapping] {
@@ -270,11 +282,7 @@ impl Cache {
 
     /// Takes entry `i` (below `count`) out, keeping the order of the others.
     fn remove(&mut self, i: usize) -> CachedMapping {
-        let count = self.count;
-        let m = self.entries.get(i).copied().unwrap_or_default();
-        if let Some(tail) = self.entries.get_mut(i..count).filter(|t| !t.is_empty()) {
-            tail.rotate_left(1);
-        }
+        let m = take_out(&mut self.entries[..], self.count, i);
         self.count -= 1;
         self.bytes -= m.len;
         m
@@ -313,9 +321,7 @@ impl Cache {
         let Some(i) = watched.iter().position(|r| r.start == start) else {
             return;
         };
-        if let Some(tail) = watched.get_mut(i..).filter(|t| !t.is_empty()) {
-            tail.rotate_left(1);
-        }
+        take_out(watched, usize::MAX, i);
         self.roomy_count -= 1;
     }
 
