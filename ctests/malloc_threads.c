@@ -640,6 +640,79 @@ static void test_default_blocks_freed_by_another_thread_are_reused_first(void)
     CHECK(distinct <= 2 * REUSE_ROUND);
 }
 
+/* A new thread adopts the heap of a thread that has exited even while
+ * another thread is freeing that heap's blocks (and holds it for a moment
+ * on each free), rather than making a heap of its own: a program whose
+ * threads take over the blocks of threads that ended (a server's
+ * connections) keeps one heap's memory, not two. Each round, a thread
+ * allocates blocks of a size no other test uses and exits; a second thread
+ * frees most of them while a third, new, allocates its first block: that
+ * block lies in one of the exited thread's slabs (128 KiB each), not in a
+ * slab of a heap of its own. (Run after the tests above, which leave one
+ * exited thread's heap: the only one to adopt.) */
+enum { ADOPT_BLOCKS = 2000, ADOPT_SIZE = 3000, ADOPT_ROUNDS = 20, ADOPT_KEPT = 32,
+       SLAB_BYTES = 128 << 10 };
+static void *adopt_blocks[ADOPT_BLOCKS];
+static int adopt_freeing, adopt_in_their_slab;
+
+static void *allocate_adopt_blocks(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < ADOPT_BLOCKS; i++)
+        adopt_blocks[i] = malloc(ADOPT_SIZE);
+    return NULL;
+}
+
+/* Frees all but every ADOPT_KEPT-th block (no slab empties, so none goes
+ * back to the pool for a new heap to take). */
+static void *free_adopt_blocks(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < ADOPT_BLOCKS; i++) {
+        if (i % ADOPT_KEPT == 0)
+            continue;
+        free(adopt_blocks[i]);
+        __atomic_store_n(&adopt_freeing, 1, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+static void *first_block_while_freeing(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&adopt_freeing, __ATOMIC_ACQUIRE))
+        ;
+    uintptr_t p = (uintptr_t)malloc(ADOPT_SIZE);
+    adopt_in_their_slab = 0;
+    for (int i = 0; i < ADOPT_BLOCKS; i++)
+        adopt_in_their_slab |= ((uintptr_t)adopt_blocks[i] & -(uintptr_t)SLAB_BYTES) == (p & -(uintptr_t)SLAB_BYTES);
+    free((void *)p);
+    return NULL;
+}
+
+static void test_default_new_thread_adopts_a_heap_being_freed_into(void)
+{
+    int in_their_slab = 0;
+    for (int r = 0; r < ADOPT_ROUNDS; r++) {
+        pthread_t e, f, n;
+        CHECK_EQ(pthread_create(&e, NULL, allocate_adopt_blocks, NULL), 0);
+        CHECK_EQ(pthread_join(e, NULL), 0);
+        int allocated = 0;
+        for (int i = 0; i < ADOPT_BLOCKS; i++)
+            allocated += adopt_blocks[i] != NULL;
+        CHECK_EQ(allocated, ADOPT_BLOCKS);
+        adopt_freeing = 0;
+        CHECK_EQ(pthread_create(&n, NULL, first_block_while_freeing, NULL), 0);
+        CHECK_EQ(pthread_create(&f, NULL, free_adopt_blocks, NULL), 0);
+        CHECK_EQ(pthread_join(f, NULL), 0);
+        CHECK_EQ(pthread_join(n, NULL), 0);
+        in_their_slab += adopt_in_their_slab;
+        for (int i = 0; i < ADOPT_BLOCKS; i += ADOPT_KEPT)
+            free(adopt_blocks[i]);
+    }
+    CHECK_EQ(in_their_slab, ADOPT_ROUNDS);
+}
+
 /* Blocks of a thread that has exited, freed by another thread, give their
  * memory back as if their own thread had freed them: within a second, by
  * the next malloc-family call, and all of it at malloc_trim. */
@@ -687,6 +760,7 @@ int main(void)
 #ifdef MINIC_MALLOC_MODE_default
     RUN(test_default_thread_exit_gives_back);
     RUN(test_default_blocks_freed_by_another_thread_are_reused_first);
+    RUN(test_default_new_thread_adopts_a_heap_being_freed_into);
 #endif
     RUN(test_threads);
     RUN(test_fork_while_allocating);

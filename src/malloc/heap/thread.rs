@@ -9,7 +9,8 @@
 //! hook), before creating a new one, so programs that start many short
 //! threads reuse heaps and the blocks in them. Until a thread adopts it, a
 //! thread that frees into such a heap, or trims, holds it for the moment
-//! and works on it as its owner would. `fork` is made safe by
+//! and works on it as its owner would; a new thread that finds such heaps
+//! only held waits for one to be let go. `fork` is made safe by
 //! pthread_atfork handlers that hold every allocator lock across it.
 //!
 //! The same in a Rust program (`minic::Minic` as its global allocator).
@@ -26,7 +27,7 @@ mod imp {
     use crate::port;
     use crate::sync::Mutex;
     use core::ptr::null_mut;
-    use core::sync::atomic::{AtomicBool, Ordering};
+    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
     // The thread's heap pointer: a thread-local slot (port::arch).
     #[inline(always)]
@@ -167,12 +168,44 @@ mod imp {
         }
     }
 
+    /// Waits, at most, for an exited thread's heap that another thread
+    /// holds for a moment (it frees a block there), before a thread makes
+    /// a heap of its own: 200 of at most 50 µs, so 10 ms in all.
+    const HELD_WAITS: u32 = 200;
+    const HELD_WAIT_NS: core::ffi::c_long = 50_000;
+
+    /// Sleeps while `owner` is [`HELD`], [`HELD_WAIT_NS`] at most (the
+    /// holder lets go with a store and wakes no one).
+    fn wait_while_held(owner: &AtomicU32) {
+        let timeout = crate::abi::timespec {
+            tv_sec: 0,
+            tv_nsec: HELD_WAIT_NS,
+        };
+        // SAFETY: the futex word is a live atomic of a heap (heaps live
+        // forever); the kernel only compares it with HELD and sleeps until
+        // the timeout, which it reads from our stack. EAGAIN, EINTR and
+        // ETIMEDOUT all mean: look again.
+        let _ = unsafe {
+            port::futex(
+                owner.as_ptr(),
+                crate::abi::FUTEX_WAIT | crate::abi::FUTEX_PRIVATE_FLAG,
+                HELD,
+                (&timeout as *const crate::abi::timespec).cast(),
+                null_mut(),
+                0,
+            )
+        };
+    }
+
     #[cold]
     fn first_heap() -> Option<*mut Heap> {
         let me = tid();
-        let h = {
+        let mut waits = 0;
+        let h = loop {
             // A signal handler that interrupted the thread here gets no heap.
             let mut hs = HEAPS.lock_unless_reentered().ok()?;
+            // An exited thread's heap that another thread holds.
+            let mut held: *mut Heap = null_mut();
             // A heap whose owner exited through the exit hook first; then
             // one whose owner the kernel no longer knows (a thread that
             // ended without the hook), asking only about those.
@@ -192,16 +225,28 @@ mod imp {
                     } else {
                         Some(0)
                     };
-                    let adopted = from.is_some_and(|from| {
+                    let tried = from.map(|from| {
                         o.compare_exchange(from, me, Ordering::Acquire, Ordering::Relaxed)
-                            .is_ok()
                     });
-                    if adopted {
-                        found = h;
+                    match tried {
+                        Some(Ok(_)) => found = h,
+                        // Held at the moment we tried (it may be let go
+                        // already: the wait then returns at once).
+                        Some(Err(HELD)) if held.is_null() => held = h,
+                        _ => {}
                     }
                     // SAFETY: as above.
                     h = unsafe { (*h).next };
                 }
+            }
+            // Rather than a heap of our own (and slabs of our own beside
+            // those the held heap has free), the held heap once let go.
+            if found.is_null() && !held.is_null() && waits < HELD_WAITS {
+                drop(hs);
+                waits += 1;
+                // SAFETY: heaps on the list live forever.
+                wait_while_held(unsafe { &(*held).owner });
+                continue;
             }
             if found.is_null() {
                 let size = core::mem::size_of::<Heap>();
@@ -220,7 +265,7 @@ mod imp {
                 }
                 hs.first = found;
             }
-            found
+            break found;
         };
         set_tls_heap(h);
         // SAFETY: the hook runs `thread_exit(h)` on this thread as it ends.
