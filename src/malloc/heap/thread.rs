@@ -61,6 +61,11 @@ mod imp {
     /// thread adopts it meanwhile.
     const HELD: u32 = u32::MAX;
 
+    /// `Heap::owner` of a heap no thread adopts or holds: in the child of
+    /// a fork, one that another thread was changing at the fork. (Not
+    /// [`HELD`], which a new thread would wait for.)
+    const KEPT: u32 = u32::MAX - 1;
+
     /// A hold on a heap whose thread exited ([`hold_orphan`]), let go when
     /// dropped.
     pub struct OrphanHold(*mut Heap);
@@ -313,7 +318,8 @@ mod imp {
             }
             // The other threads' heaps have no owner in the child; one that
             // its thread was working on at the fork may be half updated and
-            // is left alone (kept from adoption as if its owner lived on).
+            // is left alone: KEPT, which no thread adopts, holds or waits
+            // for.
             // (A fork from a signal handler that interrupted this thread
             // holding the list leaves them all as they are.)
             let Ok(heaps) = HEAPS.lock_unless_reentered() else {
@@ -324,6 +330,7 @@ mod imp {
                 if other != h {
                     if (*other).busy {
                         (*other).exit_hooked.store(true, Ordering::Relaxed);
+                        (*other).owner.store(KEPT, Ordering::Relaxed);
                     } else {
                         (*other).owner.store(0, Ordering::Relaxed);
                     }
