@@ -14,10 +14,47 @@ use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
-const FUTEX_WAIT_PRIVATE: core::ffi::c_int = 128;
-const FUTEX_WAKE_PRIVATE: core::ffi::c_int = 128 | 1;
 /// Rounds of spinning before sleeping: a holder usually leaves within them.
 const SPINS: u32 = 100;
+
+/// Sleeps while `word` holds `expected`, until a [`futex_wake`] or, with a
+/// `timeout`, until that long has passed. It may also return at once or
+/// early (the word changed, a signal): callers look at the word again.
+pub fn futex_wait(word: &AtomicU32, expected: u32, timeout: Option<&crate::abi::timespec>) {
+    let timeout = timeout.map_or(core::ptr::null(), |t| {
+        (t as *const crate::abi::timespec).cast()
+    });
+    // SAFETY: the word is a live atomic; the kernel only compares it with
+    // `expected` and sleeps, reading the timeout, if any, from the
+    // caller's borrow. Every error means: look again.
+    let _ = unsafe {
+        port::futex(
+            word.as_ptr(),
+            crate::abi::FUTEX_WAIT | crate::abi::FUTEX_PRIVATE_FLAG,
+            expected,
+            timeout,
+            core::ptr::null(),
+            0,
+        )
+    };
+}
+
+/// Wakes up to `count` threads asleep in [`futex_wait`] on `word`. The
+/// word may be gone by now (a waiter that saw the store before this call
+/// may have returned and freed it): the kernel only uses the address.
+pub fn futex_wake(word: *const u32, count: u32) {
+    // SAFETY: FUTEX_WAKE reads and writes no memory at `word`.
+    let _ = unsafe {
+        port::futex(
+            word,
+            crate::abi::FUTEX_WAKE | crate::abi::FUTEX_PRIVATE_FLAG,
+            count,
+            core::ptr::null(),
+            core::ptr::null(),
+            0,
+        )
+    };
+}
 
 /// A non-zero number that tells the calling thread from every other live
 /// thread of the process: its thread pointer (`port::arch`), one register
@@ -121,19 +158,7 @@ impl<T> Mutex<T> {
             {
                 return Ok(());
             }
-            // SAFETY: the futex word is a live atomic of this mutex; the
-            // kernel only compares it with 1 and sleeps. EAGAIN and EINTR
-            // simply mean: try again.
-            let _ = unsafe {
-                port::futex(
-                    self.contended.as_ptr(),
-                    FUTEX_WAIT_PRIVATE,
-                    1,
-                    core::ptr::null(),
-                    core::ptr::null(),
-                    0,
-                )
-            };
+            futex_wait(&self.contended, 1, None);
         }
     }
 
@@ -142,17 +167,7 @@ impl<T> Mutex<T> {
         if self.contended.load(Ordering::SeqCst) != 0
             && self.contended.swap(0, Ordering::SeqCst) != 0
         {
-            // SAFETY: waking sleepers on our own futex word touches no memory.
-            let _ = unsafe {
-                port::futex(
-                    self.contended.as_ptr(),
-                    FUTEX_WAKE_PRIVATE,
-                    1,
-                    core::ptr::null(),
-                    core::ptr::null(),
-                    0,
-                )
-            };
+            futex_wake(self.contended.as_ptr(), 1);
         }
     }
 

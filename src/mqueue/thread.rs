@@ -16,6 +16,7 @@
 use super::{Mqd, NotifyFunction, SigEvent, Sigval};
 use crate::errno::Errno;
 use crate::port;
+use crate::sync::{futex_wait, futex_wake};
 use core::ffi::{c_int, c_void};
 use core::ptr;
 use core::sync::atomic::{AtomicI32, AtomicU32, Ordering};
@@ -81,17 +82,7 @@ pub(super) unsafe fn register(mqd: Mqd, ev: &SigEvent) -> Result<(), Errno> {
         return Err(e);
     }
     while reg.done.load(Ordering::Acquire) == 0 {
-        // SAFETY: waits on our own futex word while it is 0; no timeout.
-        let _ = unsafe {
-            port::futex(
-                reg.done.as_ptr(),
-                crate::abi::FUTEX_WAIT | crate::abi::FUTEX_PRIVATE_FLAG,
-                0,
-                ptr::null(),
-                ptr::null(),
-                0,
-            )
-        };
+        futex_wait(&reg.done, 0, None);
     }
     match reg.error.load(Ordering::Relaxed) {
         0 => Ok(()),
@@ -160,17 +151,7 @@ extern "C" fn helper(arg: *mut c_void) -> *mut c_void {
     };
     // SAFETY: as above; the store is the hand-over.
     unsafe { AtomicU32::from_ptr(done) }.store(1, Ordering::Release);
-    // SAFETY: FUTEX_WAKE only uses the address.
-    let _ = unsafe {
-        port::futex(
-            done,
-            crate::abi::FUTEX_WAKE | crate::abi::FUTEX_PRIVATE_FLAG,
-            1,
-            ptr::null(),
-            ptr::null(),
-            0,
-        )
-    };
+    futex_wake(done, 1);
     if registered.is_err() {
         return ptr::null_mut();
     }

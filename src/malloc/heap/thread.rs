@@ -25,9 +25,9 @@ mod imp {
     use super::super::{chunk, large};
     use super::Heap;
     use crate::port;
-    use crate::sync::Mutex;
+    use crate::sync::{futex_wait, Mutex};
     use core::ptr::null_mut;
-    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+    use core::sync::atomic::{AtomicBool, Ordering};
 
     // The thread's heap pointer: a thread-local slot (port::arch).
     #[inline(always)]
@@ -179,29 +179,6 @@ mod imp {
     const HELD_WAITS: u32 = 200;
     const HELD_WAIT_NS: core::ffi::c_long = 50_000;
 
-    /// Sleeps while `owner` is [`HELD`], [`HELD_WAIT_NS`] at most (the
-    /// holder lets go with a store and wakes no one).
-    fn wait_while_held(owner: &AtomicU32) {
-        let timeout = crate::abi::timespec {
-            tv_sec: 0,
-            tv_nsec: HELD_WAIT_NS,
-        };
-        // SAFETY: the futex word is a live atomic of a heap (heaps live
-        // forever); the kernel only compares it with HELD and sleeps until
-        // the timeout, which it reads from our stack. EAGAIN, EINTR and
-        // ETIMEDOUT all mean: look again.
-        let _ = unsafe {
-            port::futex(
-                owner.as_ptr(),
-                crate::abi::FUTEX_WAIT | crate::abi::FUTEX_PRIVATE_FLAG,
-                HELD,
-                (&timeout as *const crate::abi::timespec).cast(),
-                null_mut(),
-                0,
-            )
-        };
-    }
-
     #[cold]
     fn first_heap() -> Option<*mut Heap> {
         let me = tid();
@@ -249,8 +226,14 @@ mod imp {
             if found.is_null() && !held.is_null() && waits < HELD_WAITS {
                 drop(hs);
                 waits += 1;
+                // At most HELD_WAIT_NS: the holder lets go with a store
+                // and wakes no one.
+                let timeout = crate::abi::timespec {
+                    tv_sec: 0,
+                    tv_nsec: HELD_WAIT_NS,
+                };
                 // SAFETY: heaps on the list live forever.
-                wait_while_held(unsafe { &(*held).owner });
+                futex_wait(unsafe { &(*held).owner }, HELD, Some(&timeout));
                 continue;
             }
             if found.is_null() {
