@@ -177,7 +177,10 @@ mod imp {
     /// holds for a moment (it frees a block there), before a thread makes
     /// a heap of its own: 200 of at most 50 µs, so 10 ms in all.
     const HELD_WAITS: u32 = 200;
-    const HELD_WAIT_NS: core::ffi::c_long = 50_000;
+    const HELD_WAIT: crate::abi::timespec = crate::abi::timespec {
+        tv_sec: 0,
+        tv_nsec: 50_000,
+    };
 
     #[cold]
     fn first_heap() -> Option<*mut Heap> {
@@ -226,14 +229,9 @@ mod imp {
             if found.is_null() && !held.is_null() && waits < HELD_WAITS {
                 drop(hs);
                 waits += 1;
-                // At most HELD_WAIT_NS: the holder lets go with a store
-                // and wakes no one.
-                let timeout = crate::abi::timespec {
-                    tv_sec: 0,
-                    tv_nsec: HELD_WAIT_NS,
-                };
+                // Timed: the holder lets go with a store and wakes no one.
                 // SAFETY: heaps on the list live forever.
-                futex_wait(unsafe { &(*held).owner }, HELD, Some(&timeout));
+                futex_wait(unsafe { &(*held).owner }, HELD, Some(&HELD_WAIT));
                 continue;
             }
             if found.is_null() {
