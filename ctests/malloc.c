@@ -1203,7 +1203,11 @@ static void test_default_one_size_rule(void)
         same_zero += malloc_usable_size(z[i]) == zero;
     }
     CHECK_EQ(first, (size_t)32);
+#if __STDC_HOSTED__
+    CHECK_EQ(zero, (size_t)0); /* a zero-size block: no bytes at all */
+#else
     CHECK_EQ(zero, (size_t)16);
+#endif
     CHECK_EQ(same, N);
     CHECK_EQ(same_zero, N);
     for (int i = 0; i < N; i++) {
@@ -1211,6 +1215,92 @@ static void test_default_one_size_rule(void)
         free(z[i]);
     }
 }
+
+#if __STDC_HOSTED__
+static void read_byte(void *p) { (void)*(volatile char *)p; }
+
+static int by_pointer(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* malloc(0) and its kin return distinct, aligned, freeable blocks with no
+ * bytes: any read or write through one faults where it happens. More live
+ * zero-size blocks than the reserved addresses get ordinary blocks. */
+static void test_default_zero_size_blocks_fault(void)
+{
+    NEEDS(T_NEEDS_PROCESSES | T_NEEDS_MMU);
+    enum { KIN = 7 };
+    void *z[KIN];
+    z[0] = malloc(0);
+    z[1] = malloc(0);
+    z[2] = calloc(0, 8);
+    z[3] = calloc(8, 0);
+    z[4] = realloc(NULL, 0);
+    z[5] = aligned_alloc(16, 0);
+    CHECK_EQ(posix_memalign(&z[6], 8, 0), 0);
+    for (int i = 0; i < KIN; i++) {
+        CHECK(z[i] != NULL && aligned(z[i], 16));
+        CHECK_EQ(malloc_usable_size(z[i]), 0);
+        for (int j = 0; j < i; j++)
+            CHECK(z[i] != z[j]);
+        CHECK_EQ(t_run_child(read_byte, z[i]), T_SIGSEGV);
+        CHECK_EQ(t_run_child(touch, z[i]), T_SIGSEGV);
+    }
+    /* A block that must be aligned more is an ordinary one. */
+    char *a64 = aligned_alloc(64, 0);
+    CHECK(a64 != NULL && aligned(a64, 64));
+    CHECK_EQ(t_run_child(touch, a64), 0);
+    free(a64);
+    /* realloc gives a zero-size block room (nothing to copy), and
+     * realloc(p, 0) frees p and returns a zero-size block again. */
+    char *grown = realloc(z[0], 100);
+    CHECK(grown != NULL && malloc_usable_size(grown) >= 100);
+    fill(grown, 100, 3);
+    CHECK(filled(grown, 100, 3));
+    void *shrunk = realloc(grown, 0);
+    CHECK(shrunk != NULL && malloc_usable_size(shrunk) == 0);
+    z[0] = shrunk;
+    char *zeroed = recallocarray(z[1], 0, 1);
+    CHECK(zeroed != NULL);
+    z[1] = zeroed;
+    char *gained = recallocarray(z[1], 40, 1);
+    CHECK(gained != NULL && zero(gained, 40));
+    free(gained);
+    z[1] = NULL;
+    free_sized(z[2], 0);
+    z[2] = NULL;
+    for (int i = 0; i < KIN; i++)
+        free(z[i]);
+    /* 20,000 live at once: all distinct and freeable, the ones past the
+     * reserved addresses ordinary blocks. */
+    enum { MANY = 20000 };
+    void **many = malloc(MANY * sizeof *many);
+    CHECK(many != NULL);
+    if (!many)
+        return;
+    size_t ordinary = 0;
+    for (int i = 0; i < MANY; i++) {
+        many[i] = malloc(0);
+        CHECK(many[i] != NULL);
+        ordinary += many[i] && malloc_usable_size(many[i]) != 0;
+    }
+    CHECK(ordinary > 0 && ordinary < MANY);
+    qsort(many, MANY, sizeof *many, by_pointer);
+    int repeated = 0;
+    for (int i = 1; i < MANY; i++)
+        repeated += many[i] == many[i - 1];
+    CHECK_EQ(repeated, 0);
+    for (int i = 0; i < MANY; i++)
+        free(many[i]);
+    free(many);
+    /* The addresses are there again. */
+    void *again = malloc(0);
+    CHECK(again != NULL && malloc_usable_size(again) == 0);
+    free(again);
+}
+#endif
 #endif
 
 #ifdef MINIC_MALLOC_MODE_mmap
@@ -1417,6 +1507,9 @@ int main(void)
     SKIP_RUN(test_default_roomy_block_gives_room_back, "keeps at most 1 MiB of freed mappings, less than the test uses");
 #endif
     RUN(test_default_one_size_rule);
+#if __STDC_HOSTED__
+    RUN(test_default_zero_size_blocks_fault);
+#endif
     RUN(test_default_attacker_writes_redirect_nothing);
     T_QEMU_LACKS(test_default_tight_address_space, "applies no RLIMIT_AS or RLIMIT_DATA to the program");
     T_QEMU_LACKS(test_default_small_blocks_give_memory_back, "counts its own memory in the resident pages");

@@ -525,6 +525,58 @@ static void test_racing_double_frees_are_caught(void)
     t_puts(" of 100 after the owner exited\n");
 }
 
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* Two threads making and freeing zero-size blocks at once (in the default
+ * mode, addresses taken from one shared table by atomic steps): every
+ * round, the blocks both hold are distinct, and all are freeable. */
+enum { ZERO_BLOCKS = 3000, ZERO_ROUNDS = 20 };
+static void *zero_blocks[2][ZERO_BLOCKS];
+static pthread_barrier_t zero_turn;
+
+static void *make_zero_size_blocks(void *arg)
+{
+    void **mine = arg;
+    for (int r = 0; r < ZERO_ROUNDS; r++) {
+        for (int i = 0; i < ZERO_BLOCKS; i++)
+            mine[i] = malloc(0);
+        pthread_barrier_wait(&zero_turn); /* made */
+        pthread_barrier_wait(&zero_turn); /* compared */
+        for (int i = 0; i < ZERO_BLOCKS; i++)
+            free(mine[i]);
+    }
+    return NULL;
+}
+
+static void test_zero_size_blocks_from_racing_threads(void)
+{
+    CHECK_EQ(pthread_barrier_init(&zero_turn, NULL, 3), 0);
+    pthread_t t[2];
+    for (int k = 0; k < 2; k++)
+        CHECK_EQ(pthread_create(&t[k], NULL, make_zero_size_blocks, zero_blocks[k]), 0);
+    static void *all[2 * ZERO_BLOCKS];
+    int nulls = 0, repeated = 0;
+    for (int r = 0; r < ZERO_ROUNDS; r++) {
+        pthread_barrier_wait(&zero_turn);
+        memcpy(all, zero_blocks, sizeof all);
+        qsort(all, 2 * ZERO_BLOCKS, sizeof *all, by_address);
+        for (int i = 0; i < 2 * ZERO_BLOCKS; i++) {
+            nulls += all[i] == NULL;
+            repeated += i > 0 && all[i] == all[i - 1];
+        }
+        pthread_barrier_wait(&zero_turn);
+    }
+    for (int k = 0; k < 2; k++)
+        CHECK_EQ(pthread_join(t[k], NULL), 0);
+    CHECK_EQ(pthread_barrier_destroy(&zero_turn), 0);
+    CHECK_EQ(nulls, 0);
+    CHECK_EQ(repeated, 0);
+}
+
 static void double_free_from_a_thread_with_no_heap(void *arg)
 {
     (void)arg;
@@ -607,12 +659,6 @@ static void *allocate_rounds(void *arg)
         pthread_barrier_wait(&reuse_turn); /* freed */
     }
     return NULL;
-}
-
-static int by_address(const void *a, const void *b)
-{
-    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
-    return (x > y) - (x < y);
 }
 
 static void test_default_blocks_freed_by_another_thread_are_reused_first(void)
@@ -769,6 +815,7 @@ int main(void)
     RUN(test_fork_from_signal_handler);
     RUN(test_racing_double_frees_are_caught);
     RUN(test_double_free_from_a_thread_with_no_heap);
+    RUN(test_zero_size_blocks_from_racing_threads);
 #ifdef MINIC_MALLOC_MODE_default
     RUN(test_default_exited_threads_blocks_give_memory_back);
 #endif

@@ -73,6 +73,13 @@ pub(crate) trait Policy {
     /// if the block moved.
     unsafe fn resize(block: Block, capacity: usize, align: usize) -> Option<Block>;
 
+    /// A block for `malloc(0)` with no bytes at all (capacity 0), where
+    /// the mode has such blocks; by default None: a zero-size request gets
+    /// the smallest ordinary block.
+    fn alloc_zero_size() -> Option<Block> {
+        None
+    }
+
     /// Learns the size the caller asked for, after `alloc` or `resize` gave
     /// `block` (the guard mode puts a canary past it); by default nothing.
     ///
@@ -198,6 +205,11 @@ fn block_align(align: usize) -> Result<usize, Errno> {
 /// boundary, so that the slack of a fresh block is zero: `recallocarray`,
 /// which sees only the capacity, then zeroes exactly what was never asked for.
 fn alloc_block(size: usize, align: usize) -> Result<(Block, bool), Errno> {
+    if size == 0 && align == ALIGN {
+        if let Some(block) = Active::alloc_zero_size() {
+            return Ok((block, true));
+        }
+    }
     let capacity = capacity_for(size)?;
     let (block, zeroed) = Active::alloc(capacity, align).map_err(|_| Errno::ENOMEM)?;
     if !zeroed {

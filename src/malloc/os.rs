@@ -23,6 +23,24 @@ pub(crate) fn map_private(len: usize, noreserve: bool) -> Result<usize, Errno> {
     unsafe { port::mmap(core::ptr::null_mut(), len, PROT, flags, -1, 0) }
 }
 
+/// `len` bytes of address space no access may touch (a read or write
+/// there faults), reserving no memory.
+#[cfg(minic_malloc = "default")]
+pub(crate) fn map_inaccessible(len: usize) -> Result<usize, Errno> {
+    let flags = crate::abi::MAP_PRIVATE | crate::abi::MAP_ANONYMOUS | crate::abi::MAP_NORESERVE;
+    // SAFETY: a new private mapping replaces nothing.
+    unsafe {
+        port::mmap(
+            core::ptr::null_mut(),
+            len,
+            crate::abi::PROT_NONE,
+            flags,
+            -1,
+            0,
+        )
+    }
+}
+
 /// A fresh mapping of `len` bytes aligned to `align` (a power of two, a
 /// multiple of the page size): `len + align` bytes are mapped and the excess
 /// on both sides unmapped again.

@@ -14,10 +14,11 @@ use core::sync::atomic::{compiler_fence, Ordering};
 /// write to the slot (a store to a line not yet in the cache costs more
 /// than the rest of the path: its slack is left as it is). None
 /// sends the request down the general path (a thread's first block, a
-/// signal handler inside the allocator, a large block).
+/// signal handler inside the allocator, a large or zero-size block).
 #[inline(always)]
 pub fn alloc_fast(size: usize) -> Option<NonNull<u8>> {
-    if size > MAX_SMALL {
+    // (`malloc(0)` takes the general path too: its block is no slot.)
+    if size.wrapping_sub(1) >= MAX_SMALL {
         return None;
     }
     // A thread's first block takes the general path, which makes its heap.

@@ -21,8 +21,9 @@
 //! 5. `slab.rs` (a slab's record and bitmaps) and `chunk.rs` (chunks, the
 //!    chunk map, the pool of empty slabs and the return of their memory).
 //! 6. `large.rs`: blocks above the largest slot, each in its own mapping
-//!    with the family's 16-byte header; `thread.rs`: which heap a thread
-//!    uses, and holding for a moment one whose thread exited.
+//!    with the family's 16-byte header; `zero.rs`: `malloc(0)`'s blocks,
+//!    addresses in a mapping with no access; `thread.rs`: which heap a
+//!    thread uses, and holding for a moment one whose thread exited.
 //!
 //! Words for memory going back, from the block up: a block is *freed*; a
 //! slab with no block left is *retired* to the pool; the pool *releases* a
@@ -42,6 +43,7 @@ mod large;
 mod slab;
 mod thread;
 mod upkeep;
+mod zero;
 
 use super::header::{clear_slack, Block, Misuse, OWN_MAPPING};
 use super::registry::registered_block;
@@ -176,9 +178,16 @@ impl Policy for ThreadHeaps {
     unsafe fn find(address: usize) -> Result<Block, Misuse> {
         match free::live_slot(address)? {
             Some(block) => Ok(block),
-            // SAFETY: the caller's contract.
-            None => unsafe { registered_block(address) },
+            None => match zero::find(address) {
+                Some(found) => found,
+                // SAFETY: the caller's contract.
+                None => unsafe { registered_block(address) },
+            },
         }
+    }
+
+    fn alloc_zero_size() -> Option<Block> {
+        zero::alloc()
     }
 
     #[inline]
@@ -201,6 +210,8 @@ impl Policy for ThreadHeaps {
         unsafe {
             if block.state & OWN_MAPPING != 0 {
                 large::free(&block)
+            } else if zero::is_zero_size(&block) {
+                zero::free(block.payload)
             } else {
                 free::free_slot_general(block.payload)
             }

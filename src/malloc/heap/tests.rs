@@ -181,3 +181,20 @@ fn a_slab_the_quick_table_does_not_hold_is_freed_by_the_general_path() {
     // SAFETY: as above.
     unsafe { crate::malloc::deallocate(q) };
 }
+
+#[test]
+fn zero_size_blocks_are_distinct_found_and_freed_once() {
+    let a = ThreadHeaps::alloc_zero_size().unwrap();
+    let b = ThreadHeaps::alloc_zero_size().unwrap();
+    assert_ne!(a.payload, b.payload);
+    assert_eq!((a.capacity, b.capacity), (0, 0));
+    assert_eq!(a.payload % 16, 0);
+    // SAFETY: live blocks, and addresses that are not blocks (never read).
+    unsafe {
+        assert_eq!(ThreadHeaps::find(a.payload), Ok(a));
+        assert_eq!(ThreadHeaps::find(a.payload + 8), Err(Misuse::Invalid));
+        ThreadHeaps::free(a);
+        assert_eq!(ThreadHeaps::find(a.payload), Err(Misuse::DoubleFree));
+        ThreadHeaps::free(b);
+    }
+}
