@@ -1219,6 +1219,17 @@ static void test_default_one_size_rule(void)
 #if __STDC_HOSTED__
 static void read_byte(void *p) { (void)*(volatile char *)p; }
 
+static void double_free_zero_size_after_reuse(void *arg)
+{
+    (void)arg;
+    t_close(2);
+    void *p = malloc(0);
+    free(p);
+    void *q = malloc(0);
+    free(p);
+    free(q);
+}
+
 static int by_pointer(const void *a, const void *b)
 {
     uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
@@ -1299,6 +1310,12 @@ static void test_default_zero_size_blocks_fault(void)
     void *again = malloc(0);
     CHECK(again != NULL && malloc_usable_size(again) == 0);
     free(again);
+    /* A freed address comes back only after all the others, so a second
+     * free of it is caught even after more zero-size blocks were made. */
+    void *next = malloc(0);
+    CHECK(next != NULL && next != again);
+    free(next);
+    CHECK_EQ(t_run_child(double_free_zero_size_after_reuse, NULL), T_SIGABRT);
 }
 #endif
 #endif

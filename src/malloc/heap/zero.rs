@@ -6,8 +6,10 @@
 //! The mapping (`SLOTS` addresses, 16 bytes apart) is reserved on the first
 //! `malloc(0)` and costs no memory; which addresses are live is one bit
 //! each in a static table, taken and given back with one atomic operation,
-//! so that a second free of one is seen. When every address is live, a
-//! zero-size request gets an ordinary slot instead (the caller's fallback).
+//! so that a second free of one is seen. Addresses are handed out round
+//! the table, so that one freed comes back last. When every address is
+//! live, a zero-size request gets an ordinary slot instead (the caller's
+//! fallback).
 //!
 //! A freestanding library makes none: the kernel under it may have no page
 //! protection, and its footprint stays as it is. Its `malloc(0)` is an
@@ -26,9 +28,11 @@ const WORDS: usize = SLOTS / 64;
 static REGION: AtomicUsize = AtomicUsize::new(0);
 /// Bit `i` set: address `REGION + 16 * i` is a live block.
 static LIVE: [AtomicU64; WORDS] = [const { AtomicU64::new(0) }; WORDS];
-/// The word the last block came from: the search for a clear bit starts
-/// there.
-static HINT: AtomicUsize = AtomicUsize::new(0);
+/// Where the search for a free address starts: past the last one handed
+/// out. Addresses go round the whole table, so that one freed comes back
+/// only after all the others: a second `free` of it meanwhile is caught,
+/// not taken for the free of a new block.
+static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 /// A new zero-size block; None when none can be had (every address live,
 /// or no mapping), for the caller to make an ordinary block instead.
@@ -37,18 +41,25 @@ pub fn alloc() -> Option<Block> {
         return None;
     }
     let region = region()?;
-    let start = HINT.load(Ordering::Relaxed);
-    for k in 0..WORDS {
-        let i = (start + k) % WORDS;
+    let start = NEXT.load(Ordering::Relaxed) % SLOTS;
+    // The start's word from its bit on, every other word, then the start's
+    // word whole.
+    for k in 0..=WORDS {
+        let i = (start / 64 + k) % WORDS;
+        let from = if k == 0 { start % 64 } else { 0 };
         let mut seen = LIVE[i].load(Ordering::Relaxed);
-        while seen != u64::MAX {
-            let bit = (!seen).trailing_zeros() as usize;
+        loop {
+            let free = !seen & u64::MAX << from;
+            if free == 0 {
+                break;
+            }
+            let bit = free.trailing_zeros() as usize;
             let before = LIVE[i].fetch_or(1 << bit, Ordering::Acquire);
             if before & 1 << bit == 0 {
-                HINT.store(i, Ordering::Relaxed);
+                NEXT.store(i * 64 + bit + 1, Ordering::Relaxed);
                 return Some(block(region + (i * 64 + bit) * ALIGN));
             }
-            seen = before | 1 << bit;
+            seen = before;
         }
     }
     None
