@@ -169,6 +169,12 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) -
     // pending stack and the remote bits are shared atomically.
     unsafe {
         let slab = &*s;
+        // Which life of the slab this free is for, read before the owner
+        // (`upkeep::retire` changes them in the other order): should the
+        // slab go back to the pool before this free is done, the slot was
+        // free already, and a second read tells (`upkeep::retire` says
+        // how the two sides see each other).
+        let life = slab.retired.load(Ordering::Acquire);
         let owner = slab.heap.load(Ordering::Acquire);
         if owner == IN_POOL || owner.is_null() {
             // A slab in the pool holds no live block (nor does a record
@@ -176,7 +182,13 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) -
             // test keeps `owner` safe to read below all the same).
             report(function, Misuse::DoubleFree, addr);
         }
+        let retired_since = || slab.retired.load(Ordering::SeqCst) != life;
         if let Some(_hold) = thread::hold_orphan(owner) {
+            // Held, the heap retires no slab: one still of this life is
+            // the heap's to free into.
+            if retired_since() {
+                report(function, Misuse::DoubleFree, addr);
+            }
             if upkeep::free_in_orphan(owner, s, index, addr, function) {
                 return true;
             }
@@ -185,11 +197,24 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) -
         // collects the bit (reading the owner's word here would pull its
         // line away from it): until then no malloc hands the slot out.
         if !slab.announce.pending.load(Ordering::Relaxed)
-            && !slab.announce.pending.swap(true, Ordering::AcqRel)
+            && !slab.announce.pending.swap(true, Ordering::SeqCst)
         {
+            // Never a slab that went meanwhile on the stack of a heap
+            // that no longer holds it.
+            if retired_since() {
+                report(function, Misuse::DoubleFree, addr);
+            }
             push_pending(&(*owner).pending.0, s);
         }
         if slab.free_remote(index) != Freed::Done {
+            report(function, Misuse::DoubleFree, addr);
+        }
+        // The slab went back to the pool before the bit was set (after
+        // the checks above): the slot was free, and the bit, set in the
+        // pool, says so. (A bit this thread set while the slab was still
+        // the heap's, then collected, is clear; one set in the pool but
+        // found here cleared was found by the next `Slab::init`.)
+        if slab.heap.load(Ordering::SeqCst) == IN_POOL && slab.freed_remotely_at(index) {
             report(function, Misuse::DoubleFree, addr);
         }
         true

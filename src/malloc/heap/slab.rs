@@ -18,8 +18,9 @@
 use super::chunk::{slab_start, Place, SLAB};
 use super::class::{self, exact_quotient, DIVISORS};
 use super::Heap;
+use crate::malloc::header::{report, Misuse};
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 /// Words of each bitmap: enough for the smallest slots (16 bytes).
 pub const WORDS: usize = SLAB / 16 / 64;
@@ -127,6 +128,11 @@ pub struct Slab {
     class: u8,
     /// Where the pool has it (written under the pool's lock).
     pub place: Place,
+    /// How many times the slab went back to the pool: another thread's
+    /// free reads it before the owner and again before announcing the
+    /// slab, so that a free racing the slab's retirement is seen as the
+    /// double free it is (see `upkeep::retire`).
+    pub retired: AtomicU32,
     /// The heap's bin, or one of the pool's lists.
     pub next: *mut Slab,
     pub prev: *mut Slab,
@@ -191,13 +197,18 @@ impl Slab {
             (*s).base = slab_start(s);
             (*s).announce.pending.store(false, Ordering::Relaxed);
             (*s).announce.next_pending = null_mut();
-            (*s).set_class(class);
+            if !(*s).set_class(class) {
+                // Set in the pool: a free that raced the slab's return.
+                report("free", Misuse::DoubleFree, (*s).base);
+            }
             (*s).heap.store(heap, Ordering::Release);
         }
     }
 
-    /// Sets the geometry of `class` and marks every slot free.
-    pub fn set_class(&mut self, class: usize) {
+    /// Sets the geometry of `class` and marks every slot free; false if a
+    /// remote bit was set (a slab in the pool holds no live slot: a free
+    /// into it was of a slot already free).
+    pub fn set_class(&mut self, class: usize) -> bool {
         // Callers pass classes; the bound makes sure of what `class()`
         // promises the compiler.
         let class = class.min(class::CLASSES - 1);
@@ -212,6 +223,7 @@ impl Slab {
         self.count = count as u32;
         self.divisor = DIVISORS[class::table_index(class)];
         self.class = class as u8;
+        let mut stale = 0;
         for i in 0..WORDS {
             let w = self.word(i);
             let first = i * 64;
@@ -223,8 +235,9 @@ impl Slab {
                 0
             };
             w.taken.store(taken, Ordering::Relaxed);
-            w.freed_remotely.store(0, Ordering::Relaxed);
+            stale |= w.freed_remotely.swap(0, Ordering::Relaxed);
         }
+        stale == 0
     }
 
     /// The index of the slot starting at `addr`, an address in this slab;
@@ -346,6 +359,18 @@ impl Slab {
             self.own.low = self.own.low.min(i as u32);
         }
         ok
+    }
+
+    /// Whether slot `index`'s remote bit is set (a sequentially consistent
+    /// load: see [`Slab::has_remote_frees`]).
+    pub fn freed_remotely_at(&self, index: usize) -> bool {
+        self.word(index / 64).freed_remotely.load(Ordering::SeqCst) >> (index % 64) & 1 != 0
+    }
+
+    /// Whether a slot's remote bit is set (sequentially consistent loads:
+    /// one side of `upkeep::retire`'s handshake with remote frees).
+    pub fn has_remote_frees(&self) -> bool {
+        (0..self.word_count()).any(|i| self.word(i).freed_remotely.load(Ordering::SeqCst) != 0)
     }
 
     /// Moves the cursor to the first slot of a word with a free slot: the
@@ -486,8 +511,21 @@ mod tests {
         // SAFETY: every field of a record is valid when zero.
         let mut s: Box<Slab> = unsafe { Box::new(core::mem::zeroed()) };
         s.base = 1 << 40;
-        s.set_class(class);
+        assert!(s.set_class(class));
         s
+    }
+
+    #[test]
+    fn a_remote_bit_set_in_the_pool_is_found_when_the_slab_is_set_up_again() {
+        let mut s = record(3);
+        // A free that raced the slab's return to the pool.
+        s.word(0).freed_remotely.fetch_or(1 << 5, Ordering::SeqCst);
+        assert!(s.has_remote_frees());
+        assert!(s.freed_remotely_at(5) && !s.freed_remotely_at(4));
+        assert!(!s.set_class(3));
+        // Found once, then cleared.
+        assert!(!s.has_remote_frees());
+        assert!(s.set_class(7));
     }
 
     /// What malloc does: the cursor's word, else the next word with a free

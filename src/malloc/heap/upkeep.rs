@@ -4,7 +4,7 @@
 //! when its thread exits.
 
 use super::class::{table_index, CLASSES};
-use super::slab::{Freed, Slab};
+use super::slab::{Freed, Slab, IN_POOL};
 use super::{chunk, large, thread, Busy, Heap};
 use crate::malloc::header::report;
 use crate::malloc::header::Misuse;
@@ -188,10 +188,31 @@ unsafe fn retire(h: *mut Heap, s: *mut Slab) -> bool {
         if (*s).announce.pending.load(Ordering::Acquire) {
             return false;
         }
+        // No slot is live (a live slot counts as used until its remote bit
+        // is collected): a free racing this retirement is of a slot that
+        // is free already. Here the owner goes, `retired` changes, then
+        // the announcement and the remote bits are read; another thread's
+        // free (`free::free_remote`) reads `retired` and the owner, reads
+        // `retired` again once it has announced the slab, and the owner
+        // again once it has set its bit. Each pair is ordered against the
+        // other, so that free is seen here, or sees the slab going, or its
+        // bit lands in the pool and the slab's next `Slab::init` finds it:
+        // no bit of this life is left for the next (where it could free a
+        // live slot of another heap). Only a free that stalls between its
+        // checks and its bit while the slab goes to the pool and out again
+        // sets its bit in the next life, like a double free after the slot
+        // was handed out again.
+        (*s).heap.store(IN_POOL, Ordering::SeqCst);
+        (*s).retired.fetch_add(1, Ordering::SeqCst);
+        if (*s).announce.pending.load(Ordering::SeqCst) || (*s).has_remote_frees() {
+            double_free_in(s);
+        }
         let class = table_index((*s).class());
         let bin = &mut (*h).bins[class];
         bin.unlink(s);
         if !chunk::give(s) {
+            // Kept: still ours (a free racing this is reported either way).
+            (*s).heap.store(h, Ordering::Release);
             bin.push_back(s);
             return false;
         }
