@@ -25,7 +25,7 @@
 //! `trim` gives every warm slab's pages back and unmaps the chunks none of
 //! whose slabs is in use, so mapped memory follows live memory.
 
-use super::slab::{Slab, SlabList, IN_POOL};
+use super::slab::{Slab, SlabList};
 use crate::malloc::os;
 use crate::malloc::registry::level;
 use crate::port::PAGE_SIZE;
@@ -366,8 +366,10 @@ pub fn take() -> Option<*mut Slab> {
 /// handler that interrupted this thread inside the pool.
 ///
 /// # Safety
-/// `s` is a slab a heap holds, in no list, none of its slots in use or
-/// reachable by any thread.
+/// `s` is a slab a heap held, in no list, none of its slots in use or
+/// reachable by any thread, its owner already [`IN_POOL`](super::slab::IN_POOL)
+/// (`upkeep::retire` sets it first, as part of its handshake with other
+/// threads' frees).
 pub unsafe fn give(s: *mut Slab) -> bool {
     let now = os::ticks();
     let mut expired = [null_mut(); BATCH];
@@ -376,7 +378,6 @@ pub unsafe fn give(s: *mut Slab) -> bool {
     };
     // SAFETY: the slab is the pool's now.
     unsafe {
-        (*s).heap.store(IN_POOL, Ordering::Relaxed);
         (*s).freed_at = now;
         (*s).place = Place::Warm;
         (*chunk_record(s as usize & !(CHUNK - 1))).out -= 1;
