@@ -1216,7 +1216,9 @@ static void test_default_one_size_rule(void)
     }
 }
 
-#if __STDC_HOSTED__
+#endif /* MINIC_MALLOC_MODE_default */
+
+#if __STDC_HOSTED__ && (defined(MINIC_MALLOC_MODE_default) || defined(MINIC_MALLOC_MODE_guard))
 static void read_byte(void *p) { (void)*(volatile char *)p; }
 
 static void double_free_zero_size_after_reuse(void *arg)
@@ -1230,18 +1232,12 @@ static void double_free_zero_size_after_reuse(void *arg)
     free(q);
 }
 
-static int by_pointer(const void *a, const void *b)
-{
-    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
-    return (x > y) - (x < y);
-}
-
 /* malloc(0) and its kin return distinct, aligned, freeable blocks with no
- * bytes: any read or write through one faults where it happens. More live
- * zero-size blocks than the reserved addresses get ordinary blocks. */
-static void test_default_zero_size_blocks_fault(void)
+ * bytes: any read or write through one faults where it happens. realloc
+ * and recallocarray work from them; an aligned_alloc stricter than 16
+ * gets an ordinary block. */
+static void check_zero_size_blocks_fault(void)
 {
-    NEEDS(T_NEEDS_PROCESSES | T_NEEDS_MMU);
     enum { KIN = 7 };
     void *z[KIN];
     z[0] = malloc(0);
@@ -1272,6 +1268,7 @@ static void test_default_zero_size_blocks_fault(void)
     CHECK(filled(grown, 100, 3));
     void *shrunk = realloc(grown, 0);
     CHECK(shrunk != NULL && malloc_usable_size(shrunk) == 0);
+    CHECK_EQ(t_run_child(touch, shrunk), T_SIGSEGV);
     z[0] = shrunk;
     char *zeroed = recallocarray(z[1], 0, 1);
     CHECK(zeroed != NULL);
@@ -1284,6 +1281,23 @@ static void test_default_zero_size_blocks_fault(void)
     z[2] = NULL;
     for (int i = 0; i < KIN; i++)
         free(z[i]);
+}
+#endif
+
+#if __STDC_HOSTED__ && defined(MINIC_MALLOC_MODE_default)
+static int by_pointer(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* Zero-size blocks (check_zero_size_blocks_fault) are addresses in a
+ * reserved range with no access; more live at once than it holds get
+ * ordinary blocks. */
+static void test_default_zero_size_blocks_fault(void)
+{
+    NEEDS(T_NEEDS_PROCESSES | T_NEEDS_MMU);
+    check_zero_size_blocks_fault();
     /* 20,000 live at once: all distinct and freeable, the ones past the
      * reserved addresses ordinary blocks. */
     enum { MANY = 20000 };
@@ -1317,7 +1331,6 @@ static void test_default_zero_size_blocks_fault(void)
     free(next);
     CHECK_EQ(t_run_child(double_free_zero_size_after_reuse, NULL), T_SIGABRT);
 }
-#endif
 #endif
 
 #ifdef MINIC_MALLOC_MODE_mmap
@@ -1363,6 +1376,19 @@ static void test_mmap_break_still(void)
 
 #ifdef MINIC_MALLOC_MODE_guard
 static void write_byte(void *p) { *(volatile char *)p = 0; }
+
+#if __STDC_HOSTED__
+/* A zero-size block is its guard page's first address: any access faults
+ * (check_zero_size_blocks_fault), and a second free is stopped, the block
+ * being sealed by the first. */
+static void test_guard_zero_size_blocks_fault(void)
+{
+    NEEDS(T_NEEDS_PROCESSES | T_NEEDS_MMU);
+    check_zero_size_blocks_fault();
+    int signal = t_run_child(double_free_zero_size_after_reuse, NULL);
+    CHECK(signal == T_SIGABRT || signal == T_SIGSEGV);
+}
+#endif
 
 /* Each block ends at an inaccessible page: one byte too far faults. */
 static void test_guard_overflow_faults(void)
@@ -1540,6 +1566,9 @@ int main(void)
     RUN(test_guard_canary);
     RUN(test_guard_use_after_free);
     RUN(test_guard_mapping_limit);
+#if __STDC_HOSTED__
+    RUN(test_guard_zero_size_blocks_fault);
+#endif
 #endif
     return t_report("malloc");
 }

@@ -13,6 +13,9 @@
 //!                                                   ^ page boundary
 //! ```
 //!
+//! `malloc(0)` gets a block of no bytes whose payload is the guard page's
+//! first address: any access through it faults too.
+//!
 //! The exact size lives in a word before the header (masked with the
 //! secret): `malloc_usable_size` reports it, so that a program using the
 //! whole usable size stays within the canary's bounds. Any resize but one
@@ -170,6 +173,12 @@ impl Policy for GuardPages {
             flush_quarantine();
             Self::map_block(capacity, align)
         })
+    }
+
+    /// A block with no bytes: its payload is the first address of its
+    /// guard page, so a read or write through it faults where it happens.
+    fn alloc_zero_size() -> Option<Block> {
+        Self::alloc(0, ALIGN).ok().map(|(block, _)| block)
     }
 
     unsafe fn free(block: Block) {

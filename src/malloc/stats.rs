@@ -189,6 +189,12 @@ mod counted {
             r
         }
 
+        fn alloc_zero_size() -> Option<Block> {
+            let block = P::alloc_zero_size()?;
+            count(&block, true);
+            Some(block)
+        }
+
         unsafe fn free(block: Block) {
             count(&block, false);
             // SAFETY: the caller's contract.
