@@ -115,7 +115,8 @@ unsafe fn check_canary(block: &Block, size: usize, function: &str) {
 
 impl GuardPages {
     /// Maps a block: its pages, the payload ending at a page boundary, and
-    /// an inaccessible page after it.
+    /// an inaccessible page after it. A capacity of 0 puts the payload at
+    /// the guard page's first address.
     fn map_block(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
         let extra = if align > ALIGN { align } else { 0 };
         let data = FRONT
@@ -162,6 +163,15 @@ impl GuardPages {
         }
         Ok((block, true))
     }
+
+    /// [`GuardPages::map_block`], tried once more after emptying the
+    /// quarantine when the kernel refuses.
+    fn map_or_flush(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
+        Self::map_block(capacity, align).or_else(|_| {
+            flush_quarantine();
+            Self::map_block(capacity, align)
+        })
+    }
 }
 
 impl Policy for GuardPages {
@@ -169,16 +179,13 @@ impl Policy for GuardPages {
     /// the guard page fails, or an address space limit), the quarantine is
     /// emptied and the allocation tried once more.
     fn alloc(capacity: usize, align: usize) -> Result<(Block, bool), Errno> {
-        Self::map_block(capacity, align).or_else(|_| {
-            flush_quarantine();
-            Self::map_block(capacity, align)
-        })
+        Self::map_or_flush(capacity, align)
     }
 
     /// A block with no bytes: its payload is the first address of its
     /// guard page, so a read or write through it faults where it happens.
     fn alloc_zero_size() -> Option<Block> {
-        Self::alloc(0, ALIGN).ok().map(|(block, _)| block)
+        Self::map_or_flush(0, ALIGN).ok().map(|(block, _)| block)
     }
 
     unsafe fn free(block: Block) {
