@@ -452,8 +452,8 @@ static void *allocate_raced_block(void *arg)
     return NULL;
 }
 
-/* Who races to free the block. */
-enum race { TWO_OTHERS, OWNER_AND_OTHER, TWO_AFTER_OWNER_EXITED };
+/* Who races to free the block (a large one: a mapping of its own). */
+enum race { TWO_OTHERS, OWNER_AND_OTHER, TWO_AFTER_OWNER_EXITED, TWO_OTHERS_LARGE };
 
 static void race_double_free(void *arg)
 {
@@ -465,7 +465,7 @@ static void race_double_free(void *arg)
         pthread_create(&t[0], NULL, allocate_raced_block, NULL);
         pthread_join(t[0], NULL);
     } else {
-        raced_block = malloc(48);
+        raced_block = malloc(race == TWO_OTHERS_LARGE ? 100000 : 48);
     }
     for (int i = owner_frees; i < 2; i++)
         pthread_create(&t[i], NULL, free_raced_block, NULL);
@@ -501,11 +501,12 @@ static int race_caught(int signal)
 
 static void test_racing_double_frees_are_caught(void)
 {
-    enum { TRIES = 100 };
-    static enum race races[] = {TWO_OTHERS, OWNER_AND_OTHER, TWO_AFTER_OWNER_EXITED};
-    int caught[3] = {0, 0, 0};
+    enum { TRIES = 100, RACES = 4 };
+    static enum race races[RACES] = {TWO_OTHERS, OWNER_AND_OTHER, TWO_AFTER_OWNER_EXITED,
+                                     TWO_OTHERS_LARGE};
+    int caught[RACES] = {0, 0, 0, 0};
     for (int i = 0; i < TRIES; i++)
-        for (int r = 0; r < 3; r++)
+        for (int r = 0; r < RACES; r++)
             caught[r] += race_caught(t_run_child(race_double_free, &races[r]));
     /* Two threads that are not the block's owner: always. */
     CHECK_EQ(caught[TWO_OTHERS], TRIES);
@@ -516,13 +517,75 @@ static void test_racing_double_frees_are_caught(void)
     /* Two threads freeing a block of a thread that exited: one of them may
      * free it as the owner would. */
     CHECK_EQ(caught[TWO_AFTER_OWNER_EXITED], TRIES);
+    /* A large block: its claim in the registry tells the second. */
+    CHECK_EQ(caught[TWO_OTHERS_LARGE], TRIES);
     t_puts("  racing double frees caught: ");
     t_putnum(caught[TWO_OTHERS]);
     t_puts(" of 100 between two threads, ");
     t_putnum(caught[OWNER_AND_OTHER]);
     t_puts(" of 100 with the owner, ");
     t_putnum(caught[TWO_AFTER_OWNER_EXITED]);
-    t_puts(" of 100 after the owner exited\n");
+    t_puts(" of 100 after the owner exited, ");
+    t_putnum(caught[TWO_OTHERS_LARGE]);
+    t_puts(" of 100 of a large block\n");
+}
+
+static void *free_block_now(void *p)
+{
+    free(p);
+    return NULL;
+}
+
+/* Frees p on a new thread (one that has allocated nothing). */
+static void free_in_a_thread(void *p)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, free_block_now, p);
+    pthread_join(t, NULL);
+}
+
+/* A block freed by two threads one after the other, or used after
+ * another thread freed it. */
+enum turn { OTHER_THEN_OWNER, OWNER_THEN_OTHER, USED_AFTER_OTHERS_FREE };
+
+static void misuse_in_turn(void *arg)
+{
+    enum turn turn = *(enum turn *)arg;
+    t_close(2);
+    char *p = malloc(48);
+    p[0] = 1;
+    switch (turn) {
+    case OTHER_THEN_OWNER:
+        free_in_a_thread(p);
+        free(p);
+        break;
+    case OWNER_THEN_OTHER:
+        free(p);
+        free_in_a_thread(p);
+        /* Told before the block is handed out again: every block of its
+         * size taken meanwhile is another (then a trim collects). */
+        for (int i = 0; i < 100; i++)
+            if (malloc(48) == p)
+                _exit(3);
+        malloc_trim(0);
+        break;
+    case USED_AFTER_OTHERS_FREE:
+        free_in_a_thread(p);
+        (void)malloc_usable_size(p);
+        break;
+    }
+    _exit(0);
+}
+
+/* A second free on another thread than the first, in either order, is
+ * told at that free or before the block could be handed out twice; so is
+ * asking the size of a block another thread freed. */
+static void test_double_frees_across_threads_in_turn(void)
+{
+    static enum turn turns[] = {OTHER_THEN_OWNER, OWNER_THEN_OTHER, USED_AFTER_OTHERS_FREE};
+    CHECK(race_caught(t_run_child(misuse_in_turn, &turns[OTHER_THEN_OWNER])));
+    CHECK(race_caught(t_run_child(misuse_in_turn, &turns[OWNER_THEN_OTHER])));
+    CHECK(race_caught(t_run_child(misuse_in_turn, &turns[USED_AFTER_OTHERS_FREE])));
 }
 
 static int by_address(const void *a, const void *b)
@@ -815,6 +878,7 @@ int main(void)
     RUN(test_fork_from_signal_handler);
     RUN(test_racing_double_frees_are_caught);
     RUN(test_double_free_from_a_thread_with_no_heap);
+    RUN(test_double_frees_across_threads_in_turn);
     RUN(test_zero_size_blocks_from_racing_threads);
 #ifdef MINIC_MALLOC_MODE_default
     RUN(test_default_exited_threads_blocks_give_memory_back);
