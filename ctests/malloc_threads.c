@@ -452,7 +452,8 @@ static void *allocate_raced_block(void *arg)
     return NULL;
 }
 
-/* Who races to free the block (a large one: a mapping of its own). */
+/* Who races to free the block: a small one, or (TWO_OTHERS_LARGE) a large
+ * one, which has a mapping of its own. */
 enum race { TWO_OTHERS, OWNER_AND_OTHER, TWO_AFTER_OWNER_EXITED, TWO_OTHERS_LARGE };
 
 static void race_double_free(void *arg)
