@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <stdio.h>
 #include <signal.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "harness.h"
@@ -759,7 +760,8 @@ static void test_default_blocks_freed_by_another_thread_are_reused_first(void)
  * frees most of them while a third, new, allocates its first block: that
  * block lies in one of the exited thread's slabs (128 KiB each), not in a
  * slab of a heap of its own. (Run after the tests above, which leave one
- * exited thread's heap: the only one to adopt.) */
+ * exited thread's heap: the only one to adopt, which the thread that only
+ * frees leaves to the new thread's first allocation.) */
 enum { ADOPT_BLOCKS = 2000, ADOPT_SIZE = 3000, ADOPT_ROUNDS = 20, ADOPT_KEPT = 32,
        SLAB_BYTES = 128 << 10 };
 static void *adopt_blocks[ADOPT_BLOCKS];
@@ -823,6 +825,211 @@ static void test_default_new_thread_adopts_a_heap_being_freed_into(void)
     CHECK_EQ(in_their_slab, ADOPT_ROUNDS);
 }
 
+/* A thread with no heap that frees a block of a thread that has exited
+ * adopts that thread's heap when another exited thread's heap is left for
+ * the next new thread: it frees as the owner, and its next block of that
+ * size is the slot it has just freed. Two threads allocate at the same
+ * time (so their heaps differ) and exit; then a new thread frees a block
+ * of the first and allocates, and another does the same with the second.
+ * (Adopting at the first allocation instead, both new threads would take
+ * the same heap, the first one free in the list of heaps.) */
+enum { TAKEOVER_BLOCKS = 4, TAKEOVER_SIZE = 5000 };
+static void *takeover[2][TAKEOVER_BLOCKS];
+static pthread_barrier_t takeover_both;
+
+static void *allocate_then_exit_together(void *arg)
+{
+    void **blocks = arg;
+    for (int i = 0; i < TAKEOVER_BLOCKS; i++)
+        blocks[i] = malloc(TAKEOVER_SIZE);
+    pthread_barrier_wait(&takeover_both);
+    return NULL;
+}
+
+/* Two exited threads' heaps, holding takeover[0] and takeover[1]. */
+static int leave_two_heaps(void)
+{
+    if (pthread_barrier_init(&takeover_both, NULL, 2) != 0)
+        return 0;
+    pthread_t t[2];
+    int made = 0;
+    for (int k = 0; k < 2; k++)
+        made += pthread_create(&t[k], NULL, allocate_then_exit_together, takeover[k]) == 0;
+    for (int k = 0; k < made; k++)
+        pthread_join(t[k], NULL);
+    pthread_barrier_destroy(&takeover_both);
+    int allocated = 0;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < TAKEOVER_BLOCKS; i++)
+            allocated += takeover[k][i] != NULL;
+    return made == 2 && allocated == 2 * TAKEOVER_BLOCKS;
+}
+
+static void *free_first_then_allocate(void *arg)
+{
+    void **blocks = arg;
+    free(blocks[0]);
+    return malloc(TAKEOVER_SIZE);
+}
+
+static void test_default_thread_freeing_exited_blocks_adopts_their_heap(void)
+{
+    CHECK(leave_two_heaps());
+    for (int k = 0; k < 2; k++) {
+        pthread_t t;
+        void *again = NULL;
+        CHECK_EQ(pthread_create(&t, NULL, free_first_then_allocate, takeover[k]), 0);
+        CHECK_EQ(pthread_join(t, &again), 0);
+        CHECK(again == takeover[k][0]);
+        takeover[k][0] = again;
+    }
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < TAKEOVER_BLOCKS; i++)
+            free(takeover[k][i]);
+}
+
+static void *free_twice(void *p)
+{
+    free(p);
+    free(p);
+    return NULL;
+}
+
+static void double_free_by_a_thread_adopting_the_heap(void *arg)
+{
+    (void)arg;
+    t_close(2);
+    if (!leave_two_heaps())
+        _exit(1);
+    pthread_t t;
+    pthread_create(&t, NULL, free_twice, takeover[0][1]);
+    pthread_join(t, NULL);
+    _exit(0);
+}
+
+/* A thread that adopts a heap by freeing one of its blocks, then frees the
+ * block again: reported. */
+static void test_default_double_free_by_a_thread_adopting_the_heap(void)
+{
+    CHECK(race_caught(t_run_child(double_free_by_a_thread_adopting_the_heap, NULL)));
+}
+
+/* A thread's exit handlers that run after it has left its heap free into
+ * the heap as any other thread would, rather than adopt it again: a key's
+ * destructor frees the thread's last block in the last round of
+ * destructors, after which no hook of the thread runs. The block's emptied
+ * slab goes back to the pool; adopted again, the heap would keep it as its
+ * bin's only slab, with no exit left to tidy it. (Two other exited
+ * threads' heaps are left, so that the thread would adopt a heap by
+ * freeing into it.) */
+enum { LAST_BLOCK_SIZE = 11000 };
+static pthread_key_t last_block_key;
+static int last_block_rounds;
+
+static void free_last_block_in_the_last_round(void *p)
+{
+    /* Set again, the value comes back in the next round. */
+    if (++last_block_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
+        pthread_setspecific(last_block_key, p);
+        return;
+    }
+    free(p);
+}
+
+static void *keep_block_until_exit(void *arg)
+{
+    (void)arg;
+    void *p = malloc(LAST_BLOCK_SIZE);
+    if (p)
+        pthread_setspecific(last_block_key, p);
+    return p;
+}
+
+static void test_default_exit_handlers_free_into_the_heap_left(void)
+{
+    CHECK(leave_two_heaps());
+    /* Made after the allocator's key: its destructor runs after the
+     * allocator's. */
+    CHECK_EQ(pthread_key_create(&last_block_key, free_last_block_in_the_last_round), 0);
+    size_t free_slabs = mallinfo2().ordblks;
+    pthread_t t;
+    void *p = NULL;
+    CHECK_EQ(pthread_create(&t, NULL, keep_block_until_exit, NULL), 0);
+    CHECK_EQ(pthread_join(t, &p), 0);
+    CHECK(p != NULL);
+    CHECK_EQ(last_block_rounds, PTHREAD_DESTRUCTOR_ITERATIONS);
+    CHECK(mallinfo2().ordblks >= free_slabs);
+    CHECK_EQ(pthread_key_delete(last_block_key), 0);
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < TAKEOVER_BLOCKS; i++)
+            free(takeover[k][i]);
+}
+
+/* A heap a thread takes from its exit handlers, after it has left its
+ * own, stays adoptable: a key's destructor allocates a block in the last
+ * round of destructors, after which no hook of the thread runs, and the
+ * heap that block lies in is adopted by one of the new threads that start
+ * afterwards (as many at once as there are heaps of exited threads, and
+ * more). With the hook counted on, the heap would be left to a thread
+ * that no longer exists, with its slabs, for good. */
+enum { LATE_SIZE = 13000, LATE_THREADS = 64 };
+static pthread_key_t late_key;
+static int late_rounds;
+static void *late_block;
+static pthread_barrier_t late_all;
+static int late_adopted;
+
+static void allocate_in_the_last_round(void *value)
+{
+    if (++late_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
+        pthread_setspecific(late_key, value);
+        return;
+    }
+    late_block = malloc(LATE_SIZE);
+}
+
+static void *set_late_key(void *arg)
+{
+    (void)arg;
+    free(malloc(16));
+    pthread_setspecific(late_key, &late_rounds);
+    return NULL;
+}
+
+static void *first_block_beside_late(void *arg)
+{
+    (void)arg;
+    uintptr_t p = (uintptr_t)malloc(LATE_SIZE);
+    if (p && (p & -(uintptr_t)SLAB_BYTES) == ((uintptr_t)late_block & -(uintptr_t)SLAB_BYTES))
+        __atomic_store_n(&late_adopted, 1, __ATOMIC_RELAXED);
+    /* Every thread holds its heap until all have taken one. */
+    pthread_barrier_wait(&late_all);
+    free((void *)p);
+    return NULL;
+}
+
+static void test_default_heap_taken_in_exit_handlers_stays_adoptable(void)
+{
+    CHECK_EQ(pthread_key_create(&late_key, allocate_in_the_last_round), 0);
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, set_late_key, NULL), 0);
+    CHECK_EQ(pthread_join(t, NULL), 0);
+    CHECK_EQ(late_rounds, PTHREAD_DESTRUCTOR_ITERATIONS);
+    CHECK(late_block != NULL);
+    CHECK_EQ(pthread_barrier_init(&late_all, NULL, LATE_THREADS), 0);
+    pthread_t n[LATE_THREADS];
+    int made = 0;
+    for (int i = 0; i < LATE_THREADS; i++)
+        made += pthread_create(&n[i], NULL, first_block_beside_late, NULL) == 0;
+    CHECK_EQ(made, LATE_THREADS);
+    for (int i = 0; i < made; i++)
+        pthread_join(n[i], NULL);
+    CHECK_EQ(pthread_barrier_destroy(&late_all), 0);
+    CHECK_EQ(late_adopted, 1);
+    CHECK_EQ(pthread_key_delete(late_key), 0);
+    free(late_block);
+}
+
 /* Blocks of a thread that has exited, freed by another thread, give their
  * memory back as if their own thread had freed them: within a second, by
  * the next malloc-family call, and all of it at malloc_trim. */
@@ -871,6 +1078,10 @@ int main(void)
     RUN(test_default_thread_exit_gives_back);
     RUN(test_default_blocks_freed_by_another_thread_are_reused_first);
     RUN(test_default_new_thread_adopts_a_heap_being_freed_into);
+    RUN(test_default_thread_freeing_exited_blocks_adopts_their_heap);
+    RUN(test_default_double_free_by_a_thread_adopting_the_heap);
+    RUN(test_default_exit_handlers_free_into_the_heap_left);
+    RUN(test_default_heap_taken_in_exit_handlers_stays_adoptable);
 #endif
     RUN(test_threads);
     RUN(test_fork_while_allocating);

@@ -62,6 +62,9 @@ MUTATIONS = [
      "    if !registry::claim(b.header()) {\n        crate::malloc::header::report(\"free\"",
      "    if !registry::claim(b.header()) && false {\n        crate::malloc::header::report(\"free\"",
      "race"),
+    ("adopted-heap-retired-slab", "src/malloc/heap/free.rs",
+     "            // of this life holds the slot.\n            if retired_since() {",
+     "            // of this life holds the slot.\n            if false {", "race"),
 ]
 
 CTESTS = ["build/ctests/malloc", "build/ctests/malloc_threads", "build/ctests/malloc_fuzz"]

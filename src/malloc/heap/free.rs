@@ -3,7 +3,7 @@
 use super::chunk::{self, CHUNK, SLAB};
 use super::class::table_index;
 use super::slab::{Freed, Slab, IN_POOL};
-use super::{thread, upkeep, Busy};
+use super::{thread, upkeep, Busy, Heap};
 use crate::malloc::header::report;
 use crate::malloc::header::{Block, Misuse, IN_USE};
 use core::sync::atomic::{AtomicPtr, Ordering};
@@ -122,21 +122,42 @@ unsafe fn free_in(s: *mut Slab, addr: usize, function: &str) -> bool {
         let owner = (*s).heap.load(Ordering::Relaxed);
         if let Some((h, _guard)) = thread::heap_if(owner) {
             if let Some(busy) = Busy::enter(h) {
-                if (*s).free_local(index) != Freed::Done {
-                    // Nothing was changed.
-                    drop(busy);
-                    return misused(function, Misuse::DoubleFree, addr);
-                }
-                if (*s).own.needs_upkeep() {
-                    // Last, so that the quick path keeps no stack frame.
-                    return upkeep::slot_freed_then_leave(h, s, busy);
-                }
-                (*h).current[table_index((*s).class())] = s;
-                drop(busy);
-                return true;
+                return free_owned(h, s, index, addr, function, busy);
             }
         }
         free_remote(s, index, addr, function)
+    }
+}
+
+/// Frees slot `index` of slab `s` on its owner's thread, then leaves the
+/// heap. True (for `free_fast`: done).
+///
+/// # Safety
+/// `h` is the calling thread's heap, entered (`busy`), and owns `s`;
+/// `index` is below its slot count.
+#[inline(always)]
+unsafe fn free_owned(
+    h: *mut Heap,
+    s: *mut Slab,
+    index: usize,
+    addr: usize,
+    function: &str,
+    busy: Busy,
+) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if (*s).free_local(index) != Freed::Done {
+            // Nothing was changed.
+            drop(busy);
+            return misused(function, Misuse::DoubleFree, addr);
+        }
+        if (*s).own.needs_upkeep() {
+            // Last, so that the quick path keeps no stack frame.
+            return upkeep::slot_freed_then_leave(h, s, busy);
+        }
+        (*h).current[table_index((*s).class())] = s;
+        drop(busy);
+        true
     }
 }
 
@@ -183,6 +204,18 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) -
             report(function, Misuse::DoubleFree, addr);
         }
         let retired_since = || slab.retired.load(Ordering::SeqCst) != life;
+        // A thread with no heap that takes over an exited thread's blocks
+        // takes its heap too (`thread::adopt_orphan`), and frees as owner.
+        if thread::adopt_orphan(owner) {
+            // Ours now, the heap retires no slab but by our hand: one still
+            // of this life holds the slot.
+            if retired_since() {
+                report(function, Misuse::DoubleFree, addr);
+            }
+            if let Some(busy) = Busy::enter(owner) {
+                return free_owned(owner, s, index, addr, function, busy);
+            }
+        }
         if let Some(_hold) = thread::hold_orphan(owner) {
             // Held, the heap retires no slab: one still of this life is
             // the heap's to free into.

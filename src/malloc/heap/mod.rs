@@ -90,6 +90,10 @@ pub struct Heap {
     /// The owner's exit is hooked: `owner` becomes 0 then, and no one
     /// needs to ask the kernel whether the owner still lives.
     exit_hooked: AtomicBool,
+    /// The thread id of the owner that last exited: that thread's later
+    /// exit handlers free into the heap as any other thread would, and do
+    /// not adopt it again (`thread::adopt_orphan`).
+    left_by: AtomicU32,
     /// The next heap of the process (never changes once set).
     next: *mut Heap,
 }
@@ -106,6 +110,7 @@ impl Heap {
             pending: Pending(AtomicPtr::new(null_mut())),
             owner: AtomicU32::new(0),
             exit_hooked: AtomicBool::new(false),
+            left_by: AtomicU32::new(0),
             next: null_mut(),
         }
     }

@@ -7,11 +7,15 @@
 //! adoption: a thread's first allocation adopts such a heap, or one whose
 //! owner's thread id no longer exists (a thread that ended without the
 //! hook), before creating a new one, so programs that start many short
-//! threads reuse heaps and the blocks in them. Until a thread adopts it, a
-//! thread that frees into such a heap, or trims, holds it for the moment
-//! and works on it as its owner would; a new thread that finds such heaps
-//! only held waits for one to be let go. `fork` is made safe by
-//! pthread_atfork handlers that hold every allocator lock across it.
+//! threads reuse heaps and the blocks in them. A thread with no heap yet
+//! that frees a block of such a heap adopts that heap at once, while
+//! another is left for the next new thread ([`adopt_orphan`]): a thread
+//! that takes over an exited thread's blocks then frees them as their
+//! owner and reuses their slots. Until a thread adopts it, a thread that
+//! frees into such a heap, or trims, holds it for the moment and works on
+//! it as its owner would; a new thread that finds such heaps only held
+//! waits for one to be let go. `fork` is made safe by pthread_atfork
+//! handlers that hold every allocator lock across it.
 //!
 //! The same in a Rust program (`minic::Minic` as its global allocator).
 //!
@@ -27,7 +31,7 @@ mod imp {
     use crate::port;
     use crate::sync::{futex_wait, Mutex};
     use core::ptr::null_mut;
-    use core::sync::atomic::{AtomicBool, Ordering};
+    use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
     // The thread's heap pointer: a thread-local slot (port::arch).
     #[inline(always)]
@@ -132,6 +136,11 @@ mod imp {
         end: 0,
     });
     static ATFORK: AtomicBool = AtomicBool::new(false);
+    /// Heaps whose thread exited and that no thread has adopted since
+    /// (owner 0, or held for a moment). Only a hint for
+    /// [`adopt_orphan`]: counted where an owner becomes 0 or a thread
+    /// adopts such a heap, and counted again in a fork's child.
+    static ORPHANS: AtomicUsize = AtomicUsize::new(0);
 
     #[inline]
     pub fn heap() -> Option<(*mut Heap, HeapClaim)> {
@@ -182,13 +191,69 @@ mod imp {
         tv_nsec: 50_000,
     };
 
+    /// Makes heap `h`, whose thread exited, the calling thread's, as its
+    /// first free of a block there: when this thread has no heap yet,
+    /// another such heap is left for the next new thread, and `h` is not
+    /// the heap this thread itself left at its exit (its exit handlers
+    /// run after). True if `h` is this thread's now.
+    ///
+    /// A thread that takes over an exited thread's blocks (a server's
+    /// connections handed to a new thread) then frees them as their owner
+    /// would, without atomic steps, and its mallocs reuse their slots
+    /// while they are still in the cache; adopting at its first malloc
+    /// instead, it would take whichever exited thread's heap comes first,
+    /// and free every block of the one it took over as another thread's.
+    /// The last such heap is left for a first malloc: a thread that only
+    /// frees would otherwise keep it from the next thread that allocates.
+    #[cold]
+    pub fn adopt_orphan(h: *mut Heap) -> bool {
+        // SAFETY: heaps live forever.
+        let (owner, left_by) = unsafe { (&(*h).owner, &(*h).left_by) };
+        if !tls_heap().is_null()
+            || owner.load(Ordering::Relaxed) != 0
+            || ORPHANS.load(Ordering::Relaxed) < 2
+        {
+            return false;
+        }
+        let me = tid();
+        if left_by.load(Ordering::Relaxed) == me {
+            return false;
+        }
+        // Under the list's lock, as `first_heap` sets a thread's heap: a
+        // signal handler that interrupted this thread there adopts nothing.
+        let Ok(heaps) = HEAPS.lock_unless_reentered() else {
+            return false;
+        };
+        if !tls_heap().is_null()
+            || owner
+                .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+        {
+            return false;
+        }
+        ORPHANS.fetch_sub(1, Ordering::Relaxed);
+        set_tls_heap(h);
+        drop(heaps);
+        // The thread may be running its exit handlers: the hook may never
+        // run, so the heap is recovered by asking the kernel whether its
+        // owner still lives.
+        settle(h, false);
+        true
+    }
+
     #[cold]
     fn first_heap() -> Option<*mut Heap> {
         let me = tid();
         let mut waits = 0;
-        let h = loop {
+        let (h, left_before) = loop {
             // A signal handler that interrupted the thread here gets no heap.
             let mut hs = HEAPS.lock_unless_reentered().ok()?;
+            // A signal handler's free that interrupted this thread before
+            // the lock adopted a heap for it.
+            let adopted = tls_heap();
+            if !adopted.is_null() {
+                return Some(adopted);
+            }
             // An exited thread's heap that another thread holds.
             let mut held: *mut Heap = null_mut();
             // A heap whose owner exited through the exit hook first; then
@@ -214,7 +279,12 @@ mod imp {
                         o.compare_exchange(from, me, Ordering::Acquire, Ordering::Relaxed)
                     });
                     match tried {
-                        Some(Ok(_)) => found = h,
+                        Some(Ok(_)) => {
+                            if !unhooked {
+                                ORPHANS.fetch_sub(1, Ordering::Relaxed);
+                            }
+                            found = h;
+                        }
                         // Held at the moment we tried (it may be let go
                         // already: the wait then returns at once).
                         Some(Err(HELD)) if held.is_null() => held = h,
@@ -251,20 +321,47 @@ mod imp {
                 }
                 hs.first = found;
             }
-            break found;
+            // Under the lock (see `adopt_orphan`).
+            set_tls_heap(found);
+            break (found, left_a_heap(hs.first, me));
         };
-        set_tls_heap(h);
+        // A thread that left a heap at its exit allocates from its exit
+        // handlers: its hook may never run again.
+        settle(h, !left_before);
+        Some(h)
+    }
+
+    /// Whether the thread `me` left one of the heaps from `first` on at its
+    /// exit (the list's lock held).
+    fn left_a_heap(first: *mut Heap, me: u32) -> bool {
+        let mut h = first;
+        while !h.is_null() {
+            // SAFETY: heaps on the list live forever.
+            unsafe {
+                if (*h).left_by.load(Ordering::Relaxed) == me {
+                    return true;
+                }
+                h = (*h).next;
+            }
+        }
+        false
+    }
+
+    /// Hooks the exit of the calling thread, whose heap `h` has just
+    /// become; `hook_runs` if the hook is sure to run when it does (not
+    /// from its exit handlers). Registering may allocate: the heap is set.
+    fn settle(h: *mut Heap, hook_runs: bool) {
         // SAFETY: the hook runs `thread_exit(h)` on this thread as it ends.
-        // Registering may allocate: the heap is set.
         let hooked = unsafe { __minic_at_thread_exit(thread_exit, h.cast()) } == 0;
         // SAFETY: heaps live forever.
-        unsafe { (*h).exit_hooked.store(hooked, Ordering::Relaxed) };
+        unsafe {
+            (*h).exit_hooked
+                .store(hooked && hook_runs, Ordering::Relaxed)
+        };
         if !ATFORK.swap(true, Ordering::Relaxed) {
-            // After the heap is set: registering may allocate.
             // SAFETY: the handlers are sound at any fork.
             unsafe { pthread_atfork(None, None, Some(child)) };
         }
-        Some(h)
     }
 
     /// At the exit of the thread that owns heap `h`: what the heap keeps
@@ -280,8 +377,15 @@ mod imp {
         // SAFETY: our own heap, until the owner is cleared below.
         unsafe { super::super::upkeep::tidy(h) };
         set_tls_heap(null_mut());
+        // Counted first: an adoption as soon as the owner is cleared takes
+        // the count back down.
+        ORPHANS.fetch_add(1, Ordering::Relaxed);
         // SAFETY: heaps live forever; from here on the heap is not ours.
-        unsafe { (*h).owner.store(0, Ordering::Release) };
+        unsafe {
+            let me = (*h).owner.load(Ordering::Relaxed);
+            (*h).left_by.store(me, Ordering::Relaxed);
+            (*h).owner.store(0, Ordering::Release);
+        }
     }
 
     /// In the child of a fork (nothing is locked before it: see
@@ -307,6 +411,7 @@ mod imp {
                 return;
             };
             let mut other = heaps.first;
+            let mut orphans = 0;
             while !other.is_null() {
                 if other != h {
                     if (*other).busy {
@@ -314,10 +419,12 @@ mod imp {
                         (*other).owner.store(KEPT, Ordering::Relaxed);
                     } else {
                         (*other).owner.store(0, Ordering::Relaxed);
+                        orphans += 1;
                     }
                 }
                 other = (*other).next;
             }
+            ORPHANS.store(orphans, Ordering::Relaxed);
         }
     }
 }
@@ -355,12 +462,16 @@ mod imp {
         None
     }
 
+    pub fn adopt_orphan(_h: *mut Heap) -> bool {
+        false
+    }
+
     pub fn for_each_orphan(_f: impl FnMut(*mut Heap) -> bool) -> bool {
         false
     }
 }
 
-pub use imp::{for_each_orphan, heap, heap_if, heap_if_any, hold_orphan};
+pub use imp::{adopt_orphan, for_each_orphan, heap, heap_if, heap_if_any, hold_orphan};
 
 // A heap is handed between threads (adoption, the shared heap's lock).
 // SAFETY: its owner-only fields are reached by one thread at a time.
