@@ -926,14 +926,22 @@ enum { LAST_BLOCK_SIZE = 11000 };
 static pthread_key_t last_block_key;
 static int last_block_rounds;
 
+/* For a destructor of `key`: true in the last round of destructors; before
+ * it, sets the key's `value` again (and counts the round), so that the
+ * destructor runs in the next round too. */
+static int in_the_last_round(pthread_key_t key, int *rounds, void *value)
+{
+    if (++*rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
+        pthread_setspecific(key, value);
+        return 0;
+    }
+    return 1;
+}
+
 static void free_last_block_in_the_last_round(void *p)
 {
-    /* Set again, the value comes back in the next round. */
-    if (++last_block_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
-        pthread_setspecific(last_block_key, p);
-        return;
-    }
-    free(p);
+    if (in_the_last_round(last_block_key, &last_block_rounds, p))
+        free(p);
 }
 
 static void *keep_block_until_exit(void *arg)
@@ -981,11 +989,8 @@ static int late_adopted;
 
 static void allocate_in_the_last_round(void *value)
 {
-    if (++late_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
-        pthread_setspecific(late_key, value);
-        return;
-    }
-    late_block = malloc(LATE_SIZE);
+    if (in_the_last_round(late_key, &late_rounds, value))
+        late_block = malloc(LATE_SIZE);
 }
 
 static void *set_late_key(void *arg)

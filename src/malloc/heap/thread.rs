@@ -347,9 +347,10 @@ mod imp {
         false
     }
 
-    /// Hooks the exit of the calling thread, whose heap `h` has just
-    /// become; `hook_runs` if the hook is sure to run when it does (not
-    /// from its exit handlers). Registering may allocate: the heap is set.
+    /// Hooks the exit of the calling thread, which has just made `h` its
+    /// heap; `hook_runs`: the hook is sure to run at that exit (the thread
+    /// is not running its exit handlers already). Registering may
+    /// allocate: the heap is set.
     fn settle(h: *mut Heap, hook_runs: bool) {
         // SAFETY: the hook runs `thread_exit(h)` on this thread as it ends.
         let hooked = unsafe { __minic_at_thread_exit(thread_exit, h.cast()) } == 0;
