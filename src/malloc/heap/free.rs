@@ -215,6 +215,8 @@ unsafe fn free_remote(s: *mut Slab, index: usize, addr: usize, function: &str) -
             if let Some(busy) = Busy::enter(owner) {
                 return free_owned(owner, s, index, addr, function, busy);
             }
+            // A heap with no owner was entered by no one; were it entered,
+            // the path of another thread's free below serves any heap.
         }
         if let Some(_hold) = thread::hold_orphan(owner) {
             // Held, the heap retires no slab: one still of this life is

@@ -92,7 +92,8 @@ pub struct Heap {
     exit_hooked: AtomicBool,
     /// The thread id of the owner that last exited: that thread's later
     /// exit handlers free into the heap as any other thread would, and do
-    /// not adopt it again (`thread::adopt_orphan`).
+    /// not adopt it again (`thread::adopt_orphan`); a heap the thread
+    /// takes in them is marked as one whose exit hook may not run.
     left_by: AtomicU32,
     /// The next heap of the process (never changes once set).
     next: *mut Heap,
