@@ -17,7 +17,9 @@
  * With `untouched` (after the thread count, or after `wide`) the blocks are
  * neither written nor read: what is left is the allocator's own work, and
  * the difference from the ordinary run is what the program's accesses to
- * its blocks cost. */
+ * its blocks cost. With `written` instead, each block is written when it
+ * is allocated and never read: the difference from `untouched` is what
+ * the writes to new blocks cost alone. */
 #include "common.h"
 
 #define JOBS 2
@@ -36,7 +38,7 @@ static size_t rnd_wide_size(uint64_t *s)
 }
 
 static size_t (*pick_size)(uint64_t *) = rnd_small_size;
-static int untouched;
+static int untouched, written;
 
 static void *run(void *arg)
 {
@@ -50,7 +52,7 @@ static void *run(void *arg)
     for (size_t i = 0; i < j->ops; i++) {
         size_t k = (size_t)(rnd(&s) % j->slots);
         if (p[k]) {
-            if (!untouched)
+            if (!untouched && !written)
                 check_block(p[k], sz[k], k);
             free(p[k]);
             live -= sz[k];
@@ -66,7 +68,7 @@ static void *run(void *arg)
     }
     for (size_t k = 0; k < j->slots; k++) {
         if (p[k]) {
-            if (!untouched)
+            if (!untouched && !written)
                 check_block(p[k], sz[k], k);
             free(p[k]);
         }
@@ -85,6 +87,9 @@ int main(int argc, char **argv)
         die("threads must be 1 or 2");
     int wide = arg_word(argc, argv, "wide");
     untouched = arg_word(argc, argv, "untouched");
+    written = arg_word(argc, argv, "written");
+    if (untouched && written)
+        die("untouched and written exclude each other");
     if (wide)
         pick_size = rnd_wide_size;
     size_t slots = scaled(scale, wide ? 8000 : 20000, 128);

@@ -6,7 +6,7 @@
 #
 #   bench/run.sh [runs] [scale]          (defaults: 7 runs, scale 1)
 #   bench/run.sh --smoke                 every workload once, tiny, under minic,
-#                                        and the untouched modes (DIAGNOSTICS)
+#                                        and the diagnostic modes (DIAGNOSTICS)
 #
 # Each run of a workload is made twice: on the machine as it is, then under
 # load, with a competing busy process (build/bench/busy) on every core, as
@@ -46,8 +46,10 @@ leak|leak $S
 bignum|bignum $S'
 
 # Not compared by make bench, run by the smoke test: the workloads' modes
-# that leave the blocks untouched (the allocator's own work alone).
+# that leave the blocks untouched (the allocator's own work alone), or
+# only write them (what the writes to new blocks cost).
 DIAGNOSTICS='mixed-untouched|mixed $S 1 untouched
+mixed-written|mixed $S 1 written
 server-untouched|server $S 2 untouched'
 
 # The result line a workload prints, or nothing.
