@@ -125,11 +125,20 @@ $(OUT)/libminic.a: FORCE
 		$(OUT)/exports.txt $(HOSTED_ARCHIVE_FLAGS)
 
 # The shared object exports the same API, less recallocarray: preloaded, minic's
-# three-argument form would replace libbsd's four-argument one.
-$(OUT)/libminic.so: $(OUT)/libminic.a
-	{ echo '{ global:'; grep -v -x -e recallocarray $(OUT)/exports.txt | sed 's/.*/  &;/'; \
+# three-argument form would replace libbsd's four-argument one. It also answers
+# to the other names glibc's allocator has (SO_ALIASES, alias=function): a
+# program or library that calls __libc_malloc & co. directly, or cfree (linked
+# before glibc 2.26), gets minic's functions, so no block of glibc's heap ever
+# reaches minic's free, nor one of minic's glibc's.
+SO_ALIASES := __libc_malloc=malloc __libc_calloc=calloc __libc_realloc=realloc \
+	__libc_free=free __libc_memalign=memalign __libc_valloc=valloc \
+	__libc_pvalloc=pvalloc cfree=free
+$(OUT)/libminic.so: $(OUT)/libminic.a Makefile
+	{ echo '{ global:'; { grep -v -x -e recallocarray $(OUT)/exports.txt; \
+	  printf '%s\n' $(SO_ALIASES) | cut -d= -f1; } | sed 's/.*/  &;/'; \
 	  echo '  local: *;'; echo '};'; } > $(OUT)/libminic.map
 	$(CC) -shared -o $@ -Wl,-soname,libminic.so.0 -Wl,--version-script=$(OUT)/libminic.map \
+		$(addprefix -Wl$(comma)--defsym=,$(SO_ALIASES)) \
 		-Wl,--whole-archive $< -Wl,--no-whole-archive -Wl,--gc-sections \
 		-Wl,-Bsymbolic-functions -Wl,-z,now -Wl,-z,relro -Wl,-z,noexecstack
 	ln -sf libminic.so $(OUT)/libminic.so.0
@@ -232,7 +241,7 @@ ARENA_MISUSE_BINS := $(MISUSE:%=$(OUT)/misuse/arena/%)
 # Builds and runs this mode's ctests and library checks; prints one total line.
 ctests: all port-extern arena $(CTEST_BINS) $(BRINGUP) $(MISUSE_BINS) $(FREESTANDING_MISUSE_BINS) \
 		$(ARENA_BRINGUP) $(ARENA_BINS) $(ARENA_MISUSE_BINS)
-	mk/check-library.sh $(OUT)
+	SO_ALIASES="$(SO_ALIASES)" mk/check-library.sh $(OUT)
 	mk/check-size.sh $(BRINGUP)
 	mk/run-ctests.sh $(MALLOC) $(CTEST_BINS)
 	mk/run-misuse.sh $(MALLOC) $(MISUSE_BINS)

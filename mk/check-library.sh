@@ -4,7 +4,10 @@
 # SONAME and version script, and the freestanding mem* functions do not call
 # themselves. Prints "library: N passed, N failed".
 #
-#   mk/check-library.sh <build dir>
+#   SO_ALIASES="alias=function ..." mk/check-library.sh <build dir>
+#
+# SO_ALIASES: the other names the shared object gives functions (the
+# Makefile's list).
 set -u
 out=$1
 passed=0
@@ -60,11 +63,23 @@ if [ -f "$pe" ]; then
     fi
 fi
 
-# The shared object: SONAME, and exactly the archive's exports less recallocarray.
+# The shared object: SONAME, and exactly the archive's exports less
+# recallocarray, and the aliases, each at its function's address.
 if readelf -d "$out/libminic.so" | grep -q 'SONAME.*libminic\.so\.0'; then ok; else bad "no SONAME"; fi
-so_exports=$(nm -D --defined-only "$out/libminic.so" | awk 'NF == 3 { print $3 }' | sort -u)
-want=$(grep -v -x recallocarray "$out/exports.txt" | sort -u)
-if [ "$so_exports" = "$want" ]; then ok; else bad "libminic.so exports differ from the archive's"; fi
+so_symbols=$(nm -D --defined-only "$out/libminic.so" | awk 'NF == 3 { print $3, $1 }')
+so_exports=$(echo "$so_symbols" | cut -d' ' -f1 | sort -u)
+aliases=${SO_ALIASES:-}
+want=$({ grep -v -x recallocarray "$out/exports.txt"; printf '%s\n' $aliases | cut -d= -f1; } |
+    grep . | sort -u)
+if [ "$so_exports" = "$want" ]; then ok; else bad "libminic.so exports differ from the archive's and the aliases"; fi
+address() { echo "$so_symbols" | awk -v s="$1" '$1 == s { print $2 }'; }
+for a in $aliases; do
+    if [ -n "$(address "${a%%=*}")" ] && [ "$(address "${a%%=*}")" = "$(address "${a#*=}")" ]; then
+        ok
+    else
+        bad "libminic.so: ${a%%=*} is not ${a#*=}"
+    fi
+done
 
 # memcpy & co. must not have been compiled into calls to themselves.
 for f in memcpy memmove memset memcmp bcmp; do

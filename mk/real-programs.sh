@@ -101,6 +101,57 @@ C
     check gcc sh -c "gcc -O2 -Wall -o '$work/prog' '$work/prog.c' && '$work/prog'"
 fi
 
+# A program that calls the allocator by the other names glibc has for it:
+# preloaded, minic answers to them too, so no block crosses from one heap to
+# the other's free (which aborts under either).
+if have gcc; then
+    cat > "$work/aliases.c" <<'C'
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+void *__libc_malloc(size_t);
+void *__libc_calloc(size_t, size_t);
+void *__libc_realloc(void *, size_t);
+void __libc_free(void *);
+void *__libc_memalign(size_t, size_t);
+void *__libc_valloc(size_t);
+void *__libc_pvalloc(size_t);
+int main(void) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    char *a = __libc_malloc(100);
+    memset(a, 1, 100);
+    free(a);
+    char *b = __libc_calloc(10, 10);
+    int zero = 1;
+    for (int i = 0; i < 100; i++)
+        zero &= b[i] == 0;
+    b = __libc_realloc(b, 5000);
+    free(b);
+    __libc_free(malloc(64));
+    __libc_free(calloc(3, 3));
+    char *d = __libc_memalign(256, 100);
+    int aligned = (uintptr_t)d % 256 == 0;
+    free(d);
+    char *e = __libc_valloc(10);
+    aligned &= (uintptr_t)e % page == 0;
+    free(e);
+    char *f = __libc_pvalloc(10);
+    aligned &= (uintptr_t)f % page == 0;
+    free(f);
+    /* Programs linked before glibc 2.26 call cfree; new ones cannot. */
+    void (*old_free)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "cfree");
+    if (old_free)
+        old_free(malloc(32));
+    printf("%d %d\n", zero, aligned);
+    return 0;
+}
+C
+    check glibc-names sh -c "gcc -O2 -Wall -o '$work/aliases' '$work/aliases.c' -ldl && '$work/aliases'"
+fi
+
 if have git; then
     top=$(git rev-parse --show-toplevel 2>/dev/null)
     if [ -n "$top" ]; then
@@ -114,6 +165,57 @@ if have sqlite3; then
         insert into t select x, hex(randomblob(x % 64)) from c;
         create index tb on t(b); select count(*), sum(length(b)) from t; delete from t where a % 3 = 0;
         vacuum; select count(*) from t;"
+fi
+
+if have node; then
+    check node node -e '
+        const a = [];
+        for (let i = 0; i < 200000; i++) a.push({ k: "x" + i, v: [i, i * 2] });
+        const m = new Map(a.map(o => [o.k, o]));
+        for (let i = 0; i < 200000; i += 3) m.delete("x" + i);
+        console.log(m.size, JSON.stringify(a).length)'
+fi
+
+if have jq; then
+    check jq jq -n '[range(200000) | {a: ., b: (. * 3 | tostring)}] | map(select(.a % 7 != 0)) | length'
+fi
+
+if have tclsh; then
+    check tclsh sh -c "echo 'set d [dict create]
+        for {set i 0} {\$i < 200000} {incr i} {dict set d k\$i [string repeat x [expr {\$i % 50}]]}
+        puts [dict size \$d]' | tclsh"
+fi
+
+# Compression on two threads: blocks allocated by one thread, freed by another.
+if have xz; then
+    check xz sh -c "seq 1 400000 | xz -T2 -3 --block-size=256KiB | xz -T2 -d | sha256sum"
+fi
+
+# The JVM: many threads, and native allocations beside its own heap.
+if have java; then
+    cat > "$work/Tables.java" <<'JAVA'
+import java.util.*;
+import java.util.concurrent.*;
+public class Tables {
+    public static void main(String[] args) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<Integer>> parts = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            final int id = t;
+            parts.add(pool.submit(() -> {
+                Map<String, int[]> m = new HashMap<>();
+                for (int i = 0; i < 100000; i++) m.put("k" + id + "-" + i, new int[i % 9]);
+                return m.size();
+            }));
+        }
+        int n = 0;
+        for (Future<Integer> f : parts) n += f.get();
+        pool.shutdown();
+        System.out.println(n);
+    }
+}
+JAVA
+    check java java "$work/Tables.java"
 fi
 
 echo "$label: $passed passed, $failed failed, $skipped skipped"
