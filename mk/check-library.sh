@@ -69,6 +69,7 @@ if readelf -d "$out/libminic.so" | grep -q 'SONAME.*libminic\.so\.0'; then ok; e
 so_symbols=$(nm -D --defined-only "$out/libminic.so" | awk 'NF == 3 { print $3, $1 }')
 so_exports=$(echo "$so_symbols" | cut -d' ' -f1 | sort -u)
 aliases=${SO_ALIASES:-}
+# shellcheck disable=SC2086 # the aliases are words
 want=$({ grep -v -x recallocarray "$out/exports.txt"; printf '%s\n' $aliases | cut -d= -f1; } |
     grep . | sort -u)
 if [ "$so_exports" = "$want" ]; then ok; else bad "libminic.so exports differ from the archive's and the aliases"; fi

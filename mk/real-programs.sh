@@ -99,12 +99,10 @@ int main(void) {
 }
 C
     check gcc sh -c "gcc -O2 -Wall -o '$work/prog' '$work/prog.c' && '$work/prog'"
-fi
 
-# A program that calls the allocator by the other names glibc has for it:
-# preloaded, minic answers to them too, so no block crosses from one heap to
-# the other's free (which aborts under either).
-if have gcc; then
+    # A program that calls the allocator by the other names glibc has for
+    # it: preloaded, minic answers to them too, so no block crosses from one
+    # heap to the other's free (which aborts under either).
     cat > "$work/aliases.c" <<'C'
 #include <dlfcn.h>
 #include <stdint.h>
